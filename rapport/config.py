@@ -1,0 +1,63 @@
+"""Rapport's settings: one typed object, read from ``RAPPORT_*`` environment variables.
+
+Nothing else in the package reads the environment; front ends build a ``Settings`` (or take
+the default one) and hand it down.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob Rapport has, with the environment variable that sets it."""
+
+    model_config = SettingsConfigDict(env_prefix="RAPPORT_", extra="ignore")
+
+    home: Path = Field(
+        default=Path(".rapport"),
+        description="Folder for the embedded database and other local state (RAPPORT_HOME).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "PostgreSQL (>= 15, with pgvector) to use instead of the embedded one "
+            "(RAPPORT_DATABASE_URL), e.g. postgresql://user:pass@host:5432/rapport."
+        ),
+    )
+    host: str = Field(default="127.0.0.1", description="Address `rapport serve` binds.")
+    port: int = Field(default=8000, description="Port `rapport serve` listens on.")
+    pool_min: int = Field(default=1, ge=1, description="Connections kept open per process.")
+    pool_max: int = Field(default=10, ge=1, description="Most connections per process.")
+    max_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body the API accepts; larger ones get 413.",
+    )
+    phone_region: str | None = Field(
+        default=None,
+        description=(
+            "Region (ISO 3166 alpha-2, e.g. SG) assumed for phone numbers written without "
+            "a leading + and country code. Unset: such numbers are rejected."
+        ),
+    )
+    key_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long the API trusts a verified API key before checking it again.",
+    )
+
+    @property
+    def embedded(self) -> bool:
+        """True when Rapport runs its own PostgreSQL under ``home``."""
+        return not self.database_url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()

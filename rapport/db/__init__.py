@@ -1,0 +1,1 @@
+"""The database: embedded server, pools and drivers, migrations, error translation."""

@@ -1,0 +1,171 @@
+"""Connection pools and the two drivers that run service operations on them.
+
+``Database`` runs operations on a synchronous psycopg pool (the in-process SDK, the CLI, the
+tests); ``AsyncDatabase`` on an asynchronous one (the REST API). The drivers are the only
+code that touches a connection; see ``rapport.db.operation`` for why.
+
+Every connection is configured the same way: autocommit (an operation opts into a
+transaction), UTC session time zone (so timestamps come back as ``...+00:00``), and JSON
+decoded with orjson.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any, TypeVar
+
+import orjson
+import psycopg
+from psycopg.types.json import set_json_dumps, set_json_loads
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
+
+from rapport.db import failures
+from rapport.db.operation import Operation, Query
+
+T = TypeVar("T")
+
+_CONNECT_OPTIONS = "-c TimeZone=UTC -c statement_timeout=60000"
+
+
+def _configure(conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]) -> None:
+    set_json_loads(orjson.loads, conn)
+    set_json_dumps(orjson.dumps, conn)
+
+
+def _kwargs() -> dict[str, Any]:
+    return {"autocommit": True, "options": _CONNECT_OPTIONS}
+
+
+def _result(cursor: psycopg.Cursor[Any], query: Query) -> Any:
+    fetch = query.fetch
+    if fetch == "rowcount":
+        return cursor.rowcount
+    if fetch == "one":
+        return cursor.fetchone()
+    if fetch == "scalar":
+        row = cursor.fetchone()
+        return None if row is None else row[0]
+    rows = cursor.fetchall()
+    if fetch == "scalars":
+        return [row[0] for row in rows]
+    return rows
+
+
+async def _async_result(cursor: psycopg.AsyncCursor[Any], query: Query) -> Any:
+    fetch = query.fetch
+    if fetch == "rowcount":
+        return cursor.rowcount
+    if fetch == "one":
+        return await cursor.fetchone()
+    if fetch == "scalar":
+        row = await cursor.fetchone()
+        return None if row is None else row[0]
+    rows = await cursor.fetchall()
+    if fetch == "scalars":
+        return [row[0] for row in rows]
+    return rows
+
+
+def _drive(conn: psycopg.Connection[Any], steps: Generator[Query, Any, T]) -> T:
+    send: Any = None
+    throw: Exception | None = None
+    while True:
+        try:
+            query = steps.throw(throw) if throw is not None else steps.send(send)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        throw = None
+        try:
+            cursor = conn.execute(query.sql, query.params)
+            send = _result(cursor, query)
+        except psycopg.Error as error:
+            throw = failures.wrap(error)
+
+
+async def _drive_async(conn: psycopg.AsyncConnection[Any], steps: Generator[Query, Any, T]) -> T:
+    send: Any = None
+    throw: Exception | None = None
+    while True:
+        try:
+            query = steps.throw(throw) if throw is not None else steps.send(send)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        throw = None
+        try:
+            cursor = await conn.execute(query.sql, query.params)
+            send = await _async_result(cursor, query)
+        except psycopg.Error as error:
+            throw = failures.wrap(error)
+
+
+class Database:
+    """A synchronous pool and the driver that runs operations on it."""
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
+        self.url = url
+        self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs=_kwargs(),
+            configure=_configure,
+            open=True,
+            name="rapport",
+        )
+
+    def run(self, op: Operation[T]) -> T:
+        """Run ``op`` and return its result (in one transaction if it is atomic)."""
+        try:
+            with self.pool.connection() as conn:
+                if op.atomic:
+                    with conn.transaction():
+                        return _drive(conn, op.steps)
+                return _drive(conn, op.steps)
+        except psycopg.Error as error:  # connect or commit failures
+            translated = failures.translate(error)
+            if translated is None:
+                raise
+            raise translated from error
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+class AsyncDatabase:
+    """An asynchronous pool and the driver that runs operations on it."""
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
+        self.url = url
+        self.pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs=_kwargs(),
+            configure=_configure_async,
+            open=False,
+            name="rapport-async",
+        )
+
+    async def open(self) -> None:
+        await self.pool.open(wait=True)
+
+    async def run(self, op: Operation[T]) -> T:
+        """Run ``op`` and return its result (in one transaction if it is atomic)."""
+        try:
+            async with self.pool.connection() as conn:
+                if op.atomic:
+                    async with conn.transaction():
+                        return await _drive_async(conn, op.steps)
+                return await _drive_async(conn, op.steps)
+        except psycopg.Error as error:
+            translated = failures.translate(error)
+            if translated is None:
+                raise
+            raise translated from error
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+
+async def _configure_async(conn: psycopg.AsyncConnection[Any]) -> None:
+    _configure(conn)

@@ -1,0 +1,328 @@
+-- Rapport's first schema: tenancy, contacts, conversations (seed 000's document, seed 003's
+-- sessions), messages, objections, agents and per-contact interaction summaries.
+--
+-- Every table carries org_id and leads its primary key with it; tables of one lead's history
+-- also carry contact_id. Foreign keys include org_id, so a distributed PostgreSQL (Citus)
+-- can shard every table by org_id and keep each tenant's rows together.
+
+CREATE EXTENSION IF NOT EXISTS vector;
+
+-- Time-ordered UUIDs (version 7): ids sort by creation time, so B-tree inserts stay local.
+CREATE FUNCTION rapport_uuid7() RETURNS uuid
+LANGUAGE sql VOLATILE PARALLEL SAFE AS $$
+  SELECT encode(
+    set_bit(set_bit(
+      overlay(uuid_send(gen_random_uuid())
+              PLACING substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
+              FROM 1 FOR 6),
+      52, 1), 53, 1),
+    'hex')::uuid
+$$;
+
+-- RFC 7396 JSON merge patch: PATCH {"metadata": {"a": 1, "b": null}} sets a, removes b.
+CREATE FUNCTION rapport_merge_patch(target jsonb, patch jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  merged jsonb;
+  item record;
+BEGIN
+  IF patch IS NULL OR jsonb_typeof(patch) <> 'object' THEN
+    RETURN patch;
+  END IF;
+  merged := CASE WHEN jsonb_typeof(target) = 'object' THEN target ELSE '{}'::jsonb END;
+  FOR item IN SELECT key, value FROM jsonb_each(patch) LOOP
+    IF jsonb_typeof(item.value) = 'null' THEN
+      merged := merged - item.key;
+    ELSE
+      merged := jsonb_set(merged, ARRAY[item.key], rapport_merge_patch(merged -> item.key, item.value));
+    END IF;
+  END LOOP;
+  RETURN merged;
+END
+$$;
+
+-- Adds two {"key": count} objects key by key (intent and language tallies).
+CREATE FUNCTION rapport_add_counts(a jsonb, b jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(jsonb_object_agg(key, total), '{}'::jsonb)
+  FROM (
+    SELECT key, sum(value::numeric) AS total
+    FROM (
+      SELECT key, value FROM jsonb_each_text(coalesce(a, '{}'::jsonb))
+      UNION ALL
+      SELECT key, value FROM jsonb_each_text(coalesce(b, '{}'::jsonb))
+    ) AS both_sides
+    GROUP BY key
+  ) AS totals
+$$;
+
+-- The most frequent key of a {"key": count} object (ties: alphabetical).
+CREATE FUNCTION rapport_top_key(counts jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT key FROM jsonb_each_text(counts) ORDER BY value::numeric DESC, key LIMIT 1
+$$;
+
+-- ---------------------------------------------------------------- tenancy
+
+CREATE TABLE orgs (
+  org_id     uuid PRIMARY KEY DEFAULT rapport_uuid7(),
+  name       text NOT NULL UNIQUE CHECK (name <> ''),
+  settings   jsonb NOT NULL DEFAULT '{}',
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE users (
+  org_id      uuid NOT NULL REFERENCES orgs ON DELETE CASCADE,
+  id          uuid NOT NULL DEFAULT rapport_uuid7(),
+  external_id text,
+  email       text NOT NULL,
+  name        text,
+  role        text NOT NULL DEFAULT 'operator'
+              CHECK (role IN ('owner', 'admin', 'operator', 'viewer')),
+  is_active   boolean NOT NULL DEFAULT true,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  updated_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (org_id, id),
+  UNIQUE (org_id, email),
+  UNIQUE (org_id, external_id)
+);
+
+CREATE TABLE api_keys (
+  org_id       uuid NOT NULL REFERENCES orgs ON DELETE CASCADE,
+  id           uuid NOT NULL DEFAULT rapport_uuid7(),
+  name         text,
+  role         text NOT NULL CHECK (role IN ('owner', 'admin', 'operator', 'viewer')),
+  prefix       text NOT NULL,
+  secret_hash  bytea NOT NULL UNIQUE,
+  user_id      uuid,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  last_used_at timestamptz,
+  revoked_at   timestamptz,
+  PRIMARY KEY (org_id, id),
+  FOREIGN KEY (org_id, user_id) REFERENCES users ON DELETE SET NULL (user_id)
+);
+
+-- ---------------------------------------------------------------- contacts
+
+CREATE TABLE contacts (
+  org_id           uuid NOT NULL REFERENCES orgs ON DELETE CASCADE,
+  id               uuid NOT NULL DEFAULT rapport_uuid7(),
+  external_id      text,
+  name             text,
+  email            text,
+  phone            text,
+  instagram_handle text,
+  channel_ids      jsonb NOT NULL DEFAULT '{}',
+  source           text,
+  campaign         text,
+  tags             jsonb NOT NULL DEFAULT '[]',
+  industry         text,
+  company_size     text,
+  job_title        text,
+  lead_score       double precision,
+  metadata         jsonb NOT NULL DEFAULT '{}',
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  last_interaction timestamptz,
+  PRIMARY KEY (org_id, id),
+  UNIQUE (org_id, external_id),
+  UNIQUE (org_id, phone),
+  UNIQUE (org_id, instagram_handle)
+);
+CREATE INDEX contacts_email_idx ON contacts (org_id, email);
+CREATE INDEX contacts_recent_idx ON contacts (org_id, created_at DESC);
+CREATE INDEX contacts_last_interaction_idx ON contacts (org_id, last_interaction DESC);
+CREATE INDEX contacts_tags_idx ON contacts USING gin (tags jsonb_path_ops);
+
+-- ---------------------------------------------------------------- conversations
+
+CREATE TABLE conversations (
+  org_id                   uuid NOT NULL REFERENCES orgs ON DELETE CASCADE,
+  id                       uuid NOT NULL DEFAULT rapport_uuid7(),
+  contact_id               uuid NOT NULL,
+  external_id              text,
+  channel                  text NOT NULL,
+  status                   text NOT NULL DEFAULT 'active'
+                           CHECK (status IN ('active', 'inactive', 'completed', 'abandoned')),
+  sales_stage              text NOT NULL DEFAULT 'qualification'
+                           CHECK (sales_stage IN ('qualification', 'objection_handling', 'closing',
+                                                  'not_qualified', 'won', 'lost')),
+  is_qualified             boolean,
+  current_agent            text,
+  language                 text,
+  qualification_budget     text,
+  qualification_need       text,
+  qualification_authority  text,
+  qualification_timeline   text,
+  qualification_score      double precision,
+  follow_up_required       boolean NOT NULL DEFAULT false,
+  follow_up_scheduled_date timestamptz,
+  follow_up_reason         text,
+  follow_up_notes          text,
+  follow_up_reminder_sent  boolean NOT NULL DEFAULT false,
+  metadata                 jsonb NOT NULL DEFAULT '{}',
+  intents                  jsonb NOT NULL DEFAULT '{}',
+  context                  jsonb NOT NULL DEFAULT '{}',
+  outlet_id                text,
+  start_time               timestamptz NOT NULL DEFAULT now(),
+  end_time                 timestamptz,
+  message_count            integer NOT NULL DEFAULT 0,
+  last_message_at          timestamptz,
+  created_at               timestamptz NOT NULL DEFAULT now(),
+  updated_at               timestamptz NOT NULL DEFAULT now(),
+  completed_at             timestamptz,
+  PRIMARY KEY (org_id, id),
+  UNIQUE (org_id, external_id),
+  FOREIGN KEY (org_id, contact_id) REFERENCES contacts ON DELETE CASCADE
+);
+-- Seed 000's indexes, each led by org_id.
+CREATE INDEX conversations_contact_recent_idx
+  ON conversations (org_id, contact_id, updated_at DESC);           -- user_lookup_idx
+CREATE INDEX conversations_pipeline_idx
+  ON conversations (org_id, sales_stage, status, updated_at DESC);  -- sales_pipeline_idx
+CREATE INDEX conversations_channel_idx ON conversations (org_id, channel);
+CREATE INDEX conversations_recent_idx ON conversations (org_id, created_at DESC);
+CREATE INDEX conversations_follow_up_idx
+  ON conversations (org_id, follow_up_scheduled_date)
+  WHERE follow_up_required;                                          -- follow_up_scheduling_idx
+CREATE INDEX conversations_agent_workload_idx
+  ON conversations (org_id, current_agent, status, updated_at DESC); -- agent_workload_idx
+-- Seed 003's session timeline, and the 90-day expiry of completed conversations.
+CREATE INDEX conversations_contact_start_idx ON conversations (org_id, contact_id, start_time DESC);
+CREATE INDEX conversations_completed_idx
+  ON conversations (org_id, completed_at) WHERE completed_at IS NOT NULL;
+CREATE INDEX conversations_metadata_idx ON conversations USING gin (metadata jsonb_path_ops);
+
+-- completed_at follows status, whichever way status was written.
+CREATE FUNCTION rapport_stamp_completed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.status = 'completed' AND NEW.completed_at IS NULL THEN
+    NEW.completed_at := now();
+  ELSIF NEW.status <> 'completed' AND TG_OP = 'UPDATE' AND OLD.status = 'completed' THEN
+    NEW.completed_at := NULL;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER conversations_completed_at
+  BEFORE INSERT OR UPDATE OF status ON conversations
+  FOR EACH ROW EXECUTE FUNCTION rapport_stamp_completed();
+
+-- ---------------------------------------------------------------- messages
+
+CREATE TABLE messages (
+  org_id          uuid NOT NULL REFERENCES orgs ON DELETE CASCADE,
+  id              uuid NOT NULL DEFAULT rapport_uuid7(),
+  conversation_id uuid NOT NULL,
+  contact_id      uuid NOT NULL,
+  external_id     text,
+  role            text NOT NULL CHECK (role IN ('user', 'agent', 'assistant', 'system')),
+  agent_type      text,
+  content         text NOT NULL,
+  language        text,
+  intent          text,
+  confidence      double precision CHECK (confidence BETWEEN 0 AND 1),
+  sentiment       double precision CHECK (sentiment BETWEEN -1 AND 1),
+  keywords        jsonb NOT NULL DEFAULT '[]',
+  phase           text,
+  media           jsonb,
+  variant_id      text,
+  context         jsonb NOT NULL DEFAULT '{}',
+  pii_scrubbed    boolean NOT NULL DEFAULT false,
+  ts              timestamptz NOT NULL DEFAULT now(),
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  search          tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED,
+  PRIMARY KEY (org_id, id),
+  UNIQUE (org_id, conversation_id, external_id),
+  FOREIGN KEY (org_id, conversation_id) REFERENCES conversations ON DELETE CASCADE
+);
+CREATE INDEX messages_conversation_ts_idx ON messages (org_id, conversation_id, ts, id);
+CREATE INDEX messages_contact_ts_idx ON messages (org_id, contact_id, ts DESC);
+CREATE INDEX messages_intent_idx
+  ON messages (org_id, intent, confidence DESC) WHERE intent IS NOT NULL;
+CREATE INDEX messages_created_idx ON messages (org_id, created_at);
+CREATE INDEX messages_search_idx ON messages USING gin (search);
+
+-- ---------------------------------------------------------------- objections
+
+CREATE TABLE objections (
+  org_id          uuid NOT NULL REFERENCES orgs ON DELETE CASCADE,
+  id              uuid NOT NULL DEFAULT rapport_uuid7(),
+  conversation_id uuid NOT NULL,
+  contact_id      uuid NOT NULL,
+  message_id      uuid,
+  type            text NOT NULL
+                  CHECK (type IN ('price', 'timing', 'trust', 'competitor', 'authority', 'need', 'other')),
+  description     text,
+  raised_at       timestamptz NOT NULL DEFAULT now(),
+  resolved        boolean NOT NULL DEFAULT false,
+  resolution      text,
+  resolved_at     timestamptz,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  updated_at      timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (org_id, id),
+  FOREIGN KEY (org_id, conversation_id) REFERENCES conversations ON DELETE CASCADE
+);
+CREATE INDEX objections_conversation_idx ON objections (org_id, conversation_id, raised_at);
+CREATE INDEX objections_type_idx ON objections (org_id, type, resolved);
+
+-- resolved_at follows resolved, whichever way resolved was written.
+CREATE FUNCTION rapport_stamp_resolved() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.resolved AND NEW.resolved_at IS NULL THEN
+    NEW.resolved_at := now();
+  ELSIF NOT NEW.resolved THEN
+    NEW.resolved_at := NULL;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER objections_resolved_at
+  BEFORE INSERT OR UPDATE OF resolved ON objections
+  FOR EACH ROW EXECUTE FUNCTION rapport_stamp_resolved();
+
+-- ---------------------------------------------------------------- agents
+
+CREATE TABLE agents (
+  org_id      uuid NOT NULL REFERENCES orgs ON DELETE CASCADE,
+  id          uuid NOT NULL DEFAULT rapport_uuid7(),
+  name        text NOT NULL,
+  role        text NOT NULL
+              CHECK (role IN ('supervisor', 'qualifier', 'objection_handler', 'closer', 'custom')),
+  status      text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
+  description text,
+  config      jsonb NOT NULL DEFAULT '{}',
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  updated_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (org_id, id),
+  UNIQUE (org_id, name)
+);
+
+-- ---------------------------------------------------------------- interaction summaries
+
+-- One row per contact (seed 003's user_interaction_summaries), kept current in the same
+-- statement as every conversation and message write.
+CREATE TABLE interaction_summaries (
+  org_id               uuid NOT NULL REFERENCES orgs ON DELETE CASCADE,
+  contact_id           uuid NOT NULL,
+  total_conversations  integer NOT NULL DEFAULT 0,
+  total_messages       integer NOT NULL DEFAULT 0,
+  common_intents       jsonb NOT NULL DEFAULT '{}',
+  language_counts      jsonb NOT NULL DEFAULT '{}',
+  preferred_language   text,
+  avg_satisfaction     double precision,
+  satisfaction_samples integer NOT NULL DEFAULT 0,
+  first_interaction    timestamptz,
+  last_interaction     timestamptz,
+  metadata             jsonb NOT NULL DEFAULT '{}',
+  created_at           timestamptz NOT NULL DEFAULT now(),
+  updated_at           timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (org_id, contact_id),
+  FOREIGN KEY (org_id, contact_id) REFERENCES contacts ON DELETE CASCADE
+);
+CREATE INDEX interaction_summaries_conversations_idx
+  ON interaction_summaries (org_id, total_conversations DESC);
+CREATE INDEX interaction_summaries_last_interaction_idx
+  ON interaction_summaries (org_id, last_interaction DESC);

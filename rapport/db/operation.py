@@ -1,0 +1,83 @@
+"""Service operations written once, run on a sync or an async connection.
+
+A service operation is a generator: it *yields* ``Query`` objects and receives each query's
+result back, and *returns* the operation's result. It never touches a connection itself, so
+the same logic runs under the in-process SDK (sync psycopg, lowest latency) and under the
+REST API (async psycopg, highest throughput); ``rapport.db.database`` holds the two small
+drivers. Operations compose with ``yield from other_operation.steps``.
+
+Database errors are translated into ``rapport.errors`` by the driver and thrown *into* the
+generator at the yield that caused them, so an operation may catch the one it expects.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, ParamSpec, TypeVar
+
+Fetch = Literal["one", "all", "scalar", "scalars", "rowcount"]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One SQL statement and what the operation wants back from it.
+
+    ``fetch``: ``one`` the first row (tuple) or None; ``all`` every row; ``scalar`` the first
+    column of the first row or None; ``scalars`` the first column of every row; ``rowcount``
+    the number of rows the statement touched.
+    """
+
+    sql: str
+    params: Sequence[Any] | Mapping[str, Any] = ()
+    fetch: Fetch = "one"
+
+
+Steps = Generator[Query, Any, T]
+
+
+class Operation(Generic[T]):
+    """A ready-to-run service operation: its steps, and whether they share a transaction."""
+
+    __slots__ = ("atomic", "steps")
+
+    def __init__(self, steps: Steps[T], *, atomic: bool = False) -> None:
+        self.steps = steps
+        self.atomic = atomic
+
+
+def operation(function: Callable[P, Steps[T]]) -> Callable[P, Operation[T]]:
+    """Turn a generator function into one that returns an ``Operation``.
+
+    Each statement commits on its own; most operations are one statement, atomic by itself.
+    """
+
+    @functools.wraps(function)
+    def build(*args: P.args, **kwargs: P.kwargs) -> Operation[T]:
+        return Operation(function(*args, **kwargs))
+
+    return build
+
+
+def atomic_operation(function: Callable[P, Steps[T]]) -> Callable[P, Operation[T]]:
+    """Like ``operation``, but every statement of the operation runs in one transaction."""
+
+    @functools.wraps(function)
+    def build(*args: P.args, **kwargs: P.kwargs) -> Operation[T]:
+        return Operation(function(*args, **kwargs), atomic=True)
+
+    return build
+
+
+def value(result: T) -> Operation[T]:
+    """An operation that runs no SQL and returns ``result``."""
+
+    def steps() -> Steps[T]:
+        return result
+        yield  # pragma: no cover - makes this a generator
+
+    return Operation(steps())
