@@ -1,0 +1,1 @@
+"""Generic machinery every resource shares: fields, filters, paging, the nine operations."""

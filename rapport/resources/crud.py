@@ -1,0 +1,321 @@
+"""The nine operations, defined once for every resource (seed 003's pattern).
+
+create, get, update, delete, exists, list, count, bulk_create, bulk_update: each is a
+service operation (see ``rapport.db.operation``) over any ``Resource``. Every statement is
+scoped to the principal's organization, so an id from another organization is not found.
+
+Creates are idempotent on the resource's idempotency key (``external_id``): a retried create
+returns what the first one stored and writes nothing. A bulk create is one statement, so it
+stores all of its items or none.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import orjson
+import uuid_utils
+from pydantic import BaseModel
+
+from rapport import errors
+from rapport.db.operation import Query, Steps, operation
+from rapport.resources import paging
+from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.resources.resource import Resource
+from rapport.tenancy import Principal
+from rapport.validation import validate, validate_many
+
+MAX_BULK = 10_000
+
+
+def new_id() -> str:
+    """A time-ordered UUID (version 7)."""
+    return str(uuid_utils.uuid7())
+
+
+def check_id(resource: Resource, value: Any) -> str:
+    """``value`` as a canonical UUID string; a malformed id cannot exist, so it is a 404."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise errors.NotFound(
+            f"no {resource.singular} with id {value!r} (not a valid id)", field="id"
+        ) from None
+
+
+def _not_found(resource: Resource, id_value: str) -> errors.NotFound:
+    return errors.NotFound(f"no {resource.singular} with id {id_value}", field="id")
+
+
+def columns_of(resource: Resource, document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A (possibly nested) input document as ``{column: value}``."""
+    flat: dict[str, Any] = {}
+    for key, value in document.items():
+        name = prefix + key
+        field = resource.fields.get(name)
+        if field is not None:
+            flat[field.column] = value
+        elif isinstance(value, dict):
+            flat.update(columns_of(resource, value, name + "."))
+        else:
+            raise TypeError(f"{name} is not a field of {resource.name}")
+    return flat
+
+
+def insert_rows(resource: Resource, items: list[BaseModel]) -> list[dict[str, Any]]:
+    rows = []
+    generated = resource.id_column == "id"
+    for item in items:
+        row = columns_of(resource, item.model_dump(mode="json"))
+        if generated:
+            row["id"] = new_id()
+        rows.append(row)
+    return rows
+
+
+def insert(
+    resource: Resource, principal: Principal, items: list[BaseModel], prefix: str = "items"
+) -> Steps[list[tuple[dict[str, Any], bool]]]:
+    """Store ``items``; for each, the stored document and whether it is new.
+
+    Items whose idempotency key already exists come back as the stored document, unchanged.
+    A missing parent (e.g. a message for a conversation not in this org) fails all of them.
+    """
+    rows = insert_rows(resource, items)
+    missing, inserted = yield Query(
+        resource.sql["insert"],
+        {"org": principal.org_id, "rows": orjson.dumps(rows).decode()},
+    )
+    if missing:
+        yield from _raise_missing_parent(resource, principal, rows, prefix)
+    by_id = {doc["id"]: doc for doc in inserted}
+    id_column = resource.id_column
+    skipped = [row for row in rows if row[id_column] not in by_id]
+    existing = (yield from _existing(resource, principal, skipped)) if skipped else {}
+    results = []
+    for row in rows:
+        doc = by_id.get(row[id_column])
+        if doc is not None:
+            results.append((doc, True))
+        else:
+            results.append((existing[_conflict_key(resource, row)], False))
+    return results
+
+
+def _conflict_key(resource: Resource, row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(str(row[c]) for c in resource.conflict_columns or ())
+
+
+def _existing(
+    resource: Resource, principal: Principal, rows: list[dict[str, Any]]
+) -> Steps[dict[tuple[Any, ...], dict[str, Any]]]:
+    """Stored documents for rows skipped on their idempotency key, by that key."""
+    columns = resource.conflict_columns or ()
+    if not columns:  # only an idempotency key makes the insert skip rows
+        raise RuntimeError(f"{resource.name}: rows skipped without an idempotency key")
+    types = {
+        c: next(f.sql_type for f in resource.fields.values() if f.column == c) for c in columns
+    }
+    record = ", ".join(f"{c} {types[c]}" for c in columns)
+    keys = [{c: row[c] for c in columns} for row in rows]
+    keyed = ", ".join(f"t.{c}" for c in columns)
+    as_text = ", ".join(f"t.{c}::text" for c in columns)
+    docs = yield Query(
+        f"SELECT {resource.json_sql}, {as_text}"
+        f" FROM {resource.table} AS t WHERE t.org_id = %s AND ({keyed})"
+        f" IN (SELECT * FROM jsonb_to_recordset(%s::jsonb) AS x({record}))",
+        [principal.org_id, orjson.dumps(keys).decode()],
+        fetch="all",
+    )
+    return {tuple(found[1:]): found[0] for found in docs}
+
+
+def _raise_missing_parent(
+    resource: Resource, principal: Principal, rows: list[dict[str, Any]], prefix: str
+) -> Steps[None]:
+    parent = resource.parent
+    assert parent is not None  # only a parent join drops rows
+    wanted = sorted({str(row[parent.key]) for row in rows})
+    found = yield Query(
+        f"SELECT id::text FROM {parent.table} WHERE org_id = %s AND id = ANY(%s::uuid[])",
+        [principal.org_id, wanted],
+        fetch="scalars",
+    )
+    present = set(found)
+    for index, row in enumerate(rows):
+        if str(row[parent.key]) not in present:
+            where = f"{prefix}[{index}].{parent.key}" if len(rows) > 1 else parent.key
+            raise errors.NotFound(
+                f"{where}: no {parent.singular} with id {row[parent.key]}", field=where
+            )
+
+
+@operation
+def create(
+    resource: Resource, principal: Principal, data: Any
+) -> Steps[tuple[dict[str, Any], bool]]:
+    """Store one item; returns (document, created). A retry returns the first, created=False."""
+    principal.require(resource.write_role, f"create {resource.name}")
+    item = validate(resource.create_model, data)
+    [(doc, created)] = yield from insert(resource, principal, [item])
+    return doc, created
+
+
+@operation
+def bulk_create(resource: Resource, principal: Principal, items: Any) -> Steps[list[str]]:
+    """Store every item or none; returns their ids in order (existing ones for retries)."""
+    principal.require(resource.write_role, f"create {resource.name}")
+    if isinstance(items, list) and len(items) > MAX_BULK:
+        raise errors.BadRequest(
+            f"items: at most {MAX_BULK} per request; split the batch", field="items"
+        )
+    valid = validate_many(resource.create_model, items)
+    if not valid:
+        return []
+    stored = yield from insert(resource, principal, list(valid))
+    return [doc["id"] for doc, _ in stored]
+
+
+@operation
+def get(resource: Resource, principal: Principal, id_value: Any) -> Steps[dict[str, Any]]:
+    key = check_id(resource, id_value)
+    doc = yield Query(resource.sql["get"], [principal.org_id, key], fetch="scalar")
+    if doc is None:
+        raise _not_found(resource, key)
+    return dict(doc)
+
+
+@operation
+def exists(resource: Resource, principal: Principal, id_value: Any) -> Steps[bool]:
+    try:
+        key = check_id(resource, id_value)
+    except errors.NotFound:
+        return False
+    found = yield Query(resource.sql["exists"], [principal.org_id, key], fetch="scalar")
+    return bool(found)
+
+
+@operation
+def delete(resource: Resource, principal: Principal, id_value: Any) -> Steps[None]:
+    principal.require(resource.write_role, f"delete {resource.name}")
+    key = check_id(resource, id_value)
+    count = yield Query(resource.sql["delete"], [principal.org_id, key], fetch="rowcount")
+    if not count:
+        raise _not_found(resource, key)
+
+
+def set_clause(resource: Resource, patch: dict[str, Any], out: Compiled) -> str:
+    """``SET ...`` for a validated patch: JSON objects merge (RFC 7396), the rest replace."""
+    assignments = []
+    by_column = {f.column: f for f in resource.fields.values()}
+    for column, value in columns_of(resource, patch).items():
+        field = by_column[column]
+        if value is None:
+            assignments.append(f"{column} = NULL")
+        elif field.json_shape == "object":
+            placeholder = out.param(orjson.dumps(value).decode(), "jsonb")
+            assignments.append(f"{column} = rapport_merge_patch(t.{column}, {placeholder})")
+        elif field.is_json:
+            assignments.append(f"{column} = {out.param(orjson.dumps(value).decode(), 'jsonb')}")
+        else:
+            assignments.append(f"{column} = {out.param(value, field.sql_type)}")
+    if resource.has_updated_at:
+        assignments.append("updated_at = now()")
+    return ", ".join(assignments)
+
+
+def patch_of(resource: Resource, data: Any, field: str = "") -> dict[str, Any]:
+    assert resource.patch_model is not None
+    model = validate(resource.patch_model, data, prefix=field)
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+@operation
+def update(
+    resource: Resource, principal: Principal, id_value: Any, data: Any
+) -> Steps[dict[str, Any]]:
+    """Change the fields ``data`` names and return the stored document."""
+    principal.require(resource.write_role, f"update {resource.name}")
+    key = check_id(resource, id_value)
+    patch = patch_of(resource, data)
+    if not patch:
+        return (yield from get(resource, principal, key).steps)
+    out = Compiled()
+    assignments = set_clause(resource, patch, out)
+    doc = yield Query(
+        f"UPDATE {resource.table} AS t SET {assignments}"
+        f" WHERE t.org_id = %s AND t.{resource.id_column} = %s::uuid"
+        f" RETURNING {resource.json_sql}",
+        [*out.params, principal.org_id, key],
+        fetch="scalar",
+    )
+    if doc is None:
+        raise _not_found(resource, key)
+    return dict(doc)
+
+
+@operation
+def bulk_update(
+    resource: Resource, principal: Principal, filter_spec: Any, data: Any
+) -> Steps[int]:
+    """Apply one patch to every row the filter matches; returns how many changed."""
+    principal.require(resource.write_role, f"update {resource.name}")
+    if filter_spec is None:
+        raise errors.BadRequest(
+            "filter: required; pass {} to update every row on purpose", field="filter"
+        )
+    patch = patch_of(resource, data, field="set")
+    if not patch:
+        raise errors.BadRequest("set: name at least one field to change", field="set")
+    values, matching = Compiled(), Compiled()
+    assignments = set_clause(resource, patch, values)
+    condition = FilterCompiler(resource.fields, resource.name).compile(filter_spec, matching)
+    count = yield Query(
+        f"UPDATE {resource.table} AS t SET {assignments} WHERE t.org_id = %s AND {condition}",
+        [*values.params, principal.org_id, *matching.params],
+        fetch="rowcount",
+    )
+    return int(count)
+
+
+@operation
+def count(resource: Resource, principal: Principal, filter_spec: Any = None) -> Steps[int]:
+    out = Compiled()
+    condition = FilterCompiler(resource.fields, resource.name).compile(filter_spec, out)
+    total = yield Query(
+        f"SELECT count(*) FROM {resource.table} AS t WHERE t.org_id = %s AND {condition}",
+        [principal.org_id, *out.params],
+        fetch="scalar",
+    )
+    return int(total)
+
+
+@operation
+def list_page(
+    resource: Resource,
+    principal: Principal,
+    filter_spec: Any = None,
+    order_by: str | list[str] | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Steps[dict[str, Any]]:
+    """One page of matching rows: ``{"items": [...], "next_cursor": str | None}``."""
+    size = paging.check_limit(limit)
+    keys = paging.parse_order_by(
+        order_by, resource.fields, resource.default_order, resource.id_field
+    )
+    out = Compiled()
+    condition = FilterCompiler(resource.fields, resource.name).compile(filter_spec, out)
+    if cursor:
+        condition += " AND " + paging.keyset_sql(keys, paging.decode_cursor(cursor, keys), out)
+    docs = yield Query(
+        f"SELECT {resource.json_sql} FROM {resource.table} AS t"
+        f" WHERE t.org_id = %s AND {condition}"
+        f" ORDER BY {paging.order_sql(keys)} LIMIT {size + 1}",
+        [principal.org_id, *out.params],
+        fetch="scalars",
+    )
+    items = list(docs[:size])
+    next_cursor = paging.encode_cursor(keys, items[-1]) if len(docs) > size else None
+    return {"items": items, "next_cursor": next_cursor}

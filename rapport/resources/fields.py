@@ -1,0 +1,126 @@
+"""A resource's fields, read off the pydantic model that documents its output.
+
+Each resource has one output model (``Conversation``, ``Message`` ...). Its fields, walked
+here, are the resource's *public* fields: the names filters, ``order_by`` and request bodies
+use. Nested models are stored flat (``follow_up.scheduled_date`` lives in the column
+``follow_up_scheduled_date``) unless marked ``JSONB``, in which case the whole object is one
+jsonb column. ``Column("ts")`` renames the storage column where the public name would be a
+poor SQL name.
+"""
+
+from __future__ import annotations
+
+import datetime
+import types
+import typing
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, EmailStr
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """Marker: store this field in the named column."""
+
+    name: str
+
+
+class _JSONB:
+    """Marker: store this field (an object or a list) as one jsonb column."""
+
+    def __repr__(self) -> str:
+        return "JSONB"
+
+
+JSONB = _JSONB()
+
+SqlType = Literal["text", "uuid", "boolean", "integer", "double precision", "timestamptz", "jsonb"]
+JsonShape = Literal["object", "array"]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One public field and where it is stored."""
+
+    name: str
+    column: str
+    sql_type: SqlType
+    nullable: bool
+    choices: tuple[str, ...] | None = None
+    json_shape: JsonShape | None = None
+
+    @property
+    def is_json(self) -> bool:
+        return self.sql_type == "jsonb"
+
+
+_SCALARS: dict[Any, SqlType] = {
+    str: "text",
+    EmailStr: "text",
+    uuid.UUID: "uuid",
+    bool: "boolean",
+    int: "integer",
+    float: "double precision",
+    datetime.datetime: "timestamptz",
+}
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool, list[Any]]:
+    """(inner type, nullable, Annotated metadata) of a field annotation."""
+    metadata: list[Any] = []
+    nullable = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation, *extra = typing.get_args(annotation)
+            metadata.extend(extra)
+            continue
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            nullable = nullable or len(args) < len(typing.get_args(annotation))
+            if len(args) == 1:
+                annotation = args[0]
+                continue
+            # a union of scalars (e.g. str | int) is stored as text
+            return str, nullable, metadata
+        return annotation, nullable, metadata
+
+
+def _json_shape(annotation: Any) -> JsonShape | None:
+    origin = typing.get_origin(annotation) or annotation
+    if origin in (list, tuple, set):
+        return "array"
+    if origin is dict or (isinstance(origin, type) and issubclass(origin, BaseModel)):
+        return "object"
+    return None
+
+
+def fields_of(model: type[BaseModel], prefix: str = "") -> list[Field]:
+    """Every public field of ``model``, nested models flattened unless marked JSONB."""
+    found: list[Field] = []
+    for name, info in model.model_fields.items():
+        annotation, nullable, metadata = _unwrap(info.annotation)
+        metadata = metadata + list(info.metadata)
+        public = f"{prefix}{name}"
+        column = next((m.name for m in metadata if isinstance(m, Column)), None)
+        column = column or public.replace(".", "_")
+        if (
+            any(m is JSONB for m in metadata)
+            or _json_shape(annotation) == "array"
+            or (typing.get_origin(annotation) is dict or annotation is dict)
+        ):
+            found.append(
+                Field(public, column, "jsonb", nullable, json_shape=_json_shape(annotation))
+            )
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found.extend(fields_of(annotation, prefix=f"{public}."))
+        elif typing.get_origin(annotation) is Literal:
+            choices = tuple(str(c) for c in typing.get_args(annotation))
+            found.append(Field(public, column, "text", nullable, choices=choices))
+        elif annotation in _SCALARS:
+            found.append(Field(public, column, _SCALARS[annotation], nullable))
+        else:
+            raise TypeError(f"{model.__name__}.{name}: no storage rule for {annotation!r}")
+    return found

@@ -1,0 +1,222 @@
+"""A resource: a table, the models that document it, and the SQL the nine operations run.
+
+Defining a resource is declaring its output model, its create model, and a few facts (its
+table, its parent, its idempotency key); this class derives the rest once, at import: the
+public fields, the JSON the database builds for each row, the insert statement shared by
+single and bulk creates, and the patch model. ``rapport.resources.crud`` runs the operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+from rapport.db import failures
+from rapport.resources.fields import Field, fields_of
+from rapport.tenancy import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """The resource each row belongs to, whose id the row names and whose columns it copies.
+
+    A message names its conversation and copies the conversation's contact_id, so one lead's
+    history carries contact_id without the caller sending it.
+    """
+
+    table: str
+    key: str
+    copies: tuple[str, ...] = ()
+    singular: str = "parent"
+
+
+@dataclass
+class Resource:
+    name: str
+    table: str
+    singular: str
+    model: type[BaseModel]
+    create_model: type[BaseModel]
+    patch_model: type[BaseModel] | None = None
+    immutable: tuple[str, ...] = ()
+    default_order: str = "-created_at"
+    id_column: str = "id"
+    parent: Parent | None = None
+    conflict_columns: tuple[str, ...] | None = ("external_id",)  # idempotency key, after org_id
+    server_defaults: Mapping[str, str] = field(default_factory=dict)
+    after_insert: str = ""
+    write_role: Role = "operator"
+    description: str = ""
+
+    fields: dict[str, Field] = field(init=False)
+    json_sql: str = field(init=False)
+    insert_columns: tuple[Field, ...] = field(init=False)
+    sql: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fields = {f.name: f for f in fields_of(self.model)}
+        for f in self.fields.values():
+            if f.column != f.name:
+                failures.PUBLIC_NAMES.setdefault(f.column, f.name)
+        if self.patch_model is None:
+            self.patch_model = make_patch_model(self.create_model, self.immutable)
+        self.insert_columns = tuple(self._input_fields(self.create_model))
+        self.json_sql = _json_object(self.fields, alias="t")
+        self.sql = self._compile()
+
+    @property
+    def id_field(self) -> Field:
+        return self.fields["id"]
+
+    @property
+    def has_updated_at(self) -> bool:
+        return "updated_at" in self.fields
+
+    def _input_fields(self, model: type[BaseModel], prefix: str = "") -> list[Field]:
+        """The stored fields a create model writes, walked by the output model's shape."""
+        found = []
+        for name, info in model.model_fields.items():
+            public = f"{prefix}{name}"
+            nested = info.annotation
+            if public in self.fields:
+                found.append(self.fields[public])
+            elif isinstance(nested, type) and issubclass(nested, BaseModel):
+                found.extend(self._input_fields(nested, prefix=f"{public}."))
+            else:
+                raise TypeError(f"{model.__name__}.{name} is not a field of {self.name}")
+        return found
+
+    def _compile(self) -> dict[str, str]:
+        table, idc = self.table, self.id_column
+        key = f"t.org_id = %s AND t.{idc} = %s::uuid"
+        return {
+            "get": f"SELECT {self.json_sql} FROM {table} AS t WHERE {key}",
+            "exists": f"SELECT EXISTS (SELECT 1 FROM {table} AS t WHERE {key})",
+            "delete": f"DELETE FROM {table} AS t WHERE {key}",
+            "insert": self._insert_sql(),
+        }
+
+    def _insert_sql(self) -> str:
+        """One statement for single and bulk creates: rows arrive as a JSON array.
+
+        Rows whose parent is missing from the caller's org make the whole statement insert
+        nothing (the service then names the offending item); rows whose idempotency key
+        exists are skipped, so a retried create returns what the first one stored.
+        """
+        inputs = [f for f in self.insert_columns if f.column != self.id_column]
+        record = ", ".join(
+            [f"{self.id_column} uuid", *(f"{f.column} {f.sql_type}" for f in inputs)]
+        )
+        parent = self.parent
+        copies = parent.copies if parent else ()
+        values = [
+            f"coalesce(source.{f.column}, {self.server_defaults[f.column]})"
+            if f.column in self.server_defaults
+            else f"source.{f.column}"
+            for f in inputs
+        ]
+        columns = ", ".join([self.id_column, *(f.column for f in inputs), *copies])
+        selected = ", ".join(
+            [f"source.{self.id_column}", *values, *(f"source.{c}" for c in copies)]
+        )
+        if parent:
+            copied = "".join(f", p.{c}" for c in copies)
+            source = (
+                f"SELECT input.*{copied} FROM input JOIN {parent.table} AS p "
+                f"ON p.org_id = %(org)s AND p.id = input.{parent.key}"
+            )
+        else:
+            source = "SELECT * FROM input"
+        conflict = (
+            f"ON CONFLICT (org_id, {', '.join(self.conflict_columns)}) DO NOTHING"
+            if self.conflict_columns
+            else ""
+        )
+        after = f", {self.after_insert}" if self.after_insert else ""
+        return (
+            f"WITH input AS (SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x({record})),\n"
+            f"source AS ({source}),\n"
+            "missing AS (SELECT (SELECT count(*) FROM input) - (SELECT count(*) FROM source)"
+            " AS n),\n"
+            f"inserted AS (\n"
+            f"  INSERT INTO {self.table} AS t (org_id, {columns})\n"
+            f"  SELECT %(org)s, {selected} FROM source WHERE (SELECT n FROM missing) = 0\n"
+            f"  {conflict}\n"
+            f"  RETURNING *\n"
+            f"){after}\n"
+            f"SELECT (SELECT n FROM missing), "
+            f"(SELECT coalesce(json_agg({self.json_sql}), '[]') FROM inserted AS t)"
+        )
+
+
+def _json_object(fields: Mapping[str, Field], alias: str) -> str:
+    """``json_build_object(...)`` giving a row its public, nested shape."""
+    tree: dict[str, Any] = {}
+    for f in fields.values():
+        node = tree
+        *parents, leaf = f.name.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = f
+
+    def build(node: dict[str, Any]) -> str:
+        parts = []
+        for key, value in node.items():
+            expr = build(value) if isinstance(value, dict) else f"{alias}.{value.column}"
+            parts.append(f"'{key}', {expr}")
+        return "json_build_object(" + ", ".join(parts) + ")"
+
+    return build(tree)
+
+
+def make_patch_model(model: type[BaseModel], immutable: tuple[str, ...]) -> type[BaseModel]:
+    """The PATCH body for ``model``: every field optional, nested models partial too.
+
+    A field left out is left alone. Types are kept, so ``"status": null`` is still rejected
+    for a field that cannot be null, while ``"email": null`` clears a nullable one.
+    """
+    definitions: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name in immutable:
+            continue
+        annotation = info.annotation
+        if (
+            isinstance(annotation, type)
+            and issubclass(annotation, BaseModel)
+            and annotation.model_config.get("extra") != "allow"
+        ):
+            annotation = make_patch_model(annotation, ())
+        definitions[name] = (annotation, _omitted(info))
+    patch: type[BaseModel] = create_model(
+        f"{model.__name__.removesuffix('Create')}Patch",
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=f"Fields to change; any field left out keeps its value. ({model.__name__})",
+        **definitions,
+    )
+    return patch
+
+
+def _omitted(info: Any) -> Any:
+    from pydantic import Field as PydanticField
+
+    return PydanticField(
+        default=None,
+        description=info.description,
+        examples=info.examples,
+        json_schema_extra=info.json_schema_extra,
+        **{k: v for k, v in _constraints(info).items()},
+    )
+
+
+def _constraints(info: Any) -> dict[str, Any]:
+    """Length and range constraints of a field, so the patch model keeps them."""
+    constraints: dict[str, Any] = {}
+    for item in info.metadata:
+        for attr in ("min_length", "max_length", "ge", "le", "gt", "lt", "pattern"):
+            value = getattr(item, attr, None)
+            if value is not None:
+                constraints[attr] = value
+    return constraints

@@ -1,0 +1,98 @@
+"""Checking caller input against a model, with errors that name the field.
+
+pydantic reports a location such as ``("items", 3, "follow_up", "required")``; callers read
+``items[3].follow_up.required``. The REST layer and the services both report through here,
+so an error reads the same however Rapport was called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+import pydantic
+
+from rapport import errors
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+_SKIP_LOC = {"body"}
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """``("body", "items", 3, "role")`` -> ``items[3].role``."""
+    path = ""
+    for part in loc:
+        if part in _SKIP_LOC and not path:
+            continue
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _message(error: Any) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field; remove it or check its spelling"
+    if kind == "missing":
+        return "required"
+    return str(error.get("msg", "invalid"))
+
+
+def problems_of(raw: Iterable[Any], prefix: str = "") -> list[dict[str, Any]]:
+    """``[{"field", "message"}]`` for pydantic's error list."""
+    found = []
+    for error in raw:
+        path = field_path(tuple(error.get("loc", ())))
+        if prefix:
+            path = f"{prefix}.{path}" if path and not path.startswith("[") else prefix + path
+        found.append({"field": path, "message": _message(error)})
+    return found
+
+
+def failure(problems: list[dict[str, Any]]) -> errors.ValidationFailed:
+    """One ValidationFailed that leads with the first problem and lists them all."""
+    first = problems[0] if problems else {"field": None, "message": "invalid input"}
+    field, message = first["field"], str(first["message"])
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return errors.ValidationFailed(
+        f"{field}: {message}{more}" if field else message + more,
+        field=field,
+        errors=problems,
+    )
+
+
+def validate(model: type[M], data: Any, prefix: str = "") -> M:
+    """``data`` as an instance of ``model``, or a ValidationFailed naming each bad field."""
+    if isinstance(data, model):
+        return data
+    if isinstance(data, pydantic.BaseModel):
+        data = data.model_dump(exclude_unset=True)
+    if not isinstance(data, dict):
+        raise errors.ValidationFailed(
+            f"{prefix or 'body'}: expected a JSON object", field=prefix or None
+        )
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as error:
+        raise failure(problems_of(error.errors(), prefix)) from None
+
+
+def validate_many(model: type[M], items: Any, field: str = "items") -> list[M]:
+    """Every item validated; all problems reported together, each as ``items[i].field``."""
+    if not isinstance(items, list):
+        raise errors.ValidationFailed(f"{field}: expected a list", field=field)
+    valid: list[M] = []
+    problems: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            valid.append(validate(model, item, prefix=f"{field}[{index}]"))
+        except errors.ValidationFailed as error:
+            problems.extend(
+                error.errors or [{"field": f"{field}[{index}]", "message": error.detail}]
+            )
+    if problems:
+        raise failure(problems)
+    return valid
