@@ -1,0 +1,95 @@
+"""Seed 000's conversation document, assembled from Rapport's tables in one query.
+
+``GET /v1/conversations/{id}/document`` and ``rapport export`` both return this shape:
+
+    {id, user_id, contact_id, user_info: {...}, status, sales_stage, is_qualified,
+     current_agent, channel, language, conversation_history: [...], memories: [...],
+     qualification: {...}, objections: [...], follow_up: {...}, metadata: {...},
+     created_at, updated_at, completed_at, ...}
+
+``user_id`` is the contact's own id in the caller's system (``external_id``), else the
+Instagram handle, phone or email, else Rapport's contact id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapport import errors
+from rapport.contacts import CONTACTS
+from rapport.conversations import CONVERSATIONS
+from rapport.db.operation import Query, Steps, operation
+from rapport.messages import MESSAGES
+from rapport.objections import OBJECTIONS
+from rapport.resources import crud
+from rapport.tenancy import Principal
+
+_DOCUMENTS = f"""
+SELECT
+  (SELECT {CONVERSATIONS.json_sql} FROM conversations AS t
+   WHERE t.org_id = c.org_id AND t.id = c.id),
+  (SELECT {CONTACTS.json_sql} FROM contacts AS t
+   WHERE t.org_id = c.org_id AND t.id = c.contact_id),
+  coalesce((SELECT json_agg({MESSAGES.json_sql} ORDER BY t.ts, t.id) FROM messages AS t
+            WHERE t.org_id = c.org_id AND t.conversation_id = c.id), '[]'),
+  coalesce((SELECT json_agg({OBJECTIONS.json_sql} ORDER BY t.raised_at, t.id) FROM objections AS t
+            WHERE t.org_id = c.org_id AND t.conversation_id = c.id), '[]')
+FROM conversations AS c
+WHERE c.org_id = %s AND c.id = ANY(%s::uuid[])
+ORDER BY c.id
+"""
+
+_USER_INFO = ("name", "email", "phone", "instagram_handle", "created_at", "last_interaction")
+
+
+def assemble(
+    conversation: dict[str, Any],
+    contact: dict[str, Any],
+    history: list[dict[str, Any]],
+    objections: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """One conversation document from its parts."""
+    user_id = (
+        contact.get("external_id")
+        or contact.get("instagram_handle")
+        or contact.get("phone")
+        or contact.get("email")
+        or contact["id"]
+    )
+    rest = {k: v for k, v in conversation.items() if k not in ("id", "contact_id")}
+    return {
+        "id": conversation["id"],
+        "user_id": user_id,
+        "contact_id": conversation["contact_id"],
+        "user_info": {key: contact.get(key) for key in _USER_INFO}
+        | {"external_id": contact.get("external_id")},
+        "status": rest.pop("status"),
+        "sales_stage": rest.pop("sales_stage"),
+        "is_qualified": rest.pop("is_qualified"),
+        "current_agent": rest.pop("current_agent"),
+        "channel": rest.pop("channel"),
+        "conversation_history": history,
+        "memories": [],
+        "qualification": rest.pop("qualification"),
+        "objections": objections,
+        "follow_up": rest.pop("follow_up"),
+        "metadata": rest.pop("metadata"),
+        **rest,
+    }
+
+
+@operation
+def documents(principal: Principal, conversation_ids: list[str]) -> Steps[list[dict[str, Any]]]:
+    """Documents for the given conversations of the principal's org (missing ids skipped)."""
+    rows = yield Query(_DOCUMENTS, [principal.org_id, conversation_ids], fetch="all")
+    return [assemble(*row) for row in rows]
+
+
+@operation
+def document(principal: Principal, conversation_id: Any) -> Steps[dict[str, Any]]:
+    """The whole seed 000 document of one conversation."""
+    key = crud.check_id(CONVERSATIONS, conversation_id)
+    found = yield from documents(principal, [key]).steps
+    if not found:
+        raise errors.NotFound(f"no conversation with id {key}", field="id")
+    return found[0]

@@ -1,0 +1,317 @@
+"""Messages: every turn of every conversation, appended durably and found again fast.
+
+Appending is one SQL statement, whether one message or a thousand: it inserts the messages,
+skips any whose ``external_id`` (the channel's message id) is already stored in that
+conversation (so a retried webhook never duplicates), and in the same statement bumps the
+conversation's ``message_count`` and ``updated_at``, the contact's ``last_interaction`` and
+the contact's interaction summary. Nothing slow runs before the commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from rapport import errors
+from rapport.db.operation import Query, Steps, operation
+from rapport.resources import crud, paging
+from rapport.resources.fields import JSONB, Column
+from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.resources.resource import Parent, Resource
+from rapport.tenancy import Principal
+from rapport.validation import validate
+
+Role = Literal["user", "agent", "assistant", "system"]
+MAX_CONTENT = 100_000
+
+
+class Media(BaseModel):
+    """A voice note, image, video or file attached to a message (stored elsewhere)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    kind: Annotated[
+        str, Field(pattern=r"^[a-z_]{1,30}$", examples=["voice_note", "image", "video", "file"])
+    ]
+    mime_type: str | None = None
+    name: str | None = None
+    duration_seconds: float | None = Field(default=None, ge=0)
+
+
+class Message(BaseModel):
+    """One turn of a conversation."""
+
+    id: uuid.UUID
+    conversation_id: uuid.UUID
+    contact_id: uuid.UUID
+    external_id: str | None = Field(description="The channel's message id (idempotency key).")
+    role: Role
+    agent_type: str | None = Field(description="Which agent wrote it (qualifier, closer, ...).")
+    content: str
+    language: str | None
+    intent: str | None
+    confidence: float | None
+    sentiment: float | None = Field(description="-1 (negative) to 1 (positive)")
+    keywords: list[str]
+    phase: str | None
+    media: Annotated[Media | None, JSONB]
+    variant_id: str | None = Field(description="The prompt variant that produced it.")
+    context: dict[str, Any]
+    pii_scrubbed: bool
+    timestamp: Annotated[datetime.datetime, Column("ts")]
+    created_at: datetime.datetime
+
+
+def _phase_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class MessageIn(BaseModel):
+    """A message to append to a conversation. Send the channel's message id as
+    ``external_id``: a retried delivery then returns the first message and writes nothing."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "external_id": "wamid.HBgLNjU5MTIzNDU2NxUCABIYFDNB",
+                    "role": "user",
+                    "content": "Hi, we need 400 boxes for 10 inch pizzas",
+                    "language": "en",
+                    "intent": "order_placement",
+                    "confidence": 0.95,
+                    "timestamp": "2025-01-15T09:30:00Z",
+                }
+            ]
+        },
+    )
+
+    external_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    role: Role
+    agent_type: Annotated[str, Field(max_length=100)] | None = None
+    content: Annotated[str, Field(max_length=MAX_CONTENT)]
+    language: Annotated[str, Field(max_length=35)] | None = None
+    intent: Annotated[str, Field(max_length=100)] | None = None
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    sentiment: float | None = Field(default=None, ge=-1, le=1)
+    keywords: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=100)] = Field(
+        default_factory=list
+    )
+    phase: Annotated[str | None, BeforeValidator(_phase_text), Field(max_length=100)] = None
+    media: Media | None = None
+    variant_id: Annotated[str, Field(max_length=200)] | None = None
+    context: dict[str, Any] = Field(default_factory=dict)
+    pii_scrubbed: bool = False
+    timestamp: datetime.datetime | None = Field(default=None, description="Default: now.")
+
+    @model_validator(mode="after")
+    def _has_something(self) -> MessageIn:
+        if not self.content.strip() and self.media is None:
+            raise ValueError("a message needs content or media")
+        return self
+
+
+class MessageCreate(MessageIn):
+    """A message, naming its conversation (``POST /v1/messages``)."""
+
+    conversation_id: uuid.UUID
+
+
+# Runs in the same statement as the insert: counters move only for rows really inserted.
+_AFTER_INSERT = """
+per_conversation AS (
+  SELECT conversation_id, count(*) AS n, max(ts) AS last_ts,
+         (array_agg(language ORDER BY ts DESC) FILTER (WHERE language IS NOT NULL))[1] AS language
+  FROM inserted GROUP BY conversation_id
+),
+conversation_counts AS (
+  UPDATE conversations AS c SET
+    message_count = c.message_count + p.n,
+    last_message_at = greatest(c.last_message_at, p.last_ts),
+    updated_at = greatest(c.updated_at, p.last_ts),
+    language = coalesce(c.language, p.language)
+  FROM per_conversation AS p
+  WHERE c.org_id = %(org)s AND c.id = p.conversation_id
+),
+per_contact AS (
+  SELECT contact_id, count(*) AS n, min(ts) AS first_ts, max(ts) AS last_ts,
+         sum(sentiment) FILTER (WHERE role = 'user') AS sentiment_sum,
+         count(sentiment) FILTER (WHERE role = 'user') AS sentiment_n
+  FROM inserted GROUP BY contact_id
+),
+intent_tally AS (
+  SELECT contact_id, jsonb_object_agg(intent, n) AS counts
+  FROM (SELECT contact_id, intent, count(*) AS n FROM inserted
+        WHERE role = 'user' AND intent IS NOT NULL GROUP BY 1, 2) AS i
+  GROUP BY contact_id
+),
+language_tally AS (
+  SELECT contact_id, jsonb_object_agg(language, n) AS counts
+  FROM (SELECT contact_id, language, count(*) AS n FROM inserted
+        WHERE role = 'user' AND language IS NOT NULL GROUP BY 1, 2) AS l
+  GROUP BY contact_id
+),
+contact_seen AS (
+  UPDATE contacts AS k SET last_interaction = greatest(k.last_interaction, p.last_ts)
+  FROM per_contact AS p
+  WHERE k.org_id = %(org)s AND k.id = p.contact_id
+),
+summary AS (
+  INSERT INTO interaction_summaries AS s (
+    org_id, contact_id, total_messages, common_intents, language_counts, preferred_language,
+    avg_satisfaction, satisfaction_samples, first_interaction, last_interaction)
+  SELECT %(org)s, p.contact_id, p.n, coalesce(i.counts, '{}'), coalesce(l.counts, '{}'),
+         rapport_top_key(coalesce(l.counts, '{}')), p.sentiment_sum / nullif(p.sentiment_n, 0),
+         p.sentiment_n, p.first_ts, p.last_ts
+  FROM per_contact AS p
+  LEFT JOIN intent_tally AS i USING (contact_id)
+  LEFT JOIN language_tally AS l USING (contact_id)
+  ON CONFLICT (org_id, contact_id) DO UPDATE SET
+    total_messages = s.total_messages + excluded.total_messages,
+    common_intents = rapport_add_counts(s.common_intents, excluded.common_intents),
+    language_counts = rapport_add_counts(s.language_counts, excluded.language_counts),
+    preferred_language = coalesce(
+      rapport_top_key(rapport_add_counts(s.language_counts, excluded.language_counts)),
+      s.preferred_language),
+    avg_satisfaction = CASE
+      WHEN excluded.satisfaction_samples = 0 THEN s.avg_satisfaction
+      ELSE (coalesce(s.avg_satisfaction, 0) * s.satisfaction_samples
+            + excluded.avg_satisfaction * excluded.satisfaction_samples)
+           / (s.satisfaction_samples + excluded.satisfaction_samples)
+    END,
+    satisfaction_samples = s.satisfaction_samples + excluded.satisfaction_samples,
+    first_interaction = least(s.first_interaction, excluded.first_interaction),
+    last_interaction = greatest(s.last_interaction, excluded.last_interaction),
+    updated_at = now()
+)"""
+
+MESSAGES = Resource(
+    name="messages",
+    table="messages",
+    singular="message",
+    model=Message,
+    create_model=MessageCreate,
+    immutable=("conversation_id",),
+    default_order="-timestamp",
+    parent=Parent("conversations", "conversation_id", ("contact_id",), "conversation"),
+    conflict_columns=("conversation_id", "external_id"),
+    server_defaults={"ts": "now()", "created_at": "now()"},
+    after_insert=_AFTER_INSERT,
+    description="Every turn of every conversation.",
+)
+
+
+@operation
+def append(
+    principal: Principal, conversation_id: Any, data: Any
+) -> Steps[tuple[dict[str, Any], bool]]:
+    """Append one message to a conversation: (message, created). A retry with the same
+    ``external_id`` returns the first message with created=False and writes nothing."""
+    principal.require(MESSAGES.write_role, "append messages")
+    key = crud.check_id(MESSAGES, conversation_id)
+    message = validate(MessageIn, data)
+    item = MessageCreate.model_construct(
+        **dict(message), conversation_id=uuid.UUID(key), _fields_set=None
+    )
+    try:
+        [(doc, created)] = yield from crud.insert(MESSAGES, principal, [item])
+    except errors.NotFound:
+        raise errors.NotFound(f"no conversation with id {key}", field="id") from None
+    return doc, created
+
+
+@operation
+def append_many(principal: Principal, conversation_id: Any, items: Any) -> Steps[list[str]]:
+    """Append a batch to one conversation, all or nothing; ids in order."""
+    principal.require(MESSAGES.write_role, "append messages")
+    key = crud.check_id(MESSAGES, conversation_id)
+    if not isinstance(items, list):
+        raise errors.ValidationFailed("items: expected a list", field="items")
+    prepared = []
+    for given in items:
+        item = given.model_dump(exclude_unset=True) if isinstance(given, BaseModel) else given
+        prepared.append({**item, "conversation_id": key} if isinstance(item, dict) else item)
+    try:
+        return (yield from crud.bulk_create(MESSAGES, principal, prepared).steps)
+    except errors.NotFound:
+        raise errors.NotFound(f"no conversation with id {key}", field="id") from None
+
+
+@operation
+def history(
+    principal: Principal,
+    conversation_id: Any,
+    role: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Steps[dict[str, Any]]:
+    """A conversation's messages in time order, optionally one role's only (seed 003)."""
+    key = crud.check_id(MESSAGES, conversation_id)
+    spec: dict[str, Any] = {"conversation_id": key}
+    if role is not None:
+        spec["role"] = role
+    page = yield from crud.list_page(MESSAGES, principal, spec, "timestamp", limit, cursor).steps
+    if not page["items"] and cursor is None:
+        from rapport.conversations import CONVERSATIONS
+
+        if not (yield from crud.exists(CONVERSATIONS, principal, key).steps):
+            raise errors.NotFound(f"no conversation with id {key}", field="id")
+    return page
+
+
+@operation
+def by_intent(
+    principal: Principal,
+    intent: str,
+    min_confidence: float = 0.0,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Steps[dict[str, Any]]:
+    """Messages with ``intent`` at confidence >= ``min_confidence``, most confident first."""
+    spec = {"intent": intent, "confidence": {"$gte": min_confidence}}
+    return (
+        yield from crud.list_page(MESSAGES, principal, spec, "-confidence", limit, cursor).steps
+    )
+
+
+_SEARCH = """
+SELECT doc, rank, ts_headline('english', content, query,
+                              'MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "')
+FROM (
+  SELECT {json} AS doc, t.content, q.query, ts_rank_cd(t.search, q.query) AS rank, t.ts
+  FROM messages AS t, websearch_to_tsquery('english', %s) AS q(query)
+  WHERE t.org_id = %s AND t.search @@ q.query AND {condition}
+  ORDER BY rank DESC, t.ts DESC
+  LIMIT %s
+) AS hits
+ORDER BY rank DESC, ts DESC
+"""
+
+
+@operation
+def search(
+    principal: Principal, text: str, filter_spec: Any = None, limit: int | None = None
+) -> Steps[dict[str, Any]]:
+    """Full-text search over message content (PostgreSQL FTS, English stemming), ranked.
+
+    ``text`` takes web-search syntax: words, "quoted phrases", ``or``, ``-excluded``.
+    Each item is the message plus ``rank`` and a ``snippet`` with matches in <b></b>.
+    """
+    if not text or not text.strip():
+        raise errors.BadRequest("q: give some words to search for", field="q")
+    size = paging.check_limit(limit)
+    out = Compiled()
+    out.params.extend([text, principal.org_id])
+    condition = FilterCompiler(MESSAGES.fields, MESSAGES.name).compile(filter_spec, out)
+    rows = yield Query(
+        _SEARCH.format(json=MESSAGES.json_sql, condition=condition),
+        [*out.params, size],
+        fetch="all",
+    )
+    items = [{**doc, "rank": rank, "snippet": snippet} for doc, rank, snippet in rows]
+    return {"items": items}

@@ -1,0 +1,202 @@
+"""Import and export of conversations as seed 000 documents, one JSON object per line.
+
+Export writes what ``GET /v1/conversations/{id}/document`` returns. Import reads that shape,
+and also seed 000's own MongoDB documents (``_id``, ``qualification_details``, extended JSON
+such as ``{"$date": ...}``), so a team can move its collection over as it is.
+
+Import is idempotent: a conversation is keyed by its ``external_id`` (else its ``id`` or
+``_id``); one already stored is skipped, so running an import twice stores each once. Each
+document is stored in its own transaction, whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from rapport import errors
+from rapport.contacts import CONTACTS, ContactCreate
+from rapport.conversations import CONVERSATIONS, ConversationCreate
+from rapport.db.database import Database
+from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.documents import documents
+from rapport.messages import MESSAGES
+from rapport.objections import OBJECTIONS
+from rapport.resources import crud
+from rapport.tenancy import Principal
+from rapport.validation import validate, validate_many
+
+# Keys the export writes that an import derives instead of reading.
+_DERIVED = {
+    "id",
+    "_id",
+    "user_id",
+    "contact_id",
+    "user_info",
+    "conversation_history",
+    "memories",
+    "objections",
+    "message_count",
+    "last_message_at",
+    "qualification_details",
+}
+_MESSAGE_DERIVED = {"id", "conversation_id", "contact_id", "created_at"}
+_OBJECTION_DERIVED = {"id", "conversation_id", "contact_id", "created_at", "updated_at"}
+
+
+def unwrap_extended_json(value: Any) -> Any:
+    """MongoDB extended JSON to plain JSON: ``{"$date": x}`` -> x, ``{"$oid": x}`` -> x."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((key, inner),) = value.items()
+            if key == "$oid":
+                return str(inner)
+            if key == "$date":
+                if isinstance(inner, dict) and "$numberLong" in inner:
+                    millis = int(inner["$numberLong"])
+                    return datetime.datetime.fromtimestamp(millis / 1000, datetime.UTC).isoformat()
+                return inner
+            if key in ("$numberLong", "$numberInt", "$numberDouble", "$numberDecimal"):
+                return float(inner) if "." in str(inner) else int(inner)
+        return {k: unwrap_extended_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_extended_json(v) for v in value]
+    return value
+
+
+def _conversation_key(document: dict[str, Any]) -> str:
+    for key in ("external_id", "id", "_id"):
+        if document.get(key):
+            return str(document[key])
+    raise errors.ValidationFailed(
+        "a document needs an external_id, id or _id so that importing it twice is safe",
+        field="external_id",
+    )
+
+
+def _as_uuid(text: str) -> str | None:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
+_FIND_CONVERSATION = """
+SELECT id::text FROM conversations
+WHERE org_id = %s AND (external_id = %s OR id = %s::uuid)
+LIMIT 1
+"""
+
+_FIND_CONTACT = """
+SELECT id::text FROM contacts
+WHERE org_id = %s AND (external_id = %s OR phone = %s OR instagram_handle = %s OR email = %s)
+ORDER BY (external_id = %s) DESC NULLS LAST, (phone = %s) DESC NULLS LAST
+LIMIT 1
+"""
+
+
+def _contact_id(principal: Principal, document: dict[str, Any]) -> Steps[str]:
+    info = dict(document.get("user_info") or {})
+    user_id = document.get("user_id") or info.pop("external_id", None)
+    info.pop("external_id", None)
+    fields = {k: v for k, v in info.items() if k != "created_at" or v}
+    contact = validate(ContactCreate, {"external_id": user_id, **fields}, prefix="user_info")
+    found = yield Query(
+        _FIND_CONTACT,
+        [
+            principal.org_id,
+            contact.external_id,
+            contact.phone,
+            contact.instagram_handle,
+            contact.email,
+            contact.external_id,
+            contact.phone,
+        ],
+        fetch="scalar",
+    )
+    if found:
+        return str(found)
+    [(stored, _)] = yield from crud.insert(CONTACTS, principal, [contact])
+    return str(stored["id"])
+
+
+@atomic_operation
+def import_document(principal: Principal, raw: Any) -> Steps[tuple[str, str]]:
+    """Store one document; returns ("created" | "skipped", conversation id)."""
+    principal.require("operator", "import conversations")
+    if not isinstance(raw, dict):
+        raise errors.ValidationFailed("each line must be a JSON object")
+    document = unwrap_extended_json(raw)
+    key = _conversation_key(document)
+    existing = yield Query(
+        _FIND_CONVERSATION, [principal.org_id, key, _as_uuid(key)], fetch="scalar"
+    )
+    if existing:
+        return "skipped", str(existing)
+    contact_id = yield from _contact_id(principal, document)
+    fields = {k: v for k, v in document.items() if k not in _DERIVED}
+    fields["external_id"] = key
+    fields.setdefault("channel", "other")
+    qualification = document.get("qualification") or document.get("qualification_details")
+    if qualification:
+        fields["qualification"] = qualification
+    if document.get("memories"):
+        # Kept until the memory store (issue 3) can take them over.
+        fields["context"] = {
+            **(fields.get("context") or {}),
+            "imported_memories": document["memories"],
+        }
+    conversation = validate(ConversationCreate, {**fields, "contact_id": contact_id})
+    [(stored, _)] = yield from crud.insert(CONVERSATIONS, principal, [conversation])
+    conversation_id = str(stored["id"])
+    history = [
+        {k: v for k, v in m.items() if k not in _MESSAGE_DERIVED}
+        | {"conversation_id": conversation_id}
+        if isinstance(m, dict)
+        else m
+        for m in document.get("conversation_history") or []
+    ]
+    if history:
+        messages = validate_many(MESSAGES.create_model, history, "conversation_history")
+        yield from crud.insert(MESSAGES, principal, list(messages), "conversation_history")
+    raised = [
+        {k: v for k, v in o.items() if k not in _OBJECTION_DERIVED}
+        | {"conversation_id": conversation_id}
+        if isinstance(o, dict)
+        else o
+        for o in document.get("objections") or []
+    ]
+    if raised:
+        objections = validate_many(OBJECTIONS.create_model, raised, "objections")
+        yield from crud.insert(OBJECTIONS, principal, list(objections), "objections")
+    return "created", conversation_id
+
+
+_PAGE_OF_IDS = """
+SELECT id::text FROM conversations WHERE org_id = %s AND id > %s::uuid ORDER BY id LIMIT %s
+"""
+
+
+def export_documents(
+    database: Database, principal: Principal, batch: int = 200
+) -> Iterator[dict[str, Any]]:
+    """Every conversation document of the principal's org, in id (creation) order."""
+    after = "00000000-0000-0000-0000-000000000000"
+    while True:
+        ids = database.run(_ids_after(principal, after, batch))
+        if not ids:
+            return
+        yield from database.run(documents(principal, ids))
+        after = ids[-1]
+
+
+@operation
+def _ids_after(principal: Principal, after: str, batch: int) -> Steps[list[str]]:
+    ids = yield Query(_PAGE_OF_IDS, [principal.org_id, after, batch], fetch="scalars")
+    return list(ids)
+
+
+def count_conversations(database: Database, principal: Principal) -> int:
+    return database.run(crud.count(CONVERSATIONS, principal))
