@@ -1,0 +1,1 @@
+"""Rapport's REST API: thin FastAPI routes over the service operations."""

@@ -1,0 +1,80 @@
+"""Every error leaves the API as an RFC 9457 problem document naming the offending field."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from rapport import errors
+from rapport.api.responses import problem_response
+from rapport.validation import failure, field_path, problems_of
+
+log = logging.getLogger(__name__)
+
+
+async def rapport_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, errors.RapportError)
+    return problem_response(error.to_problem())
+
+
+async def invalid_request(request: Request, error: Exception) -> Response:
+    """pydantic's complaints, as 400 (malformed JSON, bad query) or 422 (bad body values)."""
+    assert isinstance(error, RequestValidationError)
+    raw = list(error.errors())
+    for item in raw:
+        if item.get("type") == "json_invalid":
+            position = item.get("loc", ("body", "?"))[-1]
+            reason = item.get("ctx", {}).get("error", "malformed JSON")
+            return problem_response(
+                errors.BadRequest(
+                    f"body: not valid JSON ({reason} at character {position})", field="body"
+                ).to_problem()
+            )
+    if all(item.get("loc", ("",))[0] in ("query", "path", "header") for item in raw):
+        first = raw[0]
+        where = field_path(tuple(first.get("loc", ()))[1:])
+        return problem_response(
+            errors.BadRequest(
+                f"{where}: {first.get('msg', 'invalid')}",
+                field=where,
+                errors=problems_of(raw[:1]),
+            ).to_problem()
+        )
+    body_errors = [item for item in raw if item.get("loc", ("",))[0] == "body"]
+    if any(len(item.get("loc", ())) == 1 for item in body_errors) and any(
+        item.get("type") in ("missing", "model_attributes_type", "dict_type")
+        for item in body_errors
+    ):
+        return problem_response(
+            errors.BadRequest("body: expected a JSON object", field="body").to_problem()
+        )
+    return problem_response(failure(problems_of(body_errors or raw)).to_problem())
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    kinds = {404: errors.NotFound, 405: errors.BadRequest, 401: errors.Unauthorized}
+    error_class = kinds.get(error.status_code, errors.BadRequest)
+    problem = error_class(str(error.detail)).to_problem()
+    problem["status"] = error.status_code
+    if error.status_code == 405:
+        problem["title"] = "Method not allowed"
+    return problem_response(problem)
+
+
+async def unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        errors.RapportError("an unexpected error occurred; it has been logged").to_problem()
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.RapportError, rapport_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected)

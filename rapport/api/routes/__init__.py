@@ -1,0 +1,1 @@
+"""Routes for capability verbs; the nine generic operations live in ``crud_routes``."""

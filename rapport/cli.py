@@ -1,0 +1,327 @@
+"""The ``rapport`` command: run the server, migrate, manage keys, import and export.
+
+Every option falls back to a ``RAPPORT_*`` environment variable, named in ``--help``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from rapport import __version__, errors, runtime, tenancy
+from rapport.config import Settings
+from rapport.db import migrate as migrations
+from rapport.db.database import Database
+
+app = typer.Typer(
+    name="rapport",
+    help=(
+        "Rapport: the memory, pipeline and learning store for AI agents that talk to people.\n\n"
+        "Examples:\n\n"
+        "  rapport serve                              # API on http://127.0.0.1:8000\n\n"
+        "  rapport keys create --org acme --role operator\n\n"
+        "  rapport import conversations.jsonl --org acme\n\n"
+        "  rapport export --org acme --output backup.jsonl"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+out = Console()
+err = Console(stderr=True)
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", envvar="RAPPORT_HOME", help="Folder of the embedded database."),
+]
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="RAPPORT_DATABASE_URL",
+        help="Use this PostgreSQL instead of the embedded one.",
+    ),
+]
+OrgOption = Annotated[str, typer.Option("--org", help="Organization name.")]
+
+
+def _settings(home: Path | None, database_url: str | None, **extra: Any) -> Settings:
+    values: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
+    if home is not None:
+        values["home"] = home
+    if database_url:
+        values["database_url"] = database_url
+    return Settings(**values)
+
+
+def _connect(settings: Settings) -> Database:
+    where = settings.database_url or f"the embedded database in {settings.home}"
+    with err.status(f"Starting {where} and applying migrations…"):
+        url = runtime.prepare(settings)
+    return Database(url, min_size=1, max_size=4)
+
+
+def _fail(error: errors.RapportError) -> None:
+    err.print(f"[red]error:[/red] {error.detail}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+    host: Annotated[
+        str, typer.Option(envvar="RAPPORT_HOST", help="Address to bind.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="RAPPORT_PORT", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(envvar="RAPPORT_WORKERS", min=1, help="Server processes.")
+    ] = 1,
+) -> None:
+    """Run the REST API (OpenAPI docs at /docs), on the embedded database by default.
+
+    Applies migrations first. On the very first start it creates the organization
+    "default" and prints an admin API key, once.
+
+    Example: rapport serve --port 8080
+    """
+    import uvicorn
+
+    settings = _settings(home, database_url, host=host, port=port)
+    database = _connect(settings)
+    try:
+        if database.run(tenancy.count_orgs()) == 0:
+            org = database.run(tenancy.ensure_org("default"))
+            _, secret = database.run(tenancy.create_key(org["id"], "admin", "first admin key"))
+            err.print(
+                Panel(
+                    f"Organization [bold]default[/bold] created. Its admin API key "
+                    f"(shown only now):\n\n[bold green]{secret}[/bold green]\n\n"
+                    f"curl -H 'Authorization: Bearer {secret}' http://{host}:{port}/v1/org",
+                    title="First start",
+                )
+            )
+    finally:
+        database.close()
+    url = database.url
+    err.print(f"Rapport {__version__} on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    if workers == 1:
+        from rapport.api.app import create_app
+
+        uvicorn.run(create_app(settings, url), host=host, port=port, log_level="warning")
+    else:
+        os.environ["RAPPORT_DATABASE_URL"] = url  # the workers join the same database
+        uvicorn.run(
+            "rapport.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+
+
+@app.command()
+def migrate(home: HomeOption = None, database_url: UrlOption = None) -> None:
+    """Create or upgrade the database schema (also done by `rapport serve`).
+
+    Example: RAPPORT_DATABASE_URL=postgresql://user@host/rapport rapport migrate
+    """
+    settings = _settings(home, database_url)
+    database = _connect(settings)
+    revision = migrations.current_revision(database.url)
+    database.close()
+    out.print(f"Schema is at revision {revision} (latest: {migrations.head_revision()}).")
+
+
+@keys_app.command("create")
+def keys_create(
+    org: OrgOption,
+    role: Annotated[
+        str, typer.Option(help="owner, admin, operator (read and write data) or viewer.")
+    ] = "operator",
+    name: Annotated[str | None, typer.Option(help="A label to recognise the key by.")] = None,
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Create an API key for an organization (created if new); prints the key last.
+
+    Example: KEY=$(rapport keys create --org acme --role operator | tail -n 1)
+    """
+    database = _connect(_settings(home, database_url))
+    try:
+        found = database.run(tenancy.ensure_org(org))
+        record, secret = database.run(tenancy.create_key(found["id"], role, name))
+    except errors.RapportError as error:
+        _fail(error)
+    finally:
+        database.close()
+    err.print(
+        f"{'Created organization' if found['created'] else 'Organization'} {org!r}; "
+        f"new {record['role']} key {record['prefix']}… (shown only now):"
+    )
+    print(secret)
+
+
+@keys_app.command("list")
+def keys_list(org: OrgOption, home: HomeOption = None, database_url: UrlOption = None) -> None:
+    """List an organization's API keys (never their secrets)."""
+    database = _connect(_settings(home, database_url))
+    try:
+        found = database.run(tenancy.find_org(org))
+        keys = database.run(tenancy.list_keys(tenancy.Principal(found["id"], "owner")))
+    except errors.RapportError as error:
+        _fail(error)
+    finally:
+        database.close()
+    table = Table("id", "prefix", "role", "name", "created", "last used", "revoked")
+    for key in keys:
+        table.add_row(
+            *(
+                str(key[c] or "")
+                for c in (
+                    "id",
+                    "prefix",
+                    "role",
+                    "name",
+                    "created_at",
+                    "last_used_at",
+                    "revoked_at",
+                )
+            )
+        )
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    org: OrgOption, key_id: str, home: HomeOption = None, database_url: UrlOption = None
+) -> None:
+    """Revoke an API key by id; servers stop accepting it within 30 seconds."""
+    database = _connect(_settings(home, database_url))
+    try:
+        found = database.run(tenancy.find_org(org))
+        database.run(tenancy.revoke_key(tenancy.Principal(found["id"], "owner"), key_id))
+    except errors.RapportError as error:
+        _fail(error)
+    finally:
+        database.close()
+    out.print(f"Revoked {key_id}.")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    )
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .jsonl file.")],
+    org: OrgOption = "default",
+    stop_on_error: Annotated[
+        bool, typer.Option(help="Stop at the first bad line instead of reporting it.")
+    ] = False,
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Import conversations, one seed 000 document per line (JSONL). Safe to re-run.
+
+    Accepts what `rapport export` writes and MongoDB exports of seed 000's collection.
+    A conversation already imported (same external_id, id or _id) is skipped.
+
+    Example: rapport import conversations.jsonl --org acme
+    """
+    from rapport.portability import import_document
+
+    database = _connect(_settings(home, database_url))
+    tally = {"created": 0, "skipped": 0, "failed": 0}
+    failures: list[str] = []
+    try:
+        principal = tenancy.Principal(database.run(tenancy.ensure_org(org))["id"], "owner")
+        lines = file.read_bytes().splitlines()
+        with _progress() as progress:
+            task = progress.add_task(f"Importing {file.name}", total=len(lines))
+            for number, line in enumerate(lines, start=1):
+                progress.advance(task)
+                if not line.strip():
+                    continue
+                try:
+                    outcome, _ = database.run(import_document(principal, orjson.loads(line)))
+                    tally[outcome] += 1
+                except (errors.RapportError, orjson.JSONDecodeError) as error:
+                    tally["failed"] += 1
+                    detail = getattr(error, "detail", None) or f"not valid JSON ({error})"
+                    failures.append(f"line {number}: {detail}")
+                    if stop_on_error:
+                        break
+    finally:
+        database.close()
+    out.print(
+        f"Imported {tally['created']} conversations, skipped {tally['skipped']} already "
+        f"stored, {tally['failed']} failed."
+    )
+    for failure in failures[:50]:
+        err.print(f"[red]{failure}[/red]")
+    if len(failures) > 50:
+        err.print(f"… and {len(failures) - 50} more")
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    org: OrgOption = "default",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")
+    ] = None,
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Export an organization's conversations as JSONL, one seed 000 document per line.
+
+    Example: rapport export --org acme -o acme.jsonl
+    """
+    from rapport.portability import count_conversations, export_documents
+
+    database = _connect(_settings(home, database_url))
+    sink = output.open("wb") if output else sys.stdout.buffer
+    written = 0
+    try:
+        principal = tenancy.Principal(database.run(tenancy.find_org(org))["id"], "owner")
+        total = count_conversations(database, principal)
+        with _progress() as progress:
+            task = progress.add_task(f"Exporting {org}", total=total)
+            for document in export_documents(database, principal):
+                sink.write(orjson.dumps(document) + b"\n")
+                written += 1
+                progress.advance(task)
+    except errors.RapportError as error:
+        _fail(error)
+    finally:
+        database.close()
+        if output:
+            sink.close()
+        else:
+            sink.flush()
+    err.print(f"Exported {written} conversations.")
+
+
+def main() -> None:
+    app()

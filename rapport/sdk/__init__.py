@@ -1,0 +1,52 @@
+"""The Python SDK: ``Rapport`` in-process, ``Client`` over HTTP, with the same methods."""
+
+from __future__ import annotations
+
+from rapport import runtime, tenancy
+from rapport.config import Settings, get_settings
+from rapport.db.database import Database
+from rapport.sdk.clients import Surface
+from rapport.sdk.transport import HttpTransport, LocalTransport
+
+
+class Rapport(Surface):
+    """Rapport in this process, on the embedded database (or ``RAPPORT_DATABASE_URL``).
+
+        r = Rapport()                      # organization "default", full rights
+        r = Rapport(org="acme")            # another organization, created if needed
+        r = Rapport(api_key="rk_...")      # exactly what that key may see and do
+
+    The schema is migrated on first use. Results are JSON-shaped dicts, as over HTTP.
+    """
+
+    def __init__(
+        self,
+        org: str = "default",
+        *,
+        api_key: str | None = None,
+        settings: Settings | None = None,
+        database: Database | None = None,
+    ) -> None:
+        settings = settings or get_settings()
+        owns = database is None
+        if database is None:
+            url = runtime.prepare(settings)
+            database = Database(url, min_size=settings.pool_min, max_size=settings.pool_max)
+        if api_key is not None:
+            principal = database.run(tenancy.authenticate(api_key))
+        else:
+            found = database.run(tenancy.ensure_org(org))
+            principal = tenancy.Principal(org_id=found["id"], role="owner")
+        self.principal = principal
+        self.database = database
+        super().__init__(LocalTransport(database, principal, owns_database=owns))
+
+
+class Client(Surface):
+    """Rapport over HTTP: ``Client("http://127.0.0.1:8000", api_key="rk_...")``."""
+
+    def __init__(self, url: str, api_key: str, *, timeout: float = 30.0) -> None:
+        super().__init__(HttpTransport(url, api_key, timeout))
+
+
+__all__ = ["Client", "Rapport"]
