@@ -163,10 +163,10 @@ contact_seen AS (
 ),
 summary AS (
   INSERT INTO interaction_summaries AS s (
-    org_id, contact_id, total_messages, common_intents, language_counts, preferred_language,
+    org_id, contact_id, total_messages, common_intents, language_counts,
     avg_satisfaction, satisfaction_samples, first_interaction, last_interaction)
   SELECT %(org)s, p.contact_id, p.n, coalesce(i.counts, '{}'), coalesce(l.counts, '{}'),
-         rapport_top_key(coalesce(l.counts, '{}')), p.sentiment_sum / nullif(p.sentiment_n, 0),
+         p.sentiment_sum / nullif(p.sentiment_n, 0),
          p.sentiment_n, p.first_ts, p.last_ts
   FROM per_contact AS p
   LEFT JOIN intent_tally AS i USING (contact_id)
@@ -175,9 +175,6 @@ summary AS (
     total_messages = s.total_messages + excluded.total_messages,
     common_intents = rapport_add_counts(s.common_intents, excluded.common_intents),
     language_counts = rapport_add_counts(s.language_counts, excluded.language_counts),
-    preferred_language = coalesce(
-      rapport_top_key(rapport_add_counts(s.language_counts, excluded.language_counts)),
-      s.preferred_language),
     avg_satisfaction = CASE
       WHEN excluded.satisfaction_samples = 0 THEN s.avg_satisfaction
       ELSE (coalesce(s.avg_satisfaction, 0) * s.satisfaction_samples

@@ -27,7 +27,7 @@ class InteractionSummary(BaseModel):
     total_messages: int
     common_intents: dict[str, int] = Field(description="The contact's intents and their counts.")
     language_counts: dict[str, int]
-    preferred_language: str | None
+    preferred_language: str | None = Field(description="The most frequent in language_counts")
     avg_satisfaction: float | None = Field(description="Mean sentiment of their messages, -1..1")
     satisfaction_samples: int
     first_interaction: datetime.datetime | None
@@ -46,8 +46,9 @@ class InteractionSummaryCreate(BaseModel):
     total_conversations: int = Field(default=0, ge=0)
     total_messages: int = Field(default=0, ge=0)
     common_intents: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
-    language_counts: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
-    preferred_language: str | None = None
+    language_counts: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict, description="preferred_language is the most frequent of these"
+    )
     avg_satisfaction: float | None = Field(default=None, ge=-1, le=1)
     satisfaction_samples: int = Field(default=0, ge=0)
     first_interaction: datetime.datetime | None = None

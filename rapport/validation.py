@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 import pydantic
+from pydantic import TypeAdapter
 
 from rapport import errors
 
@@ -80,10 +81,20 @@ def validate(model: type[M], data: Any, prefix: str = "") -> M:
         raise failure(problems_of(error.errors(), prefix)) from None
 
 
-def validate_many(model: type[M], items: Any, field: str = "items") -> list[M]:
-    """Every item validated; all problems reported together, each as ``items[i].field``."""
+def validate_many(
+    model: type[M], items: Any, field: str = "items", adapter: TypeAdapter[list[Any]] | None = None
+) -> list[M]:
+    """Every item validated; all problems reported together, each as ``items[i].field``.
+
+    With ``adapter`` (a ``TypeAdapter(list[model])``) the list is validated in one call.
+    """
     if not isinstance(items, list):
         raise errors.ValidationFailed(f"{field}: expected a list", field=field)
+    if adapter is not None:
+        try:
+            return adapter.validate_python(items)
+        except pydantic.ValidationError as error:
+            raise failure(problems_of(error.errors(), field)) from None
     valid: list[M] = []
     problems: list[dict[str, Any]] = []
     for index, item in enumerate(items):

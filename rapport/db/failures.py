@@ -57,7 +57,8 @@ def translate(error: psycopg.Error) -> errors.RapportError | None:
         field, value_text = _key_field(error)
         if error.diag.message_primary and "still referenced" in error.diag.message_primary:
             return errors.Conflict(f"this {table} record is still referenced", field=field)
-        return errors.ValidationFailed(
+        # Another organization's ids are not found, whether in a path or in a body.
+        return errors.NotFound(
             f"{field}: no record with id {value_text} exists in your organization",
             field=field,
         )

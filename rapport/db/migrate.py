@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def sqlalchemy_url(url: str) -> str:
-    """The SQLAlchemy spelling of a libpq URL, pinned to the psycopg 3 driver."""
-    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    raise ValueError(f"not a PostgreSQL URL: {url!r}")
+def engine(url: str) -> Engine:
+    """A SQLAlchemy engine (psycopg 3) for any libpq URL or ``key=value`` connection string."""
+    return create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(url))
 
 
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["sqlalchemy_url"] = sqlalchemy_url(url)
+    config.attributes["connection_url"] = url
     return config
 
 
@@ -39,13 +37,13 @@ def downgrade(url: str, revision: str) -> None:
 
 def current_revision(url: str) -> str | None:
     """The revision the database is at, or None for an empty database."""
-    engine = create_engine(sqlalchemy_url(url))
+    bound = engine(url)
     try:
-        with engine.connect() as connection:
+        with bound.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
-        engine.dispose()
+        bound.dispose()
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config("postgresql://")).get_current_head()
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()

@@ -49,7 +49,7 @@ def _not_found(resource: Resource, id_value: str) -> errors.NotFound:
 
 
 def columns_of(resource: Resource, document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """A (possibly nested) input document as ``{column: value}``."""
+    """A (possibly nested) patch document as ``{column: value}``."""
     flat: dict[str, Any] = {}
     for key, value in document.items():
         name = prefix + key
@@ -63,92 +63,86 @@ def columns_of(resource: Resource, document: dict[str, Any], prefix: str = "") -
     return flat
 
 
-def insert_rows(resource: Resource, items: list[BaseModel]) -> list[dict[str, Any]]:
-    rows = []
-    generated = resource.id_column == "id"
-    for item in items:
-        row = columns_of(resource, item.model_dump(mode="json"))
-        if generated:
-            row["id"] = new_id()
-        rows.append(row)
-    return rows
+def _row_ids(resource: Resource, items: list[BaseModel]) -> list[str]:
+    """The id each item will get: new time-ordered ids, or the id the item names."""
+    if resource.id_column == "id":
+        return [new_id() for _ in items]
+    return [str(getattr(item, resource.id_column)) for item in items]
 
 
 def insert(
-    resource: Resource, principal: Principal, items: list[BaseModel], prefix: str = "items"
-) -> Steps[list[tuple[dict[str, Any], bool]]]:
-    """Store ``items``; for each, the stored document and whether it is new.
+    resource: Resource,
+    principal: Principal,
+    items: list[BaseModel],
+    prefix: str = "items",
+    *,
+    documents: bool = True,
+) -> Steps[list[tuple[Any, bool]]]:
+    """Store ``items``; for each, the stored document (or id) and whether it is new.
 
     Items whose idempotency key already exists come back as the stored document, unchanged.
     A missing parent (e.g. a message for a conversation not in this org) fails all of them.
     """
-    rows = insert_rows(resource, items)
+    ids = _row_ids(resource, items)
     missing, inserted = yield Query(
-        resource.sql["insert"],
-        {"org": principal.org_id, "rows": orjson.dumps(rows).decode()},
+        resource.sql["insert_docs" if documents else "insert_ids"],
+        {"org": principal.org_id, "rows": resource.rows.dump_json(items).decode(), "ids": ids},
     )
     if missing:
-        yield from _raise_missing_parent(resource, principal, rows, prefix)
-    by_id = {doc["id"]: doc for doc in inserted}
-    id_column = resource.id_column
-    skipped = [row for row in rows if row[id_column] not in by_id]
-    existing = (yield from _existing(resource, principal, skipped)) if skipped else {}
-    results = []
-    for row in rows:
-        doc = by_id.get(row[id_column])
-        if doc is not None:
-            results.append((doc, True))
+        yield from _raise_missing_parent(resource, principal, items, prefix)
+    stored = {doc["id"]: doc for doc in inserted} if documents else dict.fromkeys(inserted, None)
+    skipped = [item for item, key in zip(items, ids, strict=True) if key not in stored]
+    existing = (yield from _existing(resource, principal, skipped, documents)) if skipped else {}
+    results: list[tuple[Any, bool]] = []
+    for item, key in zip(items, ids, strict=True):
+        if key in stored:
+            results.append((stored[key] if documents else key, True))
         else:
-            results.append((existing[_conflict_key(resource, row)], False))
+            results.append((existing[_conflict_key(resource, item)], False))
     return results
 
 
-def _conflict_key(resource: Resource, row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(str(row[c]) for c in resource.conflict_columns or ())
+def _conflict_key(resource: Resource, item: BaseModel) -> tuple[str, ...]:
+    return tuple(str(getattr(item, c)) for c in resource.conflict_columns or ())
 
 
 def _existing(
-    resource: Resource, principal: Principal, rows: list[dict[str, Any]]
-) -> Steps[dict[tuple[Any, ...], dict[str, Any]]]:
-    """Stored documents for rows skipped on their idempotency key, by that key."""
+    resource: Resource, principal: Principal, items: list[BaseModel], documents: bool
+) -> Steps[dict[tuple[str, ...], Any]]:
+    """What is stored for items skipped on their idempotency key, by that key."""
     columns = resource.conflict_columns or ()
     if not columns:  # only an idempotency key makes the insert skip rows
         raise RuntimeError(f"{resource.name}: rows skipped without an idempotency key")
-    types = {
-        c: next(f.sql_type for f in resource.fields.values() if f.column == c) for c in columns
-    }
-    record = ", ".join(f"{c} {types[c]}" for c in columns)
-    keys = [{c: row[c] for c in columns} for row in rows]
-    keyed = ", ".join(f"t.{c}" for c in columns)
+    keys = [[str(getattr(item, c)) for c in columns] for item in items]
     as_text = ", ".join(f"t.{c}::text" for c in columns)
-    docs = yield Query(
-        f"SELECT {resource.json_sql}, {as_text}"
-        f" FROM {resource.table} AS t WHERE t.org_id = %s AND ({keyed})"
-        f" IN (SELECT * FROM jsonb_to_recordset(%s::jsonb) AS x({record}))",
+    wanted = ", ".join(f"x.k ->> {i}" for i in range(len(columns)))
+    shown = resource.json_sql if documents else "t.id::text"
+    found = yield Query(
+        f"SELECT {shown}, {as_text} FROM {resource.table} AS t"
+        f" WHERE t.org_id = %s AND ({as_text}) IN"
+        f" (SELECT {wanted} FROM jsonb_array_elements(%s::jsonb) AS x(k))",
         [principal.org_id, orjson.dumps(keys).decode()],
         fetch="all",
     )
-    return {tuple(found[1:]): found[0] for found in docs}
+    return {tuple(row[1:]): row[0] for row in found}
 
 
 def _raise_missing_parent(
-    resource: Resource, principal: Principal, rows: list[dict[str, Any]], prefix: str
+    resource: Resource, principal: Principal, items: list[BaseModel], prefix: str
 ) -> Steps[None]:
     parent = resource.parent
     assert parent is not None  # only a parent join drops rows
-    wanted = sorted({str(row[parent.key]) for row in rows})
+    named = [str(getattr(item, parent.key)) for item in items]
     found = yield Query(
         f"SELECT id::text FROM {parent.table} WHERE org_id = %s AND id = ANY(%s::uuid[])",
-        [principal.org_id, wanted],
+        [principal.org_id, sorted(set(named))],
         fetch="scalars",
     )
     present = set(found)
-    for index, row in enumerate(rows):
-        if str(row[parent.key]) not in present:
-            where = f"{prefix}[{index}].{parent.key}" if len(rows) > 1 else parent.key
-            raise errors.NotFound(
-                f"{where}: no {parent.singular} with id {row[parent.key]}", field=where
-            )
+    for index, key in enumerate(named):
+        if key not in present:
+            where = f"{prefix}[{index}].{parent.key}" if len(items) > 1 else parent.key
+            raise errors.NotFound(f"{where}: no {parent.singular} with id {key}", field=where)
 
 
 @operation
@@ -170,11 +164,11 @@ def bulk_create(resource: Resource, principal: Principal, items: Any) -> Steps[l
         raise errors.BadRequest(
             f"items: at most {MAX_BULK} per request; split the batch", field="items"
         )
-    valid = validate_many(resource.create_model, items)
+    valid = validate_many(resource.create_model, items, adapter=resource.rows)
     if not valid:
         return []
-    stored = yield from insert(resource, principal, list(valid))
-    return [doc["id"] for doc, _ in stored]
+    stored = yield from insert(resource, principal, valid, documents=False)
+    return [key for key, _ in stored]
 
 
 @operation

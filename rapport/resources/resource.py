@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
 from rapport.db import failures
 from rapport.resources.fields import Field, fields_of
@@ -53,17 +53,17 @@ class Resource:
 
     fields: dict[str, Field] = field(init=False)
     json_sql: str = field(init=False)
-    insert_columns: tuple[Field, ...] = field(init=False)
+    rows: TypeAdapter[list[Any]] = field(init=False)
     sql: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.fields = {f.name: f for f in fields_of(self.model)}
         for f in self.fields.values():
-            if f.column != f.name:
+            if f.column != f.name and f.column not in self.fields:
                 failures.PUBLIC_NAMES.setdefault(f.column, f.name)
         if self.patch_model is None:
             self.patch_model = make_patch_model(self.create_model, self.immutable)
-        self.insert_columns = tuple(self._input_fields(self.create_model))
+        self.rows = TypeAdapter(list[self.create_model])  # type: ignore[name-defined]
         self.json_sql = _json_object(self.fields, alias="t")
         self.sql = self._compile()
 
@@ -75,19 +75,50 @@ class Resource:
     def has_updated_at(self) -> bool:
         return "updated_at" in self.fields
 
-    def _input_fields(self, model: type[BaseModel], prefix: str = "") -> list[Field]:
-        """The stored fields a create model writes, walked by the output model's shape."""
-        found = []
+    def _input_plan(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """How a create body becomes a row.
+
+        Returns the record definition of the body's top-level keys (as
+        ``jsonb_to_recordset`` reads them) and, per stored column, the SQL expression that
+        reads its value: nested models such as ``follow_up`` arrive as one JSON object and
+        are unpacked into their columns in SQL, so Python never touches each value.
+        """
+        record: list[str] = []
+        columns: list[tuple[str, str]] = []
+        for name, info in self.create_model.model_fields.items():
+            annotation = info.annotation
+            if name in self.fields:
+                field = self.fields[name]
+                record.append(f'"{name}" {field.sql_type}')
+                if field.column != self.id_column:
+                    columns.append((field.column, f'source."{name}"'))
+            elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                record.append(f'"{name}" jsonb')
+                columns.extend(self._unpack(annotation, f"{name}.", f'source."{name}"'))
+            else:
+                raise TypeError(
+                    f"{self.create_model.__name__}.{name} is not a field of {self.name}"
+                )
+        return record, columns
+
+    def _unpack(self, model: type[BaseModel], prefix: str, json_expr: str) -> list[tuple[str, str]]:
+        columns = []
         for name, info in model.model_fields.items():
             public = f"{prefix}{name}"
-            nested = info.annotation
+            annotation = info.annotation
             if public in self.fields:
-                found.append(self.fields[public])
-            elif isinstance(nested, type) and issubclass(nested, BaseModel):
-                found.extend(self._input_fields(nested, prefix=f"{public}."))
+                field = self.fields[public]
+                expr = (
+                    f"{json_expr} -> '{name}'"
+                    if field.is_json
+                    else f"({json_expr} ->> '{name}')::{field.sql_type}"
+                )
+                columns.append((field.column, expr))
+            elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                columns.extend(self._unpack(annotation, f"{public}.", f"{json_expr} -> '{name}'"))
             else:
                 raise TypeError(f"{model.__name__}.{name} is not a field of {self.name}")
-        return found
+        return columns
 
     def _compile(self) -> dict[str, str]:
         table, idc = self.table, self.id_column
@@ -96,40 +127,44 @@ class Resource:
             "get": f"SELECT {self.json_sql} FROM {table} AS t WHERE {key}",
             "exists": f"SELECT EXISTS (SELECT 1 FROM {table} AS t WHERE {key})",
             "delete": f"DELETE FROM {table} AS t WHERE {key}",
-            "insert": self._insert_sql(),
+            "insert_ids": self._insert_sql("coalesce(array_agg(t.id::text), '{}')"),
+            "insert_docs": self._insert_sql(f"coalesce(json_agg({self.json_sql}), '[]')"),
         }
 
-    def _insert_sql(self) -> str:
-        """One statement for single and bulk creates: rows arrive as a JSON array.
+    def _insert_sql(self, returning: str) -> str:
+        """One statement for single and bulk creates.
 
-        Rows whose parent is missing from the caller's org make the whole statement insert
+        Bodies arrive as one JSON array (``%(rows)s``) beside an array of row ids
+        (``%(ids)s``, time-ordered, made by the caller so a batch keeps its order). Rows
+        whose parent is missing from the caller's org make the whole statement insert
         nothing (the service then names the offending item); rows whose idempotency key
         exists are skipped, so a retried create returns what the first one stored.
         """
-        inputs = [f for f in self.insert_columns if f.column != self.id_column]
-        record = ", ".join(
-            [f"{self.id_column} uuid", *(f"{f.column} {f.sql_type}" for f in inputs)]
-        )
+        record, inputs = self._input_plan()
+        names = ", ".join([*(definition.split(" ")[0] for definition in record), "row_id"])
         parent = self.parent
         copies = parent.copies if parent else ()
         values = [
-            f"coalesce(source.{f.column}, {self.server_defaults[f.column]})"
-            if f.column in self.server_defaults
-            else f"source.{f.column}"
-            for f in inputs
+            f"coalesce({expr}, {self.server_defaults[column]})"
+            if column in self.server_defaults
+            else expr
+            for column, expr in inputs
         ]
-        columns = ", ".join([self.id_column, *(f.column for f in inputs), *copies])
-        selected = ", ".join(
-            [f"source.{self.id_column}", *values, *(f"source.{c}" for c in copies)]
-        )
+        columns = ", ".join([self.id_column, *(c for c, _ in inputs), *copies])
+        selected = ", ".join(["source.row_id", *values, *(f"source.{c}" for c in copies)])
         if parent:
-            copied = "".join(f", p.{c}" for c in copies)
-            source = (
-                f"SELECT input.*{copied} FROM input JOIN {parent.table} AS p "
-                f"ON p.org_id = %(org)s AND p.id = input.{parent.key}"
+            # One index lookup per row (a scalar subquery is never turned into a hash join
+            # over the whole parent table); a NULL copy marks a parent that is not there.
+            looked_up = ", ".join(
+                f"(SELECT p.{c} FROM {parent.table} AS p"
+                f" WHERE p.org_id = %(org)s AND p.id = input.{parent.key}) AS {c}"
+                for c in copies or ("id",)
             )
+            source = f"SELECT input.*, {looked_up} FROM input"
+            absent = f"{(copies or ('id',))[0]} IS NULL"
         else:
             source = "SELECT * FROM input"
+            absent = "false"
         conflict = (
             f"ON CONFLICT (org_id, {', '.join(self.conflict_columns)}) DO NOTHING"
             if self.conflict_columns
@@ -137,18 +172,20 @@ class Resource:
         )
         after = f", {self.after_insert}" if self.after_insert else ""
         return (
-            f"WITH input AS (SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x({record})),\n"
-            f"source AS ({source}),\n"
-            "missing AS (SELECT (SELECT count(*) FROM input) - (SELECT count(*) FROM source)"
-            " AS n),\n"
-            f"inserted AS (\n"
+            "WITH input AS (\n"
+            "  SELECT * FROM ROWS FROM (\n"
+            f"    jsonb_to_recordset(%(rows)s::jsonb) AS ({', '.join(record)}),\n"
+            f"    unnest(%(ids)s::uuid[])) AS input({names})\n"
+            "),\n"
+            f"source AS MATERIALIZED ({source}),\n"
+            f"missing AS (SELECT count(*) AS n FROM source WHERE {absent}),\n"
+            "inserted AS (\n"
             f"  INSERT INTO {self.table} AS t (org_id, {columns})\n"
             f"  SELECT %(org)s, {selected} FROM source WHERE (SELECT n FROM missing) = 0\n"
             f"  {conflict}\n"
-            f"  RETURNING *\n"
+            "  RETURNING *\n"
             f"){after}\n"
-            f"SELECT (SELECT n FROM missing), "
-            f"(SELECT coalesce(json_agg({self.json_sql}), '[]') FROM inserted AS t)"
+            f"SELECT (SELECT n FROM missing), (SELECT {returning} FROM inserted AS t)"
         )
 
 

@@ -7,14 +7,15 @@ Migrations take a transaction-scoped advisory lock first, so two processes start
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+
+from rapport.db.migrate import engine as make_engine
 
 MIGRATION_LOCK = 7_270_861_120  # arbitrary, constant: "rapport" migrations
 
 
 def run_migrations_online() -> None:
-    url = context.config.attributes["sqlalchemy_url"]
-    engine = create_engine(url, future=True)
+    engine = make_engine(context.config.attributes["connection_url"])
     with engine.connect() as connection:
         context.configure(connection=connection, transaction_per_migration=False)
         with context.begin_transaction():
