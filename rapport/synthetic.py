@@ -114,7 +114,7 @@ def populate(
             }
             for i in range(start, min(start + BATCH, contacts))
         ]
-        population.contact_ids += database.run(crud.bulk_create(CONTACTS, principal, batch))
+        population.contact_ids.extend(database.run(crud.bulk_create(CONTACTS, principal, batch)))
         tick("contacts", len(batch))
 
     for start in range(0, conversations, BATCH):
@@ -147,8 +147,8 @@ def populate(
                     },
                 }
             )
-        population.conversation_ids += database.run(
-            crud.bulk_create(CONVERSATIONS, principal, batch)
+        population.conversation_ids.extend(
+            database.run(crud.bulk_create(CONVERSATIONS, principal, batch))
         )
         tick("conversations", len(batch))
 
