@@ -20,6 +20,7 @@ from typing import Any, Generic, Literal, ParamSpec, TypeVar
 Fetch = Literal["one", "all", "scalar", "scalars", "rowcount"]
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 P = ParamSpec("P")
 
 
@@ -40,12 +41,12 @@ class Query:
 Steps = Generator[Query, Any, T]
 
 
-class Operation(Generic[T]):
+class Operation(Generic[T_co]):
     """A ready-to-run service operation: its steps, and whether they share a transaction."""
 
     __slots__ = ("atomic", "steps")
 
-    def __init__(self, steps: Steps[T], *, atomic: bool = False) -> None:
+    def __init__(self, steps: Steps[T_co], *, atomic: bool = False) -> None:
         self.steps = steps
         self.atomic = atomic
 
