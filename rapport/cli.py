@@ -36,7 +36,16 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help=(
+        "Create, list and revoke API keys.\n\n"
+        "Examples:\n\n"
+        "  rapport keys create --org acme --role viewer\n\n"
+        "  rapport keys list --org acme\n\n"
+        "  rapport keys revoke --org acme KEY_ID"
+    ),
+    no_args_is_help=True,
+)
 app.add_typer(keys_app, name="keys")
 
 out = Console()
@@ -162,6 +171,7 @@ def keys_create(
     """
     database = _connect(_settings(home, database_url))
     try:
+        tenancy.check_role(role)  # before ensure_org: a failed create leaves no new org behind
         found = database.run(tenancy.ensure_org(org))
         record, secret = database.run(tenancy.create_key(found["id"], role, name))
     except errors.RapportError as error:
@@ -177,7 +187,10 @@ def keys_create(
 
 @keys_app.command("list")
 def keys_list(org: OrgOption, home: HomeOption = None, database_url: UrlOption = None) -> None:
-    """List an organization's API keys (never their secrets)."""
+    """List an organization's API keys (never their secrets).
+
+    Example: rapport keys list --org acme
+    """
     database = _connect(_settings(home, database_url))
     try:
         found = database.run(tenancy.find_org(org))
@@ -186,7 +199,12 @@ def keys_list(org: OrgOption, home: HomeOption = None, database_url: UrlOption =
         _fail(error)
     finally:
         database.close()
-    table = Table("id", "prefix", "role", "name", "created", "last used", "revoked")
+    # Ids and prefixes are never cut short: `keys revoke` needs the whole id.
+    table = Table()
+    table.add_column("id", no_wrap=True, min_width=36)
+    table.add_column("prefix", no_wrap=True, min_width=11)
+    for header in ("role", "name", "created", "last used", "revoked"):
+        table.add_column(header, overflow="fold")
     for key in keys:
         table.add_row(
             *(
@@ -202,14 +220,18 @@ def keys_list(org: OrgOption, home: HomeOption = None, database_url: UrlOption =
                 )
             )
         )
-    out.print(table)
+    # Piped or redirected: one line per key, whatever the width (80 columns by default).
+    (out if out.is_terminal else Console(width=240)).print(table)
 
 
 @keys_app.command("revoke")
 def keys_revoke(
     org: OrgOption, key_id: str, home: HomeOption = None, database_url: UrlOption = None
 ) -> None:
-    """Revoke an API key by id; servers stop accepting it within 30 seconds."""
+    """Revoke an API key by id (see `keys list`); servers stop accepting it within 30 seconds.
+
+    Example: rapport keys revoke --org acme 0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e
+    """
     database = _connect(_settings(home, database_url))
     try:
         found = database.run(tenancy.find_org(org))

@@ -102,7 +102,9 @@ class MessageIn(BaseModel):
     keywords: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=100)] = Field(
         default_factory=list
     )
-    phase: Annotated[str | None, BeforeValidator(_phase_text), Field(max_length=100)] = None
+    phase: Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_phase_text)] = (
+        None
+    )
     media: Media | None = None
     variant_id: Annotated[str, Field(max_length=200)] | None = None
     context: dict[str, Any] = Field(default_factory=dict)
