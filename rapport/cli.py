@@ -6,6 +6,7 @@ Every option falls back to a ``RAPPORT_*`` environment variable, named in ``--he
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -87,6 +88,10 @@ def _fail(error: errors.RapportError) -> None:
     raise typer.Exit(1)
 
 
+def _exit_normally(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 @app.command()
 def serve(
     home: HomeOption = None,
@@ -125,6 +130,10 @@ def serve(
     finally:
         database.close()
     url = database.url
+    # uvicorn stops gracefully on SIGTERM, then raises it again; Python's default handler would
+    # then kill the process before atexit runs, leaving the embedded PostgreSQL running. Exit
+    # normally instead, as on Ctrl-C, so that pgserver stops it.
+    signal.signal(signal.SIGTERM, _exit_normally)
     err.print(f"Rapport {__version__} on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     if workers == 1:
         from rapport.api.app import create_app
@@ -323,11 +332,13 @@ def export(
     from rapport.portability import count_conversations, export_documents
 
     database = _connect(_settings(home, database_url))
-    sink = output.open("wb") if output else sys.stdout.buffer
+    sink = None
     written = 0
     try:
         principal = tenancy.Principal(database.run(tenancy.find_org(org))["id"], "owner")
         total = count_conversations(database, principal)
+        # Opened only once the organization is found: a mistyped --org leaves the file alone.
+        sink = output.open("wb") if output else sys.stdout.buffer
         with _progress() as progress:
             task = progress.add_task(f"Exporting {org}", total=total)
             for document in export_documents(database, principal):
@@ -338,9 +349,9 @@ def export(
         _fail(error)
     finally:
         database.close()
-        if output:
+        if sink is not None and output:
             sink.close()
-        else:
+        elif sink is not None:
             sink.flush()
     err.print(f"Exported {written} conversations.")
 

@@ -55,14 +55,32 @@ def unwrap_extended_json(value: Any) -> Any:
                 return str(inner)
             if key == "$date":
                 if isinstance(inner, dict) and "$numberLong" in inner:
-                    millis = int(inner["$numberLong"])
+                    millis = _number(inner["$numberLong"])
                     return datetime.datetime.fromtimestamp(millis / 1000, datetime.UTC).isoformat()
                 return inner
             if key in ("$numberLong", "$numberInt", "$numberDouble", "$numberDecimal"):
-                return float(inner) if "." in str(inner) else int(inner)
+                return _number(inner)
         return {k: unwrap_extended_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [unwrap_extended_json(v) for v in value]
+    return value
+
+
+def _number(text: Any) -> int | float:
+    try:
+        return float(text) if "." in str(text) else int(text)
+    except (TypeError, ValueError):
+        raise errors.ValidationFailed(f"{text!r} is not a number") from None
+
+
+def _part(document: dict[str, Any], key: str, kind: type[dict[str, Any]] | type[list[Any]]) -> Any:
+    """``document[key]`` if it is an object (``dict``) or array (``list``) as expected."""
+    value = document.get(key)
+    if value is None:
+        return kind()
+    if not isinstance(value, kind):
+        expected = "a JSON object" if kind is dict else "a list"
+        raise errors.ValidationFailed(f"{key}: expected {expected}", field=key)
     return value
 
 
@@ -98,7 +116,7 @@ LIMIT 1
 
 
 def _contact_id(principal: Principal, document: dict[str, Any]) -> Steps[str]:
-    info = dict(document.get("user_info") or {})
+    info = dict(_part(document, "user_info", dict))
     user_id = document.get("user_id") or info.pop("external_id", None)
     info.pop("external_id", None)
     fields = {k: v for k, v in info.items() if k != "created_at" or v}
@@ -156,7 +174,7 @@ def import_document(principal: Principal, raw: Any) -> Steps[tuple[str, str]]:
         | {"conversation_id": conversation_id}
         if isinstance(m, dict)
         else m
-        for m in document.get("conversation_history") or []
+        for m in _part(document, "conversation_history", list)
     ]
     if history:
         messages = validate_many(MESSAGES.create_model, history, "conversation_history")
@@ -166,7 +184,7 @@ def import_document(principal: Principal, raw: Any) -> Steps[tuple[str, str]]:
         | {"conversation_id": conversation_id}
         if isinstance(o, dict)
         else o
-        for o in document.get("objections") or []
+        for o in _part(document, "objections", list)
     ]
     if raised:
         objections = validate_many(OBJECTIONS.create_model, raised, "objections")

@@ -32,11 +32,16 @@ class Rapport(Surface):
         if database is None:
             url = runtime.prepare(settings)
             database = Database(url, min_size=settings.pool_min, max_size=settings.pool_max)
-        if api_key is not None:
-            principal = database.run(tenancy.authenticate(api_key))
-        else:
-            found = database.run(tenancy.ensure_org(org))
-            principal = tenancy.Principal(org_id=found["id"], role="owner")
+        try:
+            if api_key is not None:
+                principal = database.run(tenancy.authenticate(api_key))
+            else:
+                found = database.run(tenancy.ensure_org(org))
+                principal = tenancy.Principal(org_id=found["id"], role="owner")
+        except BaseException:
+            if owns:  # a refused key must not leave a pool of connections behind
+                database.close()
+            raise
         self.principal = principal
         self.database = database
         super().__init__(LocalTransport(database, principal, owns_database=owns))
