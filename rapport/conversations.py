@@ -19,6 +19,7 @@ from rapport.contacts import check_exists
 from rapport.db.operation import Steps, operation
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
+from rapport.resources.filters import parse_timestamp
 from rapport.resources.resource import Resource
 from rapport.tenancy import Principal
 
@@ -202,9 +203,9 @@ def sessions(
     key = crud.check_id(CONVERSATIONS, contact_id)
     window: dict[str, Any] = {}
     if start is not None:
-        window["$gte"] = _iso(start)
+        window["$gte"] = _iso(start, "from")
     if end is not None:
-        window["$lt"] = _iso(end)
+        window["$lt"] = _iso(end, "to")
     spec: dict[str, Any] = {"contact_id": key}
     if window:
         spec["start_time"] = window
@@ -216,5 +217,6 @@ def sessions(
     return page
 
 
-def _iso(value: datetime.datetime | str) -> str:
-    return value.isoformat() if isinstance(value, datetime.datetime) else value
+def _iso(value: datetime.datetime | str, parameter: str) -> str:
+    """``value`` in ISO 8601; a bad one is a BadRequest naming the caller's ``parameter``."""
+    return parse_timestamp(value, parameter).isoformat()

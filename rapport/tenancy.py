@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -165,6 +166,10 @@ def list_keys(principal: Principal) -> Steps[list[dict[str, Any]]]:
 @operation
 def revoke_key(principal: Principal, key_id: str) -> Steps[dict[str, Any]]:
     principal.require("admin", "revoke API keys")
+    try:
+        key_id = str(uuid.UUID(str(key_id)))
+    except ValueError:  # a malformed id cannot exist
+        raise errors.NotFound(f"no API key with id {key_id!r}", field="id") from None
     record = yield Query(
         "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())"
         f" WHERE org_id = %s AND id = %s::uuid RETURNING {_KEY_JSON}",

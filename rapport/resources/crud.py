@@ -116,7 +116,7 @@ def _existing(
     keys = [[str(getattr(item, c)) for c in columns] for item in items]
     as_text = ", ".join(f"t.{c}::text" for c in columns)
     wanted = ", ".join(f"x.k ->> {i}" for i in range(len(columns)))
-    shown = resource.json_sql if documents else "t.id::text"
+    shown = resource.json_sql if documents else f"t.{resource.id_column}::text"
     found = yield Query(
         f"SELECT {shown}, {as_text} FROM {resource.table} AS t"
         f" WHERE t.org_id = %s AND ({as_text}) IN"
