@@ -125,6 +125,8 @@ class MessageCreate(MessageIn):
 
 
 # Runs in the same statement as the insert: counters move only for rows really inserted.
+# "id = ANY(ARRAY(...))" makes each UPDATE probe the primary key for exactly the touched rows,
+# whatever the planner believes about the table (its statistics lag behind a growing tenant).
 _AFTER_INSERT = """
 per_conversation AS (
   SELECT conversation_id, count(*) AS n, max(ts) AS last_ts,
@@ -139,6 +141,7 @@ conversation_counts AS (
     language = coalesce(c.language, p.language)
   FROM per_conversation AS p
   WHERE c.org_id = %(org)s AND c.id = p.conversation_id
+    AND c.id = ANY(ARRAY(SELECT conversation_id FROM per_conversation))
 ),
 per_contact AS (
   SELECT contact_id, count(*) AS n, min(ts) AS first_ts, max(ts) AS last_ts,
@@ -162,6 +165,7 @@ contact_seen AS (
   UPDATE contacts AS k SET last_interaction = greatest(k.last_interaction, p.last_ts)
   FROM per_contact AS p
   WHERE k.org_id = %(org)s AND k.id = p.contact_id
+    AND k.id = ANY(ARRAY(SELECT contact_id FROM per_contact))
 ),
 summary AS (
   INSERT INTO interaction_summaries AS s (

@@ -127,7 +127,7 @@ class Resource:
             "get": f"SELECT {self.json_sql} FROM {table} AS t WHERE {key}",
             "exists": f"SELECT EXISTS (SELECT 1 FROM {table} AS t WHERE {key})",
             "delete": f"DELETE FROM {table} AS t WHERE {key}",
-            "insert_ids": self._insert_sql("coalesce(array_agg(t.id::text), '{}')"),
+            "insert_ids": self._insert_sql(f"coalesce(array_agg(t.{idc}::text), '{{}}')"),
             "insert_docs": self._insert_sql(f"coalesce(json_agg({self.json_sql}), '[]')"),
         }
 
@@ -135,13 +135,13 @@ class Resource:
         """One statement for single and bulk creates.
 
         Bodies arrive as one JSON array (``%(rows)s``) beside an array of row ids
-        (``%(ids)s``, time-ordered, made by the caller so a batch keeps its order). Rows
+        (``%(ids)s``, time-ordered, made by the caller so a batch keeps its order), read
+        through ``rapport_rows`` so the planner probes parents by primary key. Rows
         whose parent is missing from the caller's org make the whole statement insert
         nothing (the service then names the offending item); rows whose idempotency key
         exists are skipped, so a retried create returns what the first one stored.
         """
         record, inputs = self._input_plan()
-        names = ", ".join([*(definition.split(" ")[0] for definition in record), "row_id"])
         parent = self.parent
         copies = parent.copies if parent else ()
         values = [
@@ -173,9 +173,9 @@ class Resource:
         after = f", {self.after_insert}" if self.after_insert else ""
         return (
             "WITH input AS (\n"
-            "  SELECT * FROM ROWS FROM (\n"
-            f"    jsonb_to_recordset(%(rows)s::jsonb) AS ({', '.join(record)}),\n"
-            f"    unnest(%(ids)s::uuid[])) AS input({names})\n"
+            "  SELECT x.*, (%(ids)s::uuid[])[e.n] AS row_id\n"
+            "  FROM rapport_rows(%(rows)s::jsonb) WITH ORDINALITY AS e(doc, n),\n"
+            f"       jsonb_to_record(e.doc) AS x({', '.join(record)})\n"
             "),\n"
             f"source AS MATERIALIZED ({source}),\n"
             f"missing AS (SELECT count(*) AS n FROM source WHERE {absent}),\n"
@@ -249,10 +249,11 @@ def _omitted(info: Any) -> Any:
 
 
 def _constraints(info: Any) -> dict[str, Any]:
-    """Length and range constraints of a field, so the patch model keeps them."""
+    """Length, range and finiteness constraints of a field, so the patch model keeps them."""
     constraints: dict[str, Any] = {}
+    names = ("min_length", "max_length", "ge", "le", "gt", "lt", "pattern", "allow_inf_nan")
     for item in info.metadata:
-        for attr in ("min_length", "max_length", "ge", "le", "gt", "lt", "pattern"):
+        for attr in names:
             value = getattr(item, attr, None)
             if value is not None:
                 constraints[attr] = value

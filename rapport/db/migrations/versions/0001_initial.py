@@ -33,6 +33,7 @@ FUNCTIONS = (
     "rapport_stamp_resolved()",
     "rapport_stamp_completed()",
     "rapport_top_key(jsonb)",
+    "rapport_rows(jsonb)",
     "rapport_add_counts(jsonb, jsonb)",
     "rapport_merge_patch(jsonb, jsonb)",
     "rapport_uuid7()",
