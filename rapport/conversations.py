@@ -20,7 +20,7 @@ from rapport.db.operation import Steps, operation
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
 from rapport.resources.filters import parse_timestamp
-from rapport.resources.resource import Resource
+from rapport.resources.resource import Parent, Resource
 from rapport.tenancy import Principal
 
 Status = Literal["active", "inactive", "completed", "abandoned"]
@@ -172,6 +172,8 @@ CONVERSATIONS = Resource(
         "updated_at": "coalesce(source.created_at, now())",
         "start_time": "coalesce(source.created_at, now())",
     },
+    parent=Parent("contacts", "contact_id", singular="contact"),
+    conflict_columns=("external_id",),
     after_insert=_COUNT_CONVERSATIONS,
     description="Sales conversations (seed 000) and sessions (seed 003).",
 )

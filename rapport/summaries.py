@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport.resources.fields import Column
-from rapport.resources.resource import Resource
+from rapport.resources.resource import Parent, Resource
 
 
 class InteractionSummary(BaseModel):
@@ -65,6 +65,7 @@ SUMMARIES = Resource(
     immutable=("contact_id",),
     default_order="-last_interaction",
     id_column="contact_id",
+    parent=Parent("contacts", "contact_id", singular="contact"),
     conflict_columns=("contact_id",),
     description="Per-contact totals, intents, language and satisfaction, kept current.",
 )

@@ -50,8 +50,12 @@ class Principal:
         """Raise Forbidden unless this principal holds ``role`` or a stronger one."""
         if not self.can(role):
             raise errors.Forbidden(
-                f"a {self.role} key cannot {action}; it needs the {role} role or higher"
+                f"{_a(self.role)} key cannot {action}; it needs the {role} role or higher"
             )
+
+
+def _a(role: str) -> str:
+    return f"an {role}" if role[0] in "aeiou" else f"a {role}"
 
 
 def check_role(role: str) -> Role:
@@ -148,7 +152,7 @@ def create_key_as(
     """``create_key`` on behalf of an admin, who cannot mint a key stronger than their own."""
     principal.require("admin", "create API keys")
     if not principal.can(check_role(role)):
-        raise errors.Forbidden(f"a {principal.role} key cannot create a {role} key")
+        raise errors.Forbidden(f"{_a(principal.role)} key cannot create {_a(role)} key")
     return (yield from create_key(principal.org_id, role, name).steps)
 
 

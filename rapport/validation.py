@@ -10,21 +10,53 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
+import orjson
 import pydantic
 from pydantic import TypeAdapter
+from pydantic_core import PydanticSerializationError
 
 from rapport import errors
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
-_SKIP_LOC = {"body"}
+_SOURCES = {"body", "query", "path", "header"}
+
+
+NOT_TEXT = (
+    "a string is not valid Unicode: it holds an unpaired surrogate escape such as \\ud800; "
+    "send real characters"
+)
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON text for PostgreSQL; a ValidationFailed if a string is not Unicode.
+
+    JSON may escape a lone UTF-16 surrogate (``"\\ud800"``) and the body parser accepts it,
+    but it is not text and cannot be encoded for the database.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError as error:
+        if "surrogates not allowed" in str(error):
+            raise errors.ValidationFailed(NOT_TEXT) from None
+        raise
+
+
+def models_text(adapter: TypeAdapter[Any], items: Any) -> str:
+    """Validated models as JSON text, by pydantic's own serializer."""
+    try:
+        return adapter.dump_json(items).decode()
+    except PydanticSerializationError as error:
+        if "surrogates not allowed" in str(error):
+            raise errors.ValidationFailed(NOT_TEXT) from None
+        raise
 
 
 def field_path(loc: Sequence[int | str]) -> str:
-    """``("body", "items", 3, "role")`` -> ``items[3].role``."""
+    """``("body", "items", 3, "role")`` -> ``items[3].role``; ``("query", "limit")`` -> limit."""
     path = ""
-    for part in loc:
-        if part in _SKIP_LOC and not path:
+    for position, part in enumerate(loc):
+        if position == 0 and part in _SOURCES:
             continue
         if isinstance(part, int):
             path += f"[{part}]"

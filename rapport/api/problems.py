@@ -7,7 +7,6 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic_core import PydanticSerializationError
 from starlette.exceptions import HTTPException
 
 from rapport import errors
@@ -62,30 +61,15 @@ async def http_error(request: Request, error: Exception) -> Response:
         # FastAPI reports any failure to read the body as a 400 "error parsing the body";
         # the cause says what it was (a streamed body over the limit is a 413).
         return problem_response(error.__cause__.to_problem())
-    kinds = {404: errors.NotFound, 405: errors.BadRequest, 401: errors.Unauthorized}
+    kinds = {404: errors.NotFound, 401: errors.Unauthorized}
     error_class = kinds.get(error.status_code, errors.BadRequest)
     problem = error_class(str(error.detail)).to_problem()
     problem["status"] = error.status_code
     if error.status_code == 405:
+        problem["type"] = "https://rapport.dev/problems/method-not-allowed"
         problem["title"] = "Method not allowed"
-    return problem_response(problem)
-
-
-async def unencodable(request: Request, error: Exception) -> Response:
-    """422 for a string holding an unpaired UTF-16 surrogate; anything else is unexpected.
-
-    JSON may escape one (``"\\ud800"``) and the body parser accepts it, but it is not text:
-    it fails later, wherever it is encoded as UTF-8 (into JSON for PostgreSQL, or as a query
-    parameter), which free-form fields such as ``metadata`` reach without a type check.
-    """
-    if "surrogates not allowed" not in str(error):
-        return await unexpected(request, error)
-    return problem_response(
-        errors.ValidationFailed(
-            "a string in the request is not valid Unicode: it holds an unpaired surrogate "
-            "escape such as \\ud800"
-        ).to_problem()
-    )
+        problem["detail"] = f"{request.method} is not allowed here; see /docs for the routes"
+    return problem_response(problem, headers=error.headers)
 
 
 async def unexpected(request: Request, error: Exception) -> Response:
@@ -99,7 +83,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.RapportError, rapport_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)
-    # orjson reports an unencodable string as a TypeError; pydantic and psycopg as ValueErrors.
-    for kind in (UnicodeEncodeError, PydanticSerializationError, TypeError):
-        app.add_exception_handler(kind, unencodable)
     app.add_exception_handler(Exception, unexpected)

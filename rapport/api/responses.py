@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -13,11 +14,12 @@ def json_response(content: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(content), status_code=status_code, media_type="application/json")
 
 
-def problem_response(problem: dict[str, Any]) -> Response:
+def problem_response(problem: dict[str, Any], headers: Mapping[str, str] | None = None) -> Response:
     return Response(
         orjson.dumps(problem),
         status_code=int(problem["status"]),
         media_type="application/problem+json",
+        headers=headers,
     )
 
 

@@ -19,8 +19,10 @@ import psycopg
 from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
+from rapport import errors
 from rapport.db import failures
 from rapport.db.operation import Operation, Query
+from rapport.validation import NOT_TEXT
 
 T = TypeVar("T")
 
@@ -80,6 +82,8 @@ def _drive(conn: psycopg.Connection[Any], steps: Generator[Query, Any, T]) -> T:
             send = _result(cursor, query)
         except psycopg.Error as error:
             throw = failures.wrap(error)
+        except UnicodeEncodeError:
+            throw = errors.ValidationFailed(NOT_TEXT)
 
 
 async def _drive_async(conn: psycopg.AsyncConnection[Any], steps: Generator[Query, Any, T]) -> T:
@@ -96,6 +100,8 @@ async def _drive_async(conn: psycopg.AsyncConnection[Any], steps: Generator[Quer
             send = await _async_result(cursor, query)
         except psycopg.Error as error:
             throw = failures.wrap(error)
+        except UnicodeEncodeError:
+            throw = errors.ValidationFailed(NOT_TEXT)
 
 
 class Database:

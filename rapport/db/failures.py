@@ -70,10 +70,13 @@ def translate(error: psycopg.Error) -> errors.RapportError | None:
     if isinstance(error, pg.NotNullViolation):
         field = public_name(error.diag.column_name or "")
         return errors.ValidationFailed(f"{field} is required", field=field)
-    if isinstance(error, pg.DataError):
+    if isinstance(error, pg.UntranslatableCharacter) or "NUL" in str(error):
         return errors.ValidationFailed(
-            f"a value is out of range or malformed: {error.diag.message_primary}"
+            "a string holds the NUL character (\\u0000), which PostgreSQL cannot store; remove it"
         )
+    if isinstance(error, pg.DataError):
+        reason = error.diag.message_primary or str(error)
+        return errors.ValidationFailed(f"a value is out of range or malformed: {reason}")
     if isinstance(error, pg.OperationalError | pg.AdminShutdown | pg.CannotConnectNow):
         return errors.Unavailable(f"the database is unavailable: {error}")
     return None

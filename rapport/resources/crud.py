@@ -14,7 +14,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import orjson
 import uuid_utils
 from pydantic import BaseModel
 
@@ -24,7 +23,7 @@ from rapport.resources import paging
 from rapport.resources.filters import Compiled, FilterCompiler
 from rapport.resources.resource import Resource
 from rapport.tenancy import Principal
-from rapport.validation import validate, validate_many
+from rapport.validation import json_text, models_text, validate, validate_many
 
 MAX_BULK = 10_000
 
@@ -86,7 +85,7 @@ def insert(
     ids = _row_ids(resource, items)
     missing, inserted = yield Query(
         resource.sql["insert_docs" if documents else "insert_ids"],
-        {"org": principal.org_id, "rows": resource.rows.dump_json(items).decode(), "ids": ids},
+        {"org": principal.org_id, "rows": models_text(resource.rows, items), "ids": ids},
     )
     if missing:
         yield from _raise_missing_parent(resource, principal, items, prefix)
@@ -121,7 +120,7 @@ def _existing(
         f"SELECT {shown}, {as_text} FROM {resource.table} AS t"
         f" WHERE t.org_id = %s AND ({as_text}) IN"
         f" (SELECT {wanted} FROM jsonb_array_elements(%s::jsonb) AS x(k))",
-        [principal.org_id, orjson.dumps(keys).decode()],
+        [principal.org_id, json_text(keys)],
         fetch="all",
     )
     return {tuple(row[1:]): row[0] for row in found}
@@ -208,10 +207,10 @@ def set_clause(resource: Resource, patch: dict[str, Any], out: Compiled) -> str:
         if value is None:
             assignments.append(f"{column} = NULL")
         elif field.json_shape == "object":
-            placeholder = out.param(orjson.dumps(value).decode(), "jsonb")
+            placeholder = out.param(json_text(value), "jsonb")
             assignments.append(f"{column} = rapport_merge_patch(t.{column}, {placeholder})")
         elif field.is_json:
-            assignments.append(f"{column} = {out.param(orjson.dumps(value).decode(), 'jsonb')}")
+            assignments.append(f"{column} = {out.param(json_text(value), 'jsonb')}")
         else:
             assignments.append(f"{column} = {out.param(value, field.sql_type)}")
     if resource.has_updated_at:

@@ -22,6 +22,7 @@ import orjson
 
 from rapport import errors
 from rapport.resources.fields import Field
+from rapport.validation import json_text
 
 OPERATORS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$contains")
 _RANGE = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
@@ -60,8 +61,11 @@ def parse_timestamp(value: Any, field: str) -> datetime.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
-def _scalar(field: Field, value: Any, where: str) -> Any:
-    """``value`` checked against ``field``'s type, in the form psycopg should send."""
+def check_value(field: Field, value: Any, where: str) -> Any:
+    """``value`` checked against ``field``'s type, in the form psycopg should send.
+
+    A BadRequest naming ``where`` if it does not fit.
+    """
     kind = field.sql_type
     if kind == "timestamptz":
         return parse_timestamp(value, where)
@@ -92,7 +96,7 @@ def _scalar(field: Field, value: Any, where: str) -> Any:
 def _array_of(field: Field, value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise errors.BadRequest(f"{where}: expected a list", field=where)
-    return [_scalar(field, item, where) for item in value]
+    return [check_value(field, item, where) for item in value]
 
 
 class FilterCompiler:
@@ -171,13 +175,13 @@ class FilterCompiler:
                 clauses.append(f"{column} IS NOT NULL")
             elif op == "$eq":
                 clauses.append(
-                    f"{column} = {out.param(_scalar(field, value, where), field.sql_type)}"
+                    f"{column} = {out.param(check_value(field, value, where), field.sql_type)}"
                 )
             elif op == "$ne":
-                placeholder = out.param(_scalar(field, value, where), field.sql_type)
+                placeholder = out.param(check_value(field, value, where), field.sql_type)
                 clauses.append(f"{column} IS DISTINCT FROM {placeholder}")
             elif op in _RANGE:
-                placeholder = out.param(_scalar(field, value, where), field.sql_type)
+                placeholder = out.param(check_value(field, value, where), field.sql_type)
                 clauses.append(f"{column} {_RANGE[op]} {placeholder}")
             elif op in ("$in", "$nin"):
                 placeholder = out.param(_array_of(field, value, where), f"{field.sql_type}[]")
@@ -200,11 +204,11 @@ class FilterCompiler:
         if op == "$contains":
             if field.json_shape == "array" and not isinstance(value, list):
                 value = [value]
-            return f"{column} @> {out.param(orjson.dumps(value).decode(), 'jsonb')}"
+            return f"{column} @> {out.param(json_text(value), 'jsonb')}"
         if op == "$eq":
-            return f"{column} = {out.param(orjson.dumps(value).decode(), 'jsonb')}"
+            return f"{column} = {out.param(json_text(value), 'jsonb')}"
         if op == "$ne":
-            return f"{column} IS DISTINCT FROM {out.param(orjson.dumps(value).decode(), 'jsonb')}"
+            return f"{column} IS DISTINCT FROM {out.param(json_text(value), 'jsonb')}"
         if op == "$in" and field.json_shape == "array":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise errors.BadRequest(f"{where}: $in takes a list of strings", field=where)
@@ -237,24 +241,24 @@ class FilterCompiler:
                 nested: Any = value
                 for key in reversed(keys):
                     nested = {key: nested}
-                document = orjson.dumps(nested).decode()
+                document = json_text(nested)
                 clauses.append(f"t.{field.column} @> {out.param(document, 'jsonb')}")
             elif op == "$ne":
-                document = orjson.dumps(value).decode()
+                document = json_text(value)
                 clauses.append(f"{target} IS DISTINCT FROM {out.param(document, 'jsonb')}")
             elif op in _RANGE:
                 if not isinstance(value, int | float | str) or isinstance(value, bool):
                     raise errors.BadRequest(f"{where}: {op} takes a number or string", field=where)
-                document = orjson.dumps(value).decode()
+                document = json_text(value)
                 clauses.append(f"{target} {_RANGE[op]} {out.param(document, 'jsonb')}")
             elif op in ("$in", "$nin"):
                 if not isinstance(value, list):
                     raise errors.BadRequest(f"{where}: {op} takes a list", field=where)
-                placeholder = out.param(orjson.dumps(value).decode(), "jsonb")
+                placeholder = out.param(json_text(value), "jsonb")
                 test = f"{target} IN (SELECT jsonb_array_elements({placeholder}))"
                 clauses.append(test if op == "$in" else f"NOT coalesce({test}, false)")
             elif op == "$contains":
-                document = orjson.dumps(value).decode()
+                document = json_text(value)
                 clauses.append(f"{target} @> {out.param(document, 'jsonb')}")
             else:
                 raise errors.BadRequest(

@@ -22,7 +22,7 @@ import orjson
 
 from rapport import errors
 from rapport.resources.fields import Field
-from rapport.resources.filters import Compiled, _scalar
+from rapport.resources.filters import Compiled, check_value
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 50
@@ -99,7 +99,7 @@ def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
         if value is None or (key.field.sql_type == "timestamptz" and isinstance(value, str)):
             continue  # PostgreSQL reads back every timestamp it wrote, even beyond Python's range
         try:  # values this API encoded always pass; anything else was not issued by it
-            _scalar(key.field, value, "cursor")
+            check_value(key.field, value, "cursor")
         except errors.BadRequest:
             raise errors.BadRequest(
                 "cursor: not a cursor this API issued", field="cursor"

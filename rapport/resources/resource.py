@@ -156,12 +156,12 @@ class Resource:
             # One index lookup per row (a scalar subquery is never turned into a hash join
             # over the whole parent table); a NULL copy marks a parent that is not there.
             looked_up = ", ".join(
-                f"(SELECT p.{c} FROM {parent.table} AS p"
-                f" WHERE p.org_id = %(org)s AND p.id = input.{parent.key}) AS {c}"
-                for c in copies or ("id",)
+                f"(SELECT p.{column} FROM {parent.table} AS p"
+                f" WHERE p.org_id = %(org)s AND p.id = input.{parent.key}) AS {alias}"
+                for column, alias in [(c, c) for c in copies] or [("id", "parent_id")]
             )
             source = f"SELECT input.*, {looked_up} FROM input"
-            absent = f"{(copies or ('id',))[0]} IS NULL"
+            absent = f"{copies[0] if copies else 'parent_id'} IS NULL"
         else:
             source = "SELECT * FROM input"
             absent = "false"

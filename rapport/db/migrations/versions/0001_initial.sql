@@ -277,7 +277,8 @@ CREATE TABLE objections (
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (org_id, id),
-  FOREIGN KEY (org_id, conversation_id) REFERENCES conversations ON DELETE CASCADE
+  FOREIGN KEY (org_id, conversation_id) REFERENCES conversations ON DELETE CASCADE,
+  FOREIGN KEY (org_id, message_id) REFERENCES messages ON DELETE SET NULL (message_id)
 );
 CREATE INDEX objections_conversation_idx ON objections (org_id, conversation_id, raised_at);
 CREATE INDEX objections_type_idx ON objections (org_id, type, resolved);
