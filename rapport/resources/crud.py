@@ -113,13 +113,16 @@ def _existing(
     if not columns:  # only an idempotency key makes the insert skip rows
         raise RuntimeError(f"{resource.name}: rows skipped without an idempotency key")
     keys = [[str(getattr(item, c)) for c in columns] for item in items]
+    types = {f.column: f.sql_type for f in resource.fields.values()}
+    stored = ", ".join(f"t.{c}" for c in columns)
+    wanted = ", ".join(f"(x.k ->> {i})::{types[c]}" for i, c in enumerate(columns))
     as_text = ", ".join(f"t.{c}::text" for c in columns)
-    wanted = ", ".join(f"x.k ->> {i}" for i in range(len(columns)))
     shown = resource.json_sql if documents else f"t.{resource.id_column}::text"
+    # Typed on both sides, so the unique index behind the idempotency key answers it.
     found = yield Query(
         f"SELECT {shown}, {as_text} FROM {resource.table} AS t"
-        f" WHERE t.org_id = %s AND ({as_text}) IN"
-        f" (SELECT {wanted} FROM jsonb_array_elements(%s::jsonb) AS x(k))",
+        f" WHERE t.org_id = %s AND ({stored}) IN"
+        f" (SELECT {wanted} FROM rapport_rows(%s::jsonb) AS x(k))",
         [principal.org_id, json_text(keys)],
         fetch="all",
     )
