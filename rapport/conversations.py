@@ -152,7 +152,7 @@ _COUNT_CONVERSATIONS = """
 counted AS (
   INSERT INTO interaction_summaries AS s
     (org_id, contact_id, total_conversations, first_interaction)
-  SELECT %(org)s, contact_id, count(*), min(start_time) FROM inserted GROUP BY contact_id
+  SELECT $1, contact_id, count(*), min(start_time) FROM inserted GROUP BY contact_id
   ON CONFLICT (org_id, contact_id) DO UPDATE SET
     total_conversations = s.total_conversations + excluded.total_conversations,
     first_interaction = least(s.first_interaction, excluded.first_interaction),

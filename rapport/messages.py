@@ -140,7 +140,7 @@ conversation_counts AS (
     updated_at = greatest(c.updated_at, p.last_ts),
     language = coalesce(c.language, p.language)
   FROM per_conversation AS p
-  WHERE c.org_id = %(org)s AND c.id = p.conversation_id
+  WHERE c.org_id = $1 AND c.id = p.conversation_id
     AND c.id = ANY(ARRAY(SELECT conversation_id FROM per_conversation))
 ),
 per_contact AS (
@@ -164,14 +164,14 @@ language_tally AS (
 contact_seen AS (
   UPDATE contacts AS k SET last_interaction = greatest(k.last_interaction, p.last_ts)
   FROM per_contact AS p
-  WHERE k.org_id = %(org)s AND k.id = p.contact_id
+  WHERE k.org_id = $1 AND k.id = p.contact_id
     AND k.id = ANY(ARRAY(SELECT contact_id FROM per_contact))
 ),
 summary AS (
   INSERT INTO interaction_summaries AS s (
     org_id, contact_id, total_messages, common_intents, language_counts,
     avg_satisfaction, satisfaction_samples, first_interaction, last_interaction)
-  SELECT %(org)s, p.contact_id, p.n, coalesce(i.counts, '{}'), coalesce(l.counts, '{}'),
+  SELECT $1, p.contact_id, p.n, coalesce(i.counts, '{}'), coalesce(l.counts, '{}'),
          p.sentiment_sum / nullif(p.sentiment_n, 0),
          p.sentiment_n, p.first_ts, p.last_ts
   FROM per_contact AS p

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from rapport.api.deps import DB, Auth
+from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
 from rapport.resources import crud
 from rapport.resources.filters import parse_filter_param
@@ -75,28 +75,26 @@ def resource_router(resource: Resource) -> APIRouter:
     router = APIRouter(prefix=f"/v1/{name}", tags=[name], responses=PROBLEMS)
 
     @router.get("/count", response_model=Count, summary=f"Count {name}")
-    async def count(principal: Auth, db: DB, filter_text: FilterParam = None) -> Response:
-        total = await db.run(crud.count(resource, principal, parse_filter_param(filter_text)))
+    async def count(ctx: Ctx, filter_text: FilterParam = None) -> Response:
+        total = await ctx.run(crud.count(resource, ctx.principal, parse_filter_param(filter_text)))
         return json_response({"count": total})
 
     @router.post("/bulk", status_code=201, response_model=Ids, summary=f"Create many {name}")
     async def bulk_create(
-        principal: Auth,
-        db: DB,
+        ctx: Ctx,
         body: Annotated[BulkCreate, Body()],
     ) -> Response:
         items = list(body.items)  # type: ignore[attr-defined]
-        ids = await db.run(crud.bulk_create(resource, principal, items))
+        ids = await ctx.run(crud.bulk_create(resource, ctx.principal, items))
         return json_response({"ids": ids}, 201)
 
     @router.patch("/bulk", response_model=Updated, summary=f"Update many {name}")
     async def bulk_update(
-        principal: Auth,
-        db: DB,
+        ctx: Ctx,
         body: Annotated[BulkUpdate, Body()],
     ) -> Response:
-        changed = await db.run(
-            crud.bulk_update(resource, principal, body.filter, body.set)  # type: ignore[attr-defined]
+        changed = await ctx.run(
+            crud.bulk_update(resource, ctx.principal, body.filter, body.set)  # type: ignore[attr-defined]
         )
         return json_response({"updated": changed})
 
@@ -108,50 +106,47 @@ def resource_router(resource: Resource) -> APIRouter:
         responses={200: {"model": Out, "description": "Already stored (idempotent retry)"}},
     )
     async def create(
-        principal: Auth,
-        db: DB,
+        ctx: Ctx,
         body: Annotated[Create, Body()],
     ) -> Response:
-        doc, created = await db.run(crud.create(resource, principal, body))
+        doc, created = await ctx.run(crud.create(resource, ctx.principal, body))
         return json_response(doc, 201 if created else 200)
 
     @router.get("", response_model=Page, summary=f"List {name}")
     async def list_(
-        principal: Auth,
-        db: DB,
+        ctx: Ctx,
         filter_text: FilterParam = None,
         order_by: OrderParam = None,
         limit: LimitParam = None,
         cursor: CursorParam = None,
     ) -> Response:
-        page = await db.run(
+        page = await ctx.run(
             crud.list_page(
-                resource, principal, parse_filter_param(filter_text), order_by, limit, cursor
+                resource, ctx.principal, parse_filter_param(filter_text), order_by, limit, cursor
             )
         )
         return json_response(page)
 
     @router.get("/{id}", response_model=Out, summary=f"Get a {resource.singular}")
-    async def get(principal: Auth, db: DB, id: str) -> Response:
-        return json_response(await db.run(crud.get(resource, principal, id)))
+    async def get(ctx: Ctx, id: str) -> Response:
+        return json_response(await ctx.run(crud.get(resource, ctx.principal, id)))
 
     @router.head("/{id}", summary=f"Does this {resource.singular} exist?")
-    async def exists(principal: Auth, db: DB, id: str) -> Response:
-        found = await db.run(crud.exists(resource, principal, id))
+    async def exists(ctx: Ctx, id: str) -> Response:
+        found = await ctx.run(crud.exists(resource, ctx.principal, id))
         return Response(status_code=200 if found else 404)
 
     @router.patch("/{id}", response_model=Out, summary=f"Update a {resource.singular}")
     async def update(
-        principal: Auth,
-        db: DB,
+        ctx: Ctx,
         id: str,
         body: Annotated[Patch, Body()],
     ) -> Response:
-        return json_response(await db.run(crud.update(resource, principal, id, body)))
+        return json_response(await ctx.run(crud.update(resource, ctx.principal, id, body)))
 
     @router.delete("/{id}", status_code=204, summary=f"Delete a {resource.singular}")
-    async def delete(principal: Auth, db: DB, id: str) -> Response:
-        await db.run(crud.delete(resource, principal, id))
+    async def delete(ctx: Ctx, id: str) -> Response:
+        await ctx.run(crud.delete(resource, ctx.principal, id))
         return Response(status_code=204)
 
     return router

@@ -7,17 +7,18 @@ costs no extra query; a revoked key therefore stops working within that time.
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rapport import errors, tenancy
 from rapport.db.database import AsyncDatabase
+from rapport.db.operation import Operation
 from rapport.tenancy import Principal
 
-_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer rk_...")
 _CACHE_LIMIT = 10_000
+T = TypeVar("T")
 
 
 class KeyCache:
@@ -44,29 +45,37 @@ class KeyCache:
                 del self.entries[digest]
 
 
-def get_database(request: Request) -> AsyncDatabase:
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who is asking (the key's principal) and the database to answer with."""
+
+    principal: Principal
+    database: AsyncDatabase
+
+    async def run(self, op: Operation[T]) -> T:
+        return await self.database.run(op)
+
+
+UNAUTHORIZED = (
+    "send your API key as 'Authorization: Bearer rk_...' "
+    "(create one with `rapport keys create --org NAME`)"
+)
+
+
+async def get_context(request: Request) -> Context:
+    """The request's principal, from its bearer key (one dependency: each costs ~50 µs)."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret:
+        raise errors.Unauthorized(UNAUTHORIZED)
     database: AsyncDatabase = request.app.state.database
-    return database
-
-
-async def get_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    if credentials is None or not credentials.credentials:
-        raise errors.Unauthorized(
-            "send your API key as 'Authorization: Bearer rk_...' "
-            "(create one with `rapport keys create --org NAME`)"
-        )
-    secret = credentials.credentials.strip()
     cache: KeyCache = request.app.state.key_cache
     digest = tenancy.hash_key(secret)
     principal = cache.get(digest)
     if principal is None:
-        principal = await get_database(request).run(tenancy.authenticate(secret))
+        principal = await database.run(tenancy.authenticate(secret))
         cache.put(digest, principal)
-    return principal
+    return Context(principal, database)
 
 
-Auth = Annotated[Principal, Depends(get_principal)]
-DB = Annotated[AsyncDatabase, Depends(get_database)]
+Ctx = Annotated[Context, Depends(get_context)]

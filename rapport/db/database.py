@@ -78,7 +78,8 @@ def _drive(conn: psycopg.Connection[Any], steps: Generator[Query, Any, T]) -> T:
             return done.value  # type: ignore[no-any-return]
         throw = None
         try:
-            cursor = conn.execute(query.sql, query.params)
+            cursor: psycopg.Cursor[Any] = psycopg.RawCursor(conn) if query.native else conn.cursor()
+            cursor.execute(query.sql, query.params)
             send = _result(cursor, query)
         except psycopg.Error as error:
             throw = failures.wrap(error)
@@ -96,7 +97,10 @@ async def _drive_async(conn: psycopg.AsyncConnection[Any], steps: Generator[Quer
             return done.value  # type: ignore[no-any-return]
         throw = None
         try:
-            cursor = await conn.execute(query.sql, query.params)
+            cursor: psycopg.AsyncCursor[Any] = (
+                psycopg.AsyncRawCursor(conn) if query.native else conn.cursor()
+            )
+            await cursor.execute(query.sql, query.params)
             send = await _async_result(cursor, query)
         except psycopg.Error as error:
             throw = failures.wrap(error)

@@ -31,11 +31,16 @@ class Query:
     ``fetch``: ``one`` the first row (tuple) or None; ``all`` every row; ``scalar`` the first
     column of the first row or None; ``scalars`` the first column of every row; ``rowcount``
     the number of rows the statement touched.
+
+    ``native``: the SQL uses PostgreSQL's own ``$1`` placeholders and goes to the server as it
+    is. psycopg re-parses every ``%s`` statement longer than 4 KiB on each execution (its
+    cache stops there); the create statements are longer, and run on every message.
     """
 
     sql: str
     params: Sequence[Any] | Mapping[str, Any] = ()
     fetch: Fetch = "one"
+    native: bool = False
 
 
 Steps = Generator[Query, Any, T]

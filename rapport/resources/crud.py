@@ -85,7 +85,8 @@ def insert(
     ids = _row_ids(resource, items)
     missing, inserted = yield Query(
         resource.sql["insert_docs" if documents else "insert_ids"],
-        {"org": principal.org_id, "rows": models_text(resource.rows, items), "ids": ids},
+        [principal.org_id, models_text(resource.rows, items), ids],
+        native=True,
     )
     if missing:
         yield from _raise_missing_parent(resource, principal, items, prefix)

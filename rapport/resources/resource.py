@@ -134,8 +134,8 @@ class Resource:
     def _insert_sql(self, returning: str) -> str:
         """One statement for single and bulk creates.
 
-        Bodies arrive as one JSON array (``%(rows)s``) beside an array of row ids
-        (``%(ids)s``, time-ordered, made by the caller so a batch keeps its order), read
+        Bodies arrive as one JSON array (``$2``) beside an array of row ids
+        (``$3``, time-ordered, made by the caller so a batch keeps its order), read
         through ``rapport_rows`` so the planner probes parents by primary key. Rows
         whose parent is missing from the caller's org make the whole statement insert
         nothing (the service then names the offending item); rows whose idempotency key
@@ -157,7 +157,7 @@ class Resource:
             # over the whole parent table); a NULL copy marks a parent that is not there.
             looked_up = ", ".join(
                 f"(SELECT p.{column} FROM {parent.table} AS p"
-                f" WHERE p.org_id = %(org)s AND p.id = input.{parent.key}) AS {alias}"
+                f" WHERE p.org_id = $1 AND p.id = input.{parent.key}) AS {alias}"
                 for column, alias in [(c, c) for c in copies] or [("id", "parent_id")]
             )
             source = f"SELECT input.*, {looked_up} FROM input"
@@ -173,15 +173,15 @@ class Resource:
         after = f", {self.after_insert}" if self.after_insert else ""
         return (
             "WITH input AS (\n"
-            "  SELECT x.*, (%(ids)s::uuid[])[e.n] AS row_id\n"
-            "  FROM rapport_rows(%(rows)s::jsonb) WITH ORDINALITY AS e(doc, n),\n"
+            "  SELECT x.*, ($3::uuid[])[e.n] AS row_id\n"
+            "  FROM rapport_rows($2::jsonb) WITH ORDINALITY AS e(doc, n),\n"
             f"       jsonb_to_record(e.doc) AS x({', '.join(record)})\n"
             "),\n"
             f"source AS MATERIALIZED ({source}),\n"
             f"missing AS (SELECT count(*) AS n FROM source WHERE {absent}),\n"
             "inserted AS (\n"
             f"  INSERT INTO {self.table} AS t (org_id, {columns})\n"
-            f"  SELECT %(org)s, {selected} FROM source WHERE (SELECT n FROM missing) = 0\n"
+            f"  SELECT $1, {selected} FROM source WHERE (SELECT n FROM missing) = 0\n"
             f"  {conflict}\n"
             "  RETURNING *\n"
             f"){after}\n"

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import documents, messages
 from rapport.api.crud_routes import CursorParam, Ids, LimitParam, Page
-from rapport.api.deps import DB, Auth
+from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
 from rapport.messages import Message, MessageIn
 
@@ -26,31 +26,26 @@ class MessageBatch(BaseModel):
     summary="Append a message",
     responses={200: {"model": Message, "description": "Retried delivery: the first message"}},
 )
-async def append_message(
-    principal: Auth, db: DB, id: str, body: Annotated[MessageIn, Body()]
-) -> Response:
+async def append_message(ctx: Ctx, id: str, body: Annotated[MessageIn, Body()]) -> Response:
     """Store one message durably. The conversation's ``updated_at`` and ``message_count``,
     the contact's ``last_interaction`` and the interaction summary change in the same
     transaction. A retry with the same ``external_id`` returns the first message (200)."""
-    doc, created = await db.run(messages.append(principal, id, body))
+    doc, created = await ctx.run(messages.append(ctx.principal, id, body))
     return json_response(doc, 201 if created else 200)
 
 
 @router.post(
     "/{id}/messages/bulk", status_code=201, response_model=Ids, summary="Append many messages"
 )
-async def append_messages(
-    principal: Auth, db: DB, id: str, body: Annotated[MessageBatch, Body()]
-) -> Response:
+async def append_messages(ctx: Ctx, id: str, body: Annotated[MessageBatch, Body()]) -> Response:
     """Append a batch to one conversation, all or nothing; ids in the order sent."""
-    ids = await db.run(messages.append_many(principal, id, list(body.items)))
+    ids = await ctx.run(messages.append_many(ctx.principal, id, list(body.items)))
     return json_response({"ids": ids}, 201)
 
 
 @router.get("/{id}/messages", response_model=Page, summary="A conversation's messages in order")
 async def history(
-    principal: Auth,
-    db: DB,
+    ctx: Ctx,
     id: str,
     role: Annotated[
         Literal["user", "agent", "assistant", "system"] | None, Query(description="Only this role")
@@ -58,11 +53,11 @@ async def history(
     limit: LimitParam = None,
     cursor: CursorParam = None,
 ) -> Response:
-    return json_response(await db.run(messages.history(principal, id, role, limit, cursor)))
+    return json_response(await ctx.run(messages.history(ctx.principal, id, role, limit, cursor)))
 
 
 @router.get("/{id}/document", response_model=dict[str, Any], summary="Seed 000's whole document")
-async def document(principal: Auth, db: DB, id: str) -> Response:
+async def document(ctx: Ctx, id: str) -> Response:
     """The conversation with its contact (user_info), history, memories, qualification,
     objections, follow-up, metadata and timestamps, in one read."""
-    return json_response(await db.run(documents.document(principal, id)))
+    return json_response(await ctx.run(documents.document(ctx.principal, id)))
