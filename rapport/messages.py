@@ -209,23 +209,48 @@ MESSAGES = Resource(
 )
 
 
+def addressed(principal: Principal, conversation_id: Any, data: Any) -> MessageCreate:
+    """A message checked and addressed to its conversation, ready to append."""
+    principal.require(MESSAGES.write_role, "append messages")
+    key = crud.check_id(MESSAGES, conversation_id)
+    message = validate(MessageIn, data)
+    return MessageCreate.model_construct(
+        **dict(message), conversation_id=uuid.UUID(key), _fields_set=None
+    )
+
+
+def _no_conversation(item: MessageCreate) -> errors.NotFound:
+    return errors.NotFound(f"no conversation with id {item.conversation_id}", field="id")
+
+
 @operation
 def append(
     principal: Principal, conversation_id: Any, data: Any
 ) -> Steps[tuple[dict[str, Any], bool]]:
     """Append one message to a conversation: (message, created). A retry with the same
     ``external_id`` returns the first message with created=False and writes nothing."""
-    principal.require(MESSAGES.write_role, "append messages")
-    key = crud.check_id(MESSAGES, conversation_id)
-    message = validate(MessageIn, data)
-    item = MessageCreate.model_construct(
-        **dict(message), conversation_id=uuid.UUID(key), _fields_set=None
-    )
+    item = addressed(principal, conversation_id, data)
     try:
         [(doc, created)] = yield from crud.insert(MESSAGES, principal, [item])
     except errors.NotFound:
-        raise errors.NotFound(f"no conversation with id {key}", field="id") from None
+        raise _no_conversation(item) from None
     return doc, created
+
+
+@operation
+def append_independently(
+    principal: Principal, items: list[MessageCreate]
+) -> Steps[list[tuple[dict[str, Any], bool] | errors.NotFound]]:
+    """Append unrelated messages (e.g. concurrent requests) in one statement.
+
+    Each gets its own outcome: (message, created), or a NotFound when its conversation is
+    not in the org, which stores nothing for that message and does not affect the others.
+    """
+    outcomes = yield from crud.insert_each(MESSAGES, principal, list(items))
+    return [
+        _no_conversation(item) if isinstance(outcome, errors.NotFound) else outcome
+        for item, outcome in zip(items, outcomes, strict=True)
+    ]
 
 
 @operation

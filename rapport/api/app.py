@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 
 from rapport import __version__, runtime
 from rapport.api import problems
+from rapport.api.batching import AppendBatcher
 from rapport.api.crud_routes import resource_router
 from rapport.api.deps import KeyCache
 from rapport.api.limits import BodyLimit
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         database = AsyncDatabase(url, min_size=settings.pool_min, max_size=settings.pool_max)
         await database.open()
         app.state.database = database
+        app.state.appender = AppendBatcher(database)
         try:
             yield
         finally:

@@ -13,6 +13,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 
 from rapport import errors, tenancy
+from rapport.api.batching import AppendBatcher
 from rapport.db.database import AsyncDatabase
 from rapport.db.operation import Operation
 from rapport.tenancy import Principal
@@ -51,6 +52,7 @@ class Context:
 
     principal: Principal
     database: AsyncDatabase
+    appender: AppendBatcher
 
     async def run(self, op: Operation[T]) -> T:
         return await self.database.run(op)
@@ -75,7 +77,7 @@ async def get_context(request: Request) -> Context:
     if principal is None:
         principal = await database.run(tenancy.authenticate(secret))
         cache.put(digest, principal)
-    return Context(principal, database)
+    return Context(principal, database, request.app.state.appender)
 
 
 Ctx = Annotated[Context, Depends(get_context)]

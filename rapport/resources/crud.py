@@ -83,14 +83,55 @@ def insert(
     A missing parent (e.g. a message for a conversation not in this org) fails all of them.
     """
     ids = _row_ids(resource, items)
-    missing, inserted = yield Query(
+    orphans, inserted = yield Query(
         resource.sql["insert_docs" if documents else "insert_ids"],
         [principal.org_id, models_text(resource.rows, items), ids],
         native=True,
     )
-    if missing:
-        yield from _raise_missing_parent(resource, principal, items, prefix)
+    if orphans:
+        raise _missing_parent(resource, items, ids, set(orphans), prefix)
     stored = {doc["id"]: doc for doc in inserted} if documents else dict.fromkeys(inserted, None)
+    return (yield from _with_existing(resource, principal, items, ids, stored, documents))
+
+
+def insert_each(
+    resource: Resource, principal: Principal, items: list[BaseModel]
+) -> Steps[list[tuple[dict[str, Any], bool] | errors.NotFound]]:
+    """Store independent items in one statement: each stored (document, is new), or, for an
+    item whose parent is missing, a NotFound that concerns that item alone."""
+    ids = _row_ids(resource, items)
+    orphans, inserted = yield Query(
+        resource.sql["insert_docs_lenient"],
+        [principal.org_id, models_text(resource.rows, items), ids],
+        native=True,
+    )
+    missing = set(orphans or ())
+    kept = [(item, key) for item, key in zip(items, ids, strict=True) if key not in missing]
+    stored = {doc["id"]: doc for doc in inserted}
+    found = iter(
+        (
+            yield from _with_existing(
+                resource, principal, [i for i, _ in kept], [k for _, k in kept], stored, True
+            )
+        )
+        if kept
+        else []
+    )
+    return [
+        _missing_parent(resource, [item], [key], missing, "") if key in missing else next(found)
+        for item, key in zip(items, ids, strict=True)
+    ]
+
+
+def _with_existing(
+    resource: Resource,
+    principal: Principal,
+    items: list[BaseModel],
+    ids: list[str],
+    stored: dict[str, Any],
+    documents: bool,
+) -> Steps[list[tuple[Any, bool]]]:
+    """Each item's stored row: the one just inserted, or the one its idempotency key names."""
     skipped = [item for item, key in zip(items, ids, strict=True) if key not in stored]
     existing = (yield from _existing(resource, principal, skipped, documents)) if skipped else {}
     results: list[tuple[Any, bool]] = []
@@ -130,22 +171,16 @@ def _existing(
     return {tuple(row[1:]): row[0] for row in found}
 
 
-def _raise_missing_parent(
-    resource: Resource, principal: Principal, items: list[BaseModel], prefix: str
-) -> Steps[None]:
+def _missing_parent(
+    resource: Resource, items: list[BaseModel], ids: list[str], orphans: set[str], prefix: str
+) -> errors.NotFound:
+    """The NotFound naming the first item whose parent is not in the caller's org."""
     parent = resource.parent
-    assert parent is not None  # only a parent join drops rows
-    named = [str(getattr(item, parent.key)) for item in items]
-    found = yield Query(
-        f"SELECT id::text FROM {parent.table} WHERE org_id = %s AND id = ANY(%s::uuid[])",
-        [principal.org_id, sorted(set(named))],
-        fetch="scalars",
-    )
-    present = set(found)
-    for index, key in enumerate(named):
-        if key not in present:
-            where = f"{prefix}[{index}].{parent.key}" if len(items) > 1 else parent.key
-            raise errors.NotFound(f"{where}: no {parent.singular} with id {key}", field=where)
+    assert parent is not None  # only a parent lookup leaves rows without one
+    index = next(i for i, key in enumerate(ids) if key in orphans)
+    where = f"{prefix}[{index}].{parent.key}" if len(items) > 1 else parent.key
+    named = getattr(items[index], parent.key)
+    return errors.NotFound(f"{where}: no {parent.singular} with id {named}", field=where)
 
 
 @operation

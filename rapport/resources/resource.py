@@ -129,17 +129,22 @@ class Resource:
             "delete": f"DELETE FROM {table} AS t WHERE {key}",
             "insert_ids": self._insert_sql(f"coalesce(array_agg(t.{idc}::text), '{{}}')"),
             "insert_docs": self._insert_sql(f"coalesce(json_agg({self.json_sql}), '[]')"),
+            "insert_docs_lenient": self._insert_sql(
+                f"coalesce(json_agg({self.json_sql}), '[]')", lenient=True
+            ),
         }
 
-    def _insert_sql(self, returning: str) -> str:
+    def _insert_sql(self, returning: str, *, lenient: bool = False) -> str:
         """One statement for single and bulk creates.
 
         Bodies arrive as one JSON array (``$2``) beside an array of row ids
         (``$3``, time-ordered, made by the caller so a batch keeps its order), read
         through ``rapport_rows`` so the planner probes parents by primary key. Rows
         whose parent is missing from the caller's org make the whole statement insert
-        nothing (the service then names the offending item); rows whose idempotency key
-        exists are skipped, so a retried create returns what the first one stored.
+        nothing (the service then names the offending item), or, ``lenient``, are skipped
+        alone; rows whose idempotency key exists are skipped, so a retried create returns
+        what the first one stored. The statement returns the row ids whose parent was
+        missing, and ``returning`` over the inserted rows.
         """
         record, inputs = self._input_plan()
         parent = self.parent
@@ -171,6 +176,7 @@ class Resource:
             else ""
         )
         after = f", {self.after_insert}" if self.after_insert else ""
+        keep = f"NOT ({absent})" if lenient else "(SELECT n FROM missing) = 0"
         return (
             "WITH input AS (\n"
             "  SELECT x.*, ($3::uuid[])[e.n] AS row_id\n"
@@ -181,11 +187,12 @@ class Resource:
             f"missing AS (SELECT count(*) AS n FROM source WHERE {absent}),\n"
             "inserted AS (\n"
             f"  INSERT INTO {self.table} AS t (org_id, {columns})\n"
-            f"  SELECT $1, {selected} FROM source WHERE (SELECT n FROM missing) = 0\n"
+            f"  SELECT $1, {selected} FROM source WHERE {keep}\n"
             f"  {conflict}\n"
             "  RETURNING *\n"
             f"){after}\n"
-            f"SELECT (SELECT n FROM missing), (SELECT {returning} FROM inserted AS t)"
+            f"SELECT (SELECT array_agg(row_id::text) FROM source WHERE {absent}),"
+            f" (SELECT {returning} FROM inserted AS t)"
         )
 
 

@@ -29,8 +29,10 @@ class MessageBatch(BaseModel):
 async def append_message(ctx: Ctx, id: str, body: Annotated[MessageIn, Body()]) -> Response:
     """Store one message durably. The conversation's ``updated_at`` and ``message_count``,
     the contact's ``last_interaction`` and the interaction summary change in the same
-    transaction. A retry with the same ``external_id`` returns the first message (200)."""
-    doc, created = await ctx.run(messages.append(ctx.principal, id, body))
+    transaction. A retry with the same ``external_id`` returns the first message (200).
+    Concurrent appends share statements (see ``rapport.api.batching``)."""
+    item = messages.addressed(ctx.principal, id, body)
+    doc, created = await ctx.appender.append(ctx.principal, item)
     return json_response(doc, 201 if created else 200)
 
 
