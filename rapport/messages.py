@@ -307,17 +307,20 @@ def by_intent(
     )
 
 
+# Rank every match, keep the top k, and only then build their documents and snippets.
 _SEARCH = """
-SELECT doc, rank, ts_headline('english', content, query,
-                              'MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "')
+SELECT {json}, hits.rank,
+       ts_headline('english', t.content, hits.query,
+                   'MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "')
 FROM (
-  SELECT {json} AS doc, t.content, q.query, ts_rank_cd(t.search, q.query) AS rank, t.ts
+  SELECT t.id, t.ts, q.query, ts_rank_cd(t.search, q.query) AS rank
   FROM messages AS t, websearch_to_tsquery('english', %s) AS q(query)
   WHERE t.org_id = %s AND t.search @@ q.query AND {condition}
   ORDER BY rank DESC, t.ts DESC
   LIMIT %s
 ) AS hits
-ORDER BY rank DESC, ts DESC
+JOIN messages AS t ON t.org_id = %s AND t.id = hits.id
+ORDER BY hits.rank DESC, hits.ts DESC
 """
 
 
@@ -338,7 +341,7 @@ def search(
     condition = FilterCompiler(MESSAGES.fields, MESSAGES.name).compile(filter_spec, out)
     rows = yield Query(
         _SEARCH.format(json=MESSAGES.json_sql, condition=condition),
-        [*out.params, size],
+        [*out.params, size, principal.org_id],
         fetch="all",
     )
     items = [{**doc, "rank": rank, "snippet": snippet} for doc, rank, snippet in rows]
