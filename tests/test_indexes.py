@@ -26,6 +26,28 @@ from tests.conftest import TEMPLATE, create_database, drop_database
 
 CONVERSATIONS = 100_000
 CONTACTS = 20_000
+NEIGHBOURS = 2  # other tenants of the same size: a shared database, as in production
+
+
+def _copy_tenant(conn: psycopg.Connection[Any], org_id: str, name: str) -> None:
+    """Another organization with the same contacts, conversations and summaries."""
+    row = conn.execute("INSERT INTO orgs (name) VALUES (%s) RETURNING org_id", [name]).fetchone()
+    assert row is not None
+    for table in ("contacts", "conversations", "interaction_summaries"):
+        columns = [
+            c
+            for (c,) in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+                " AND is_generated = 'NEVER' AND column_name <> 'org_id' ORDER BY ordinal_position",
+                [table],
+            )
+        ]
+        listed = ", ".join(columns)
+        conn.execute(
+            f"INSERT INTO {table} (org_id, {listed}) SELECT %s, {listed} FROM {table}"
+            " WHERE org_id = %s",
+            [row[0], org_id],
+        )
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +59,8 @@ def large(admin_url: str, template_url: str) -> Iterator[tuple[Database, tenancy
     principal = tenancy.Principal(org["id"], "owner")
     population = populate(database, principal, CONTACTS, CONVERSATIONS, 2)
     with psycopg.connect(url, autocommit=True) as conn:
+        for copy in range(NEIGHBOURS):
+            _copy_tenant(conn, principal.org_id, f"neighbour-{copy}")
         conn.execute("VACUUM ANALYZE")
     try:
         yield database, principal, population
