@@ -1,10 +1,12 @@
 """The sales pipeline at a glance: seed 000's query patterns 2-4.
 
-- ``counts``: conversations by sales_stage x status (``conversations_pipeline_idx``);
+- ``counts``: conversations by sales_stage x status. Unfiltered, it reads the
+  ``conversation_tallies`` the database keeps by trigger (a few rows, at any scale); with a
+  filter it aggregates the matching rows (``conversations_pipeline_idx`` for stage/status);
 - ``follow_ups_due``: follow-ups scheduled in a window, overdue ones on request
   (``conversations_follow_up_idx``);
-- ``workload``: per agent, how many conversations it holds and the oldest untouched one
-  (``conversations_agent_workload_idx``).
+- ``workload``: per agent, how many conversations it holds (tallies) and the oldest and
+  newest ``updated_at`` among them (one probe of ``conversations_agent_workload_idx`` each).
 """
 
 from __future__ import annotations
@@ -28,15 +30,28 @@ GROUP BY t.sales_stage, t.status
 ORDER BY t.sales_stage, t.status
 """
 
+_TALLIES = """
+SELECT sales_stage, status, sum(n)::bigint
+FROM conversation_tallies
+WHERE org_id = %s
+GROUP BY sales_stage, status
+HAVING sum(n) > 0
+ORDER BY sales_stage, status
+"""
+
 
 @operation
 def counts(principal: Principal, filter_spec: Any = None) -> Steps[dict[str, Any]]:
     """``{"total", "stages": {stage: {"total", status: n}}, "items": [...]}``."""
-    out = Compiled()
-    condition = FilterCompiler(CONVERSATIONS.fields, CONVERSATIONS.name).compile(filter_spec, out)
-    rows = yield Query(
-        _COUNTS.format(condition=condition), [principal.org_id, *out.params], fetch="all"
-    )
+    if not filter_spec:
+        rows = yield Query(_TALLIES, [principal.org_id], fetch="all")
+    else:
+        out = Compiled()
+        fields, name = CONVERSATIONS.fields, CONVERSATIONS.name
+        condition = FilterCompiler(fields, name).compile(filter_spec, out)
+        rows = yield Query(
+            _COUNTS.format(condition=condition), [principal.org_id, *out.params], fetch="all"
+        )
     stages: dict[str, dict[str, int]] = {}
     for stage, status, n in rows:
         bucket = stages.setdefault(stage, {"total": 0})
@@ -95,25 +110,39 @@ def follow_ups_due(
 
 
 _WORKLOAD = """
+WITH held AS (
+  SELECT current_agent AS agent, sum(n) AS n
+  FROM conversation_tallies
+  WHERE org_id = %(org)s AND status = ANY(%(statuses)s::text[]) AND current_agent <> ''
+  GROUP BY current_agent
+  HAVING sum(n) > 0
+),
+agents AS (
+  SELECT coalesce(h.agent, a.name) AS agent, a.role, coalesce(h.n, 0) AS n
+  FROM held AS h
+  FULL JOIN (SELECT name, role FROM agents WHERE org_id = %(org)s AND status = 'active') AS a
+    ON a.name = h.agent
+)
 SELECT json_build_object(
-  'agent', coalesce(w.agent, a.name), 'role', a.role, 'count', coalesce(w.n, 0),
-  'oldest_updated_at', w.oldest, 'newest_updated_at', w.newest)
-FROM (
-  SELECT t.current_agent AS agent, count(*) AS n,
-         min(t.updated_at) AS oldest, max(t.updated_at) AS newest
-  FROM conversations AS t
-  WHERE t.org_id = %s AND t.status = ANY(%s::text[]) AND t.current_agent IS NOT NULL
-  GROUP BY t.current_agent
-) AS w
-FULL JOIN (SELECT name, role FROM agents WHERE org_id = %s AND status = 'active') AS a
-  ON a.name = w.agent
-ORDER BY coalesce(w.n, 0) DESC, coalesce(w.agent, a.name)
+  'agent', agent, 'role', role, 'count', n,
+  'oldest_updated_at', (
+    SELECT min(edge.at) FROM unnest(%(statuses)s::text[]) AS s(status), LATERAL (
+      SELECT t.updated_at AS at FROM conversations AS t
+      WHERE t.org_id = %(org)s AND t.current_agent = agents.agent AND t.status = s.status
+      ORDER BY t.updated_at LIMIT 1) AS edge),
+  'newest_updated_at', (
+    SELECT max(edge.at) FROM unnest(%(statuses)s::text[]) AS s(status), LATERAL (
+      SELECT t.updated_at AS at FROM conversations AS t
+      WHERE t.org_id = %(org)s AND t.current_agent = agents.agent AND t.status = s.status
+      ORDER BY t.updated_at DESC LIMIT 1) AS edge))
+FROM agents
+ORDER BY n DESC, agent
 """
 
 
 @operation
 def workload(principal: Principal, statuses: list[str] | str = "active") -> Steps[dict[str, Any]]:
-    """Per agent: conversations held in ``statuses`` and the oldest ``updated_at`` among them.
+    """Per agent: conversations held in ``statuses``, and the oldest and newest ``updated_at``.
 
     Active agents holding nothing are listed with a count of 0, so load balancing sees them.
     """
@@ -124,5 +153,5 @@ def workload(principal: Principal, statuses: list[str] | str = "active") -> Step
             raise errors.BadRequest(
                 f"status: {status!r} is not one of {', '.join(allowed)}", field="status"
             )
-    items = yield Query(_WORKLOAD, [principal.org_id, wanted, principal.org_id], fetch="scalars")
+    items = yield Query(_WORKLOAD, {"org": principal.org_id, "statuses": wanted}, fetch="scalars")
     return {"items": items, "status": wanted}

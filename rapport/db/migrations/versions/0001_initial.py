@@ -24,12 +24,16 @@ TABLES = (
     "objections",
     "messages",
     "conversations",
+    "conversation_tallies",
     "contacts",
     "api_keys",
     "users",
     "orgs",
 )
 FUNCTIONS = (
+    "rapport_tally_moved()",
+    "rapport_tally_removed()",
+    "rapport_tally_added()",
     "rapport_stamp_resolved()",
     "rapport_stamp_completed()",
     "rapport_top_key(jsonb)",

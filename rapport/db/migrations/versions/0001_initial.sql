@@ -224,6 +224,68 @@ CREATE TRIGGER conversations_completed_at
   BEFORE INSERT OR UPDATE OF status ON conversations
   FOR EACH ROW EXECUTE FUNCTION rapport_stamp_completed();
 
+-- How many conversations sit in each (sales_stage, status, current_agent), kept by triggers
+-- in the same transaction as every write, so the pipeline and the agents' workload read a
+-- few rows however many conversations a tenant has ('' stands for no agent). A message
+-- append does not touch these columns, so it never fires the update trigger.
+CREATE TABLE conversation_tallies (
+  org_id        uuid NOT NULL REFERENCES orgs ON DELETE CASCADE,
+  sales_stage   text NOT NULL,
+  status        text NOT NULL,
+  current_agent text NOT NULL,
+  n             bigint NOT NULL,
+  PRIMARY KEY (org_id, sales_stage, status, current_agent)
+);
+
+CREATE FUNCTION rapport_tally_added() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO conversation_tallies AS t (org_id, sales_stage, status, current_agent, n)
+  SELECT org_id, sales_stage, status, coalesce(current_agent, ''), count(*)
+  FROM added GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (org_id, sales_stage, status, current_agent) DO UPDATE SET n = t.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER conversations_tally_insert
+  AFTER INSERT ON conversations REFERENCING NEW TABLE AS added
+  FOR EACH STATEMENT EXECUTE FUNCTION rapport_tally_added();
+
+CREATE FUNCTION rapport_tally_removed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE conversation_tallies AS t SET n = t.n - r.k
+  FROM (SELECT org_id, sales_stage, status, coalesce(current_agent, '') AS current_agent,
+               count(*) AS k
+        FROM removed GROUP BY 1, 2, 3, 4) AS r
+  WHERE t.org_id = r.org_id AND t.sales_stage = r.sales_stage AND t.status = r.status
+    AND t.current_agent = r.current_agent;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER conversations_tally_delete
+  AFTER DELETE ON conversations REFERENCING OLD TABLE AS removed
+  FOR EACH STATEMENT EXECUTE FUNCTION rapport_tally_removed();
+
+CREATE FUNCTION rapport_tally_moved() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE conversation_tallies SET n = n - 1
+  WHERE org_id = OLD.org_id AND sales_stage = OLD.sales_stage AND status = OLD.status
+    AND current_agent = coalesce(OLD.current_agent, '');
+  INSERT INTO conversation_tallies AS t (org_id, sales_stage, status, current_agent, n)
+  VALUES (NEW.org_id, NEW.sales_stage, NEW.status, coalesce(NEW.current_agent, ''), 1)
+  ON CONFLICT (org_id, sales_stage, status, current_agent) DO UPDATE SET n = t.n + 1;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER conversations_tally_update
+  AFTER UPDATE OF sales_stage, status, current_agent ON conversations
+  FOR EACH ROW
+  WHEN (OLD.sales_stage IS DISTINCT FROM NEW.sales_stage OR OLD.status IS DISTINCT FROM NEW.status
+        OR OLD.current_agent IS DISTINCT FROM NEW.current_agent)
+  EXECUTE FUNCTION rapport_tally_moved();
+
 -- ---------------------------------------------------------------- messages
 
 CREATE TABLE messages (
