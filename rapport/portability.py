@@ -169,26 +169,20 @@ def import_document(principal: Principal, raw: Any) -> Steps[tuple[str, str]]:
     conversation = validate(ConversationCreate, {**fields, "contact_id": contact_id})
     [(stored, _)] = yield from crud.insert(CONVERSATIONS, principal, [conversation])
     conversation_id = str(stored["id"])
-    history = [
-        {k: v for k, v in m.items() if k not in _MESSAGE_DERIVED}
-        | {"conversation_id": conversation_id}
-        if isinstance(m, dict)
-        else m
-        for m in _part(document, "conversation_history", list)
-    ]
-    if history:
-        messages = validate_many(MESSAGES.create_model, history, "conversation_history")
-        yield from crud.insert(MESSAGES, principal, list(messages), "conversation_history")
-    raised = [
-        {k: v for k, v in o.items() if k not in _OBJECTION_DERIVED}
-        | {"conversation_id": conversation_id}
-        if isinstance(o, dict)
-        else o
-        for o in _part(document, "objections", list)
-    ]
-    if raised:
-        objections = validate_many(OBJECTIONS.create_model, raised, "objections")
-        yield from crud.insert(OBJECTIONS, principal, list(objections), "objections")
+    for key, resource, derived in (
+        ("conversation_history", MESSAGES, _MESSAGE_DERIVED),
+        ("objections", OBJECTIONS, _OBJECTION_DERIVED),
+    ):
+        children = [
+            {k: v for k, v in child.items() if k not in derived}
+            | {"conversation_id": conversation_id}
+            if isinstance(child, dict)
+            else child
+            for child in _part(document, key, list)
+        ]
+        if children:
+            valid = validate_many(resource.create_model, children, key)
+            yield from crud.insert(resource, principal, list(valid), key)
     return "created", conversation_id
 
 

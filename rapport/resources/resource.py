@@ -78,8 +78,8 @@ class Resource:
     def _input_plan(self) -> tuple[list[str], list[tuple[str, str]]]:
         """How a create body becomes a row.
 
-        Returns the record definition of the body's top-level keys (as
-        ``jsonb_to_recordset`` reads them) and, per stored column, the SQL expression that
+        Returns the record definition of the body's top-level keys (as ``jsonb_to_record``
+        reads them) and, per stored column, the SQL expression that
         reads its value: nested models such as ``follow_up`` arrive as one JSON object and
         are unpacked into their columns in SQL, so Python never touches each value.
         """
