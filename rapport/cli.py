@@ -5,11 +5,13 @@ Every option falls back to a ``RAPPORT_*`` environment variable, named in ``--he
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import orjson
 import typer
@@ -83,7 +85,19 @@ def _connect(settings: Settings) -> Database:
     return Database(url, min_size=1, max_size=4)
 
 
-def _fail(error: errors.RapportError) -> None:
+@contextlib.contextmanager
+def _database(home: Path | None, database_url: str | None) -> Iterator[Database]:
+    """The database for one command; a RapportError ends the command with its message."""
+    database = _connect(_settings(home, database_url))
+    try:
+        yield database
+    except errors.RapportError as error:
+        _fail(error)
+    finally:
+        database.close()
+
+
+def _fail(error: errors.RapportError) -> NoReturn:
     err.print(f"[red]error:[/red] {error.detail}")
     raise typer.Exit(1)
 
@@ -157,10 +171,8 @@ def migrate(home: HomeOption = None, database_url: UrlOption = None) -> None:
 
     Example: RAPPORT_DATABASE_URL=postgresql://user@host/rapport rapport migrate
     """
-    settings = _settings(home, database_url)
-    database = _connect(settings)
-    revision = migrations.current_revision(database.url)
-    database.close()
+    with _database(home, database_url) as database:
+        revision = migrations.current_revision(database.url)
     out.print(f"Schema is at revision {revision} (latest: {migrations.head_revision()}).")
 
 
@@ -178,15 +190,10 @@ def keys_create(
 
     Example: KEY=$(rapport keys create --org acme --role operator | tail -n 1)
     """
-    database = _connect(_settings(home, database_url))
-    try:
+    with _database(home, database_url) as database:
         tenancy.check_role(role)  # before ensure_org: a failed create leaves no new org behind
         found = database.run(tenancy.ensure_org(org))
         record, secret = database.run(tenancy.create_key(found["id"], role, name))
-    except errors.RapportError as error:
-        _fail(error)
-    finally:
-        database.close()
     err.print(
         f"{'Created organization' if found['created'] else 'Organization'} {org!r}; "
         f"new {record['role']} key {record['prefix']}… (shown only now):"
@@ -200,14 +207,9 @@ def keys_list(org: OrgOption, home: HomeOption = None, database_url: UrlOption =
 
     Example: rapport keys list --org acme
     """
-    database = _connect(_settings(home, database_url))
-    try:
+    with _database(home, database_url) as database:
         found = database.run(tenancy.find_org(org))
         keys = database.run(tenancy.list_keys(tenancy.Principal(found["id"], "owner")))
-    except errors.RapportError as error:
-        _fail(error)
-    finally:
-        database.close()
     # Ids and prefixes are never cut short: `keys revoke` needs the whole id.
     table = Table()
     table.add_column("id", no_wrap=True, min_width=36)
@@ -241,14 +243,9 @@ def keys_revoke(
 
     Example: rapport keys revoke --org acme 0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e
     """
-    database = _connect(_settings(home, database_url))
-    try:
+    with _database(home, database_url) as database:
         found = database.run(tenancy.find_org(org))
         database.run(tenancy.revoke_key(tenancy.Principal(found["id"], "owner"), key_id))
-    except errors.RapportError as error:
-        _fail(error)
-    finally:
-        database.close()
     out.print(f"Revoked {key_id}.")
 
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
-from rapport.contacts import check_exists
+from rapport.contacts import CONTACTS, check_exists
 from rapport.db.operation import Steps, operation
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
@@ -182,7 +182,7 @@ CONVERSATIONS = Resource(
 @operation
 def latest_for_contact(principal: Principal, contact_id: str) -> Steps[dict[str, Any]]:
     """The contact's most recently updated conversation (seed 000, query pattern 1)."""
-    key = crud.check_id(CONVERSATIONS, contact_id)
+    key = crud.check_id(CONTACTS, contact_id)
     page = yield from crud.list_page(
         CONVERSATIONS, principal, {"contact_id": key}, "-updated_at", 1
     ).steps
@@ -202,7 +202,7 @@ def sessions(
     cursor: str | None = None,
 ) -> Steps[dict[str, Any]]:
     """A contact's conversations that started in [start, end), newest first (seed 003)."""
-    key = crud.check_id(CONVERSATIONS, contact_id)
+    key = crud.check_id(CONTACTS, contact_id)
     window: dict[str, Any] = {}
     if start is not None:
         window["$gte"] = _iso(start, "from")

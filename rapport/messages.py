@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from rapport import errors
+from rapport.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources import crud, paging
 from rapport.resources.fields import JSONB, Column
@@ -212,7 +213,7 @@ MESSAGES = Resource(
 def addressed(principal: Principal, conversation_id: Any, data: Any) -> MessageCreate:
     """A message checked and addressed to its conversation, ready to append."""
     principal.require(MESSAGES.write_role, "append messages")
-    key = crud.check_id(MESSAGES, conversation_id)
+    key = crud.check_id(CONVERSATIONS, conversation_id)
     message = validate(MessageIn, data)
     return MessageCreate.model_construct(
         **dict(message), conversation_id=uuid.UUID(key), _fields_set=None
@@ -257,7 +258,7 @@ def append_independently(
 def append_many(principal: Principal, conversation_id: Any, items: Any) -> Steps[list[str]]:
     """Append a batch to one conversation, all or nothing; ids in order."""
     principal.require(MESSAGES.write_role, "append messages")
-    key = crud.check_id(MESSAGES, conversation_id)
+    key = crud.check_id(CONVERSATIONS, conversation_id)
     if not isinstance(items, list):
         raise errors.ValidationFailed("items: expected a list", field="items")
     prepared = []
@@ -279,16 +280,17 @@ def history(
     cursor: str | None = None,
 ) -> Steps[dict[str, Any]]:
     """A conversation's messages in time order, optionally one role's only (seed 003)."""
-    key = crud.check_id(MESSAGES, conversation_id)
+    key = crud.check_id(CONVERSATIONS, conversation_id)
     spec: dict[str, Any] = {"conversation_id": key}
     if role is not None:
         spec["role"] = role
     page = yield from crud.list_page(MESSAGES, principal, spec, "timestamp", limit, cursor).steps
-    if not page["items"] and cursor is None:
-        from rapport.conversations import CONVERSATIONS
-
-        if not (yield from crud.exists(CONVERSATIONS, principal, key).steps):
-            raise errors.NotFound(f"no conversation with id {key}", field="id")
+    if (
+        not page["items"]
+        and cursor is None
+        and not (yield from crud.exists(CONVERSATIONS, principal, key).steps)
+    ):
+        raise errors.NotFound(f"no conversation with id {key}", field="id")
     return page
 
 

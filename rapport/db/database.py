@@ -167,7 +167,7 @@ class AsyncDatabase:
                     async with conn.transaction():
                         return await _drive_async(conn, op.steps)
                 return await _drive_async(conn, op.steps)
-        except psycopg.Error as error:
+        except psycopg.Error as error:  # connect or commit failures
             translated = failures.translate(error)
             if translated is None:
                 raise

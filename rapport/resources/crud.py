@@ -106,17 +106,17 @@ def insert_each(
         native=True,
     )
     missing = set(orphans or ())
-    kept = [(item, key) for item, key in zip(items, ids, strict=True) if key not in missing]
+    kept = [key not in missing for key in ids]
     stored = {doc["id"]: doc for doc in inserted}
-    found = iter(
-        (
-            yield from _with_existing(
-                resource, principal, [i for i, _ in kept], [k for _, k in kept], stored, True
-            )
-        )
-        if kept
-        else []
+    outcomes = yield from _with_existing(
+        resource,
+        principal,
+        [item for item, keep in zip(items, kept, strict=True) if keep],
+        [key for key, keep in zip(ids, kept, strict=True) if keep],
+        stored,
+        True,
     )
+    found = iter(outcomes)
     return [
         _missing_parent(resource, [item], [key], missing, "") if key in missing else next(found)
         for item, key in zip(items, ids, strict=True)
