@@ -1,16 +1,72 @@
-"""Every resource Rapport serves with the nine operations, by its URL name."""
+"""Every resource Rapport serves with the nine operations, and the service behind each.
+
+Most resources use the generic operations of ``rapport.resources.crud``. A resource whose
+writes mean more than an INSERT or UPDATE names its own service functions here: memories
+supersede and keep history, knowledge documents are chunked. REST routes and both SDK
+transports look the operations up here, so a resource's behaviour is the same everywhere.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from rapport.agents import AGENTS
 from rapport.contacts import CONTACTS
 from rapport.conversations import CONVERSATIONS
+from rapport.db.operation import Operation
+from rapport.memory import memories
 from rapport.messages import MESSAGES
 from rapport.objections import OBJECTIONS
+from rapport.resources import crud
 from rapport.resources.resource import Resource
+from rapport.retrieval import knowledge
 from rapport.summaries import SUMMARIES
+from rapport.tenancy import Principal
 from rapport.users import USERS
 
-RESOURCES: dict[str, Resource] = {
-    r.name: r for r in (CONTACTS, CONVERSATIONS, MESSAGES, OBJECTIONS, AGENTS, SUMMARIES, USERS)
+
+def _generic(verb: str, resource: Resource) -> Callable[..., Operation[Any]]:
+    function = getattr(crud, verb)
+    return lambda principal, *args: function(resource, principal, *args)
+
+
+@dataclass
+class Operations:
+    """The nine operations of one resource, each taking (principal, *arguments)."""
+
+    resource: Resource
+    overrides: dict[str, Callable[..., Operation[Any]]] = field(default_factory=dict)
+
+    def __getattr__(self, verb: str) -> Callable[..., Operation[Any]]:
+        if verb.startswith("_"):
+            raise AttributeError(verb)
+        return self.overrides.get(verb) or _generic(verb, self.resource)
+
+
+def _memory_list(
+    principal: Principal, filter_spec: Any, order_by: Any, limit: Any, cursor: Any
+) -> Operation[dict[str, Any]]:
+    return memories.recall(principal, filter_spec, None, False, order_by, limit, cursor)
+
+
+OPERATIONS: dict[str, Operations] = {
+    r.name: Operations(r)
+    for r in (CONTACTS, CONVERSATIONS, MESSAGES, OBJECTIONS, AGENTS, SUMMARIES, USERS)
 }
+OPERATIONS["memories"] = Operations(
+    memories.MEMORIES,
+    {
+        "create": memories.remember,
+        "bulk_create": memories.remember_many,
+        "update": memories.revise,
+        "bulk_update": memories.revise_many,
+        "delete": memories.forget,
+        "list_page": _memory_list,
+        "count": memories.count,
+    },
+)
+OPERATIONS["knowledge"] = Operations(knowledge.KNOWLEDGE, {"create": knowledge.add})
+
+RESOURCES: dict[str, Resource] = {name: ops.resource for name, ops in OPERATIONS.items()}

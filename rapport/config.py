@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,15 @@ class Settings(BaseSettings):
         description=(
             "Region (ISO 3166 alpha-2, e.g. SG) assumed for phone numbers written without "
             "a leading + and country code. Unset: such numbers are rejected."
+        ),
+    )
+    enrich: Literal["auto", "inline", "background", "off"] = Field(
+        default="auto",
+        description=(
+            "When extraction and embeddings run (RAPPORT_ENRICH): inline (after each write, "
+            "before it returns), background (a thread drains the backlog in batches), or off "
+            "(`rapport embed --backfill` later). auto: background in the server, inline in "
+            "the in-process SDK."
         ),
     )
     key_cache_seconds: float = Field(

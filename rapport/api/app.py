@@ -16,11 +16,20 @@ from rapport.api.crud_routes import resource_router
 from rapport.api.deps import KeyCache
 from rapport.api.limits import BodyLimit
 from rapport.api.responses import json_response
-from rapport.api.routes import contacts, conversations, messages, pipeline, tenancy
-from rapport.catalog import RESOURCES
+from rapport.api.routes import (
+    contacts,
+    conversations,
+    memory,
+    messages,
+    pipeline,
+    retrieval,
+    tenancy,
+)
+from rapport.catalog import OPERATIONS
 from rapport.config import Settings, get_settings
-from rapport.db.database import AsyncDatabase
+from rapport.db.database import AsyncDatabase, Database
 from rapport.db.operation import Query, Steps, operation
+from rapport.enricher import Runtime
 
 DESCRIPTION = """
 Rapport keeps every conversation your agents have, remembers what each person said, and
@@ -51,9 +60,14 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         await database.open()
         app.state.database = database
         app.state.appender = AppendBatcher(database)
+        mode = "background" if settings.enrich == "auto" else settings.enrich
+        # Enrichment runs model code in threads, on a small pool of its own.
+        app.state.enrichment = Runtime(Database(url, min_size=1, max_size=2), mode)
         try:
             yield
         finally:
+            app.state.enrichment.close()
+            app.state.enrichment.enricher.database.close()
             await database.close()
 
     app = FastAPI(
@@ -72,7 +86,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         return json_response({"status": "ok"})
 
     routers = [tenancy.router, contacts.router, conversations.router, messages.router]
-    routers += [pipeline.router, *(resource_router(r) for r in RESOURCES.values())]
+    routers += [memory.router, retrieval.router]
+    routers += [pipeline.router, *(resource_router(ops) for ops in OPERATIONS.values())]
     for router in routers:
         # Added flat rather than with include_router: FastAPI 0.16x matches included routers
         # one level at a time, which costs a tenth of a simple request's time.

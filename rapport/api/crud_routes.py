@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
+from rapport.catalog import Operations
 from rapport.resources import crud
 from rapport.resources.filters import parse_filter_param
-from rapport.resources.resource import Resource
 
 FILTER_HELP = (
     'Mongo-style JSON, e.g. {"status": "active", "updated_at": {"$gte": "2025-01-01"}}. '
@@ -54,8 +54,9 @@ LimitParam = Annotated[int | None, Query(ge=1, le=1000, description="1-1000, def
 CursorParam = Annotated[str | None, Query(description="next_cursor of the previous page")]
 
 
-def resource_router(resource: Resource) -> APIRouter:
-    """Routes for the nine operations on ``resource``."""
+def resource_router(ops: Operations) -> APIRouter:
+    """Routes for the nine operations of one resource."""
+    resource = ops.resource
     name = resource.name
     Create: Any = resource.create_model
     Patch: Any = resource.patch_model
@@ -76,7 +77,7 @@ def resource_router(resource: Resource) -> APIRouter:
 
     @router.get("/count", response_model=Count, summary=f"Count {name}")
     async def count(ctx: Ctx, filter_text: FilterParam = None) -> Response:
-        total = await ctx.run(crud.count(resource, ctx.principal, parse_filter_param(filter_text)))
+        total = await ctx.run(ops.count(ctx.principal, parse_filter_param(filter_text)))
         return json_response({"count": total})
 
     @router.post("/bulk", status_code=201, response_model=Ids, summary=f"Create many {name}")
@@ -85,7 +86,7 @@ def resource_router(resource: Resource) -> APIRouter:
         body: Annotated[BulkCreate, Body()],
     ) -> Response:
         items = list(body.items)  # type: ignore[attr-defined]
-        ids = await ctx.run(crud.bulk_create(resource, ctx.principal, items))
+        ids = await ctx.run(ops.bulk_create(ctx.principal, items))
         return json_response({"ids": ids}, 201)
 
     @router.patch("/bulk", response_model=Updated, summary=f"Update many {name}")
@@ -94,7 +95,7 @@ def resource_router(resource: Resource) -> APIRouter:
         body: Annotated[BulkUpdate, Body()],
     ) -> Response:
         changed = await ctx.run(
-            crud.bulk_update(resource, ctx.principal, body.filter, body.set)  # type: ignore[attr-defined]
+            ops.bulk_update(ctx.principal, body.filter, body.set)  # type: ignore[attr-defined]
         )
         return json_response({"updated": changed})
 
@@ -109,7 +110,7 @@ def resource_router(resource: Resource) -> APIRouter:
         ctx: Ctx,
         body: Annotated[Create, Body()],
     ) -> Response:
-        doc, created = await ctx.run(crud.create(resource, ctx.principal, body))
+        doc, created = await ctx.run(ops.create(ctx.principal, body))
         return json_response(doc, 201 if created else 200)
 
     @router.get("", response_model=Page, summary=f"List {name}")
@@ -121,19 +122,17 @@ def resource_router(resource: Resource) -> APIRouter:
         cursor: CursorParam = None,
     ) -> Response:
         page = await ctx.run(
-            crud.list_page(
-                resource, ctx.principal, parse_filter_param(filter_text), order_by, limit, cursor
-            )
+            ops.list_page(ctx.principal, parse_filter_param(filter_text), order_by, limit, cursor)
         )
         return json_response(page)
 
     @router.get("/{id}", response_model=Out, summary=f"Get a {resource.singular}")
     async def get(ctx: Ctx, id: str) -> Response:
-        return json_response(await ctx.run(crud.get(resource, ctx.principal, id)))
+        return json_response(await ctx.run(ops.get(ctx.principal, id)))
 
     @router.head("/{id}", summary=f"Does this {resource.singular} exist?")
     async def exists(ctx: Ctx, id: str) -> Response:
-        found = await ctx.run(crud.exists(resource, ctx.principal, id))
+        found = await ctx.run(ops.exists(ctx.principal, id))
         return Response(status_code=200 if found else 404)
 
     @router.patch("/{id}", response_model=Out, summary=f"Update a {resource.singular}")
@@ -142,11 +141,11 @@ def resource_router(resource: Resource) -> APIRouter:
         id: str,
         body: Annotated[Patch, Body()],
     ) -> Response:
-        return json_response(await ctx.run(crud.update(resource, ctx.principal, id, body)))
+        return json_response(await ctx.run(ops.update(ctx.principal, id, body)))
 
     @router.delete("/{id}", status_code=204, summary=f"Delete a {resource.singular}")
     async def delete(ctx: Ctx, id: str) -> Response:
-        await ctx.run(crud.delete(resource, ctx.principal, id))
+        await ctx.run(ops.delete(ctx.principal, id))
         return Response(status_code=204)
 
     return router

@@ -16,6 +16,7 @@ from rapport import errors, tenancy
 from rapport.api.batching import AppendBatcher
 from rapport.db.database import AsyncDatabase
 from rapport.db.operation import Operation
+from rapport.enricher import Runtime
 from rapport.tenancy import Principal
 
 _CACHE_LIMIT = 10_000
@@ -53,6 +54,7 @@ class Context:
     principal: Principal
     database: AsyncDatabase
     appender: AppendBatcher
+    enrichment: Runtime
 
     async def run(self, op: Operation[T]) -> T:
         return await self.database.run(op)
@@ -77,7 +79,7 @@ async def get_context(request: Request) -> Context:
     if principal is None:
         principal = await database.run(tenancy.authenticate(secret))
         cache.put(digest, principal)
-    return Context(principal, database, request.app.state.appender)
+    return Context(principal, database, request.app.state.appender, request.app.state.enrichment)
 
 
 Ctx = Annotated[Context, Depends(get_context)]

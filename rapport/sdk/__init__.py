@@ -5,6 +5,7 @@ from __future__ import annotations
 from rapport import runtime, tenancy
 from rapport.config import Settings, get_settings
 from rapport.db.database import Database
+from rapport.enricher import Runtime
 from rapport.sdk.clients import Surface
 from rapport.sdk.transport import HttpTransport, LocalTransport
 
@@ -17,6 +18,8 @@ class Rapport(Surface):
         r = Rapport(api_key="rk_...")      # exactly what that key may see and do
 
     The schema is migrated on first use. Results are JSON-shaped dicts, as over HTTP.
+    ``enrich`` (default ``RAPPORT_ENRICH``, else inline): when extraction and embeddings run
+    after a write; inline means before the write returns.
     """
 
     def __init__(
@@ -26,6 +29,7 @@ class Rapport(Surface):
         api_key: str | None = None,
         settings: Settings | None = None,
         database: Database | None = None,
+        enrich: str | None = None,
     ) -> None:
         settings = settings or get_settings()
         owns = database is None
@@ -44,7 +48,8 @@ class Rapport(Surface):
             raise
         self.principal = principal
         self.database = database
-        super().__init__(LocalTransport(database, principal, owns_database=owns))
+        mode = enrich or (settings.enrich if settings.enrich != "auto" else "inline")
+        super().__init__(LocalTransport(database, principal, owns, Runtime(database, mode)))
 
 
 class Client(Surface):

@@ -156,6 +156,54 @@ class MessagesClient(ResourceClient):
         )
 
 
+class MemoriesClient(ResourceClient):
+    """Memories: ``create`` supersedes the key's current value, ``update`` writes a new
+    version, ``delete`` ends validity; ``list`` shows what is valid now."""
+
+    def recall(
+        self,
+        filter: Filter = None,
+        as_of: When = None,
+        all_versions: bool = False,
+        order_by: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> dict[str, Any]:
+        """Memories valid at ``as_of`` (default now), or every version with ``all_versions``."""
+        return self._t.verb(  # type: ignore[no-any-return]
+            "memories.recall",
+            filter=filter,
+            as_of=as_of,
+            all_versions=all_versions,
+            order_by=order_by,
+            limit=limit,
+            cursor=cursor,
+        )
+
+    def history(self, id: Any) -> dict[str, Any]:
+        """Every change to the memory: ADD, UPDATE per version, DELETE; with who and when."""
+        return self._t.verb("memories.history", id=id)  # type: ignore[no-any-return]
+
+
+class KnowledgeClient(ResourceClient):
+    def add(self, title: str, text: str, **fields: Any) -> dict[str, Any]:
+        """Add a document (chunked and embedded); the same document again is stored once."""
+        return self.create({"title": title, "text": text, **fields})
+
+
+class EnrichmentClient:
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def pending(self) -> dict[str, int]:
+        """Messages, memories and knowledge chunks still waiting for enrichment."""
+        return self._t.verb("enrichment.pending")  # type: ignore[no-any-return]
+
+    def flush(self) -> dict[str, Any]:
+        """Wait until everything stored so far has its extraction and embeddings."""
+        return self._t.verb("enrichment.flush")  # type: ignore[no-any-return]
+
+
 class PipelineClient:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
@@ -231,6 +279,28 @@ class Surface:
         self.pipeline = PipelineClient(transport)
         self.analytics = AnalyticsClient(transport)
         self.keys = KeysClient(transport)
+        self.memories = MemoriesClient(transport, "memories")
+        self.knowledge = KnowledgeClient(transport, "knowledge")
+        self.enrichment = EnrichmentClient(transport)
+
+    def search(
+        self,
+        query: str,
+        scope: builtins.list[str] | None = None,
+        filter: Filter = None,
+        k: int = 10,
+        mode: str = "hybrid",
+        as_of: When = None,
+    ) -> dict[str, Any]:
+        """Messages, memories and knowledge by meaning and words: ``{"results": [...]}``."""
+        request: dict[str, Any] = {"query": query, "k": k, "mode": mode}
+        if scope is not None:
+            request["scope"] = scope
+        if filter:
+            request["filter"] = dict(filter)
+        if as_of is not None:
+            request["as_of"] = as_of if isinstance(as_of, str) else as_of.isoformat()
+        return self._transport.verb("search", request=request)  # type: ignore[no-any-return]
 
     def org(self) -> dict[str, Any]:
         """The organization this client acts for, and its role there."""

@@ -24,15 +24,19 @@ from rapport import (
     contacts,
     conversations,
     documents,
+    enrichment,
     errors,
     messages,
     pipeline,
     tenancy,
 )
-from rapport.catalog import RESOURCES
+from rapport.catalog import OPERATIONS
 from rapport.db.database import Database
-from rapport.resources import crud
+from rapport.enricher import Runtime
+from rapport.memory import memories
+from rapport.retrieval import search
 from rapport.tenancy import Principal
+from rapport.validation import validate
 
 
 class Transport(Protocol):
@@ -90,7 +94,28 @@ LOCAL_VERBS: dict[str, LocalVerb] = {
     ),
     "keys.list": lambda db, p: {"items": db.run(tenancy.list_keys(p))},
     "keys.revoke": lambda db, p, id: db.run(tenancy.revoke_key(p, id)),
+    "memories.recall": lambda db, p, filter, as_of, all_versions, order_by, limit, cursor: db.run(
+        memories.recall(p, filter, as_of, all_versions, order_by, limit, cursor)
+    ),
+    "memories.history": lambda db, p, id: db.run(memories.history(p, id)),
+    "enrichment.pending": lambda db, p: db.run(enrichment.pending(p.org_id)),
 }
+
+
+def _search(database: Database, principal: Principal, runtime: Runtime, request: Any) -> Any:
+    checked = validate(search.SearchRequest, request)
+    vector = None if checked.mode == "keyword" else runtime.embed_query(checked.query)
+    return database.run(search.search(principal, checked, vector))
+
+
+# Verbs that need the process's enrichment runtime (its embedder) as well.
+RUNTIME_VERBS: dict[str, Callable[..., Any]] = {
+    "search": _search,
+    "enrichment.flush": lambda db, p, runtime: runtime.flush(p.org_id).as_dict(),
+}
+# Writes after which the in-process SDK enriches (inline mode) before returning.
+ENRICHED_RESOURCES = frozenset({"messages", "memories", "knowledge"})
+ENRICHED_VERBS = frozenset({"conversations.append_message", "conversations.append_messages"})
 
 
 def _with_secret(record: dict[str, Any], secret: str) -> dict[str, Any]:
@@ -155,53 +180,98 @@ HTTP_VERBS: dict[str, Route] = {
     "keys.create": Route("POST", "/v1/keys", query=None, body="*"),
     "keys.list": Route("GET", "/v1/keys"),
     "keys.revoke": Route("DELETE", "/v1/keys/{id}"),
+    "memories.recall": Route(
+        "GET",
+        "/v1/memories",
+        query={
+            "filter": "filter",
+            "as_of": "as_of",
+            "all_versions": "all_versions",
+            "order_by": "order_by",
+            **_PAGE,
+        },
+    ),
+    "memories.history": Route("GET", "/v1/memories/{id}/history"),
+    "search": Route("POST", "/v1/search", body="request"),
+    "enrichment.pending": Route("GET", "/v1/enrichment"),
+    "enrichment.flush": Route("POST", "/v1/enrichment/flush"),
 }
 
 
 class LocalTransport:
     """Runs operations in this process, on a synchronous pool."""
 
-    def __init__(self, database: Database, principal: Principal, owns_database: bool) -> None:
+    def __init__(
+        self,
+        database: Database,
+        principal: Principal,
+        owns_database: bool,
+        enrichment: Runtime | None = None,
+    ) -> None:
         self.database = database
         self.principal = principal
         self._owns_database = owns_database
+        self.enrichment = enrichment or Runtime(database, "inline")
+
+    def _written(self, resource: str) -> None:
+        if resource in ENRICHED_RESOURCES:
+            self.enrichment.written(self.principal.org_id)
 
     def create(self, resource: str, data: Any) -> dict[str, Any]:
-        doc, _ = self.database.run(crud.create(RESOURCES[resource], self.principal, data))
+        doc: dict[str, Any]
+        doc, _ = self.database.run(OPERATIONS[resource].create(self.principal, data))
+        self._written(resource)
         return doc
 
     def get(self, resource: str, id: Any) -> dict[str, Any]:
-        return self.database.run(crud.get(RESOURCES[resource], self.principal, id))
+        doc: dict[str, Any] = self.database.run(OPERATIONS[resource].get(self.principal, id))
+        return doc
 
     def update(self, resource: str, id: Any, data: Any) -> dict[str, Any]:
-        return self.database.run(crud.update(RESOURCES[resource], self.principal, id, data))
+        doc: dict[str, Any] = self.database.run(
+            OPERATIONS[resource].update(self.principal, id, data)
+        )
+        self._written(resource)
+        return doc
 
     def delete(self, resource: str, id: Any) -> None:
-        self.database.run(crud.delete(RESOURCES[resource], self.principal, id))
+        self.database.run(OPERATIONS[resource].delete(self.principal, id))
 
     def exists(self, resource: str, id: Any) -> bool:
-        return self.database.run(crud.exists(RESOURCES[resource], self.principal, id))
+        return bool(self.database.run(OPERATIONS[resource].exists(self.principal, id)))
 
     def list(
         self, resource: str, filter: Any, order_by: Any, limit: int | None, cursor: str | None
     ) -> dict[str, Any]:
-        return self.database.run(
-            crud.list_page(RESOURCES[resource], self.principal, filter, order_by, limit, cursor)
+        page: dict[str, Any] = self.database.run(
+            OPERATIONS[resource].list_page(self.principal, filter, order_by, limit, cursor)
         )
+        return page
 
     def count(self, resource: str, filter: Any) -> int:
-        return self.database.run(crud.count(RESOURCES[resource], self.principal, filter))
+        return int(self.database.run(OPERATIONS[resource].count(self.principal, filter)))
 
     def bulk_create(self, resource: str, items: builtins.list[Any]) -> builtins.list[str]:
-        return self.database.run(crud.bulk_create(RESOURCES[resource], self.principal, items))
+        ids: list[str] = self.database.run(OPERATIONS[resource].bulk_create(self.principal, items))
+        self._written(resource)
+        return ids
 
     def bulk_update(self, resource: str, filter: Any, set: Any) -> int:
-        return self.database.run(crud.bulk_update(RESOURCES[resource], self.principal, filter, set))
+        changed = self.database.run(OPERATIONS[resource].bulk_update(self.principal, filter, set))
+        return int(changed)
 
     def verb(self, name: str, /, **arguments: Any) -> Any:
-        return LOCAL_VERBS[name](self.database, self.principal, **arguments)
+        if name in RUNTIME_VERBS:
+            return RUNTIME_VERBS[name](self.database, self.principal, self.enrichment, **arguments)
+        found = LOCAL_VERBS[name](self.database, self.principal, **arguments)
+        if name in ENRICHED_VERBS and self.enrichment.mode == "inline":
+            self.enrichment.written(self.principal.org_id)
+            if name == "conversations.append_message":  # return it with what was extracted
+                found = self.database.run(OPERATIONS["messages"].get(self.principal, found["id"]))
+        return found
 
     def close(self) -> None:
+        self.enrichment.close()
         if self._owns_database:
             self.database.close()
 

@@ -33,6 +33,7 @@ async def append_message(ctx: Ctx, id: str, body: Annotated[MessageIn, Body()]) 
     Concurrent appends share statements (see ``rapport.api.batching``)."""
     item = messages.addressed(ctx.principal, id, body)
     doc, created = await ctx.appender.append(ctx.principal, item)
+    ctx.enrichment.written(ctx.principal.org_id)
     return json_response(doc, 201 if created else 200)
 
 
@@ -42,6 +43,7 @@ async def append_message(ctx: Ctx, id: str, body: Annotated[MessageIn, Body()]) 
 async def append_messages(ctx: Ctx, id: str, body: Annotated[MessageBatch, Body()]) -> Response:
     """Append a batch to one conversation, all or nothing; ids in the order sent."""
     ids = await ctx.run(messages.append_many(ctx.principal, id, list(body.items)))
+    ctx.enrichment.written(ctx.principal.org_id)
     return json_response({"ids": ids}, 201)
 
 

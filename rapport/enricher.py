@@ -1,0 +1,156 @@
+"""Running enrichment: in the caller's thread (SDK, CLI) or in a background thread (server).
+
+``Enricher.flush`` enriches until nothing of the org is pending, so a caller that needs
+extraction and embeddings written (a test, a script, the in-process SDK after an append)
+can wait for exactly that. ``Background`` wakes on every append the server stores and
+drains the backlog in batches, so embedding many messages costs one model call per batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from rapport import enrichment
+from rapport.db.database import Database
+from rapport.extraction.base import Extractor
+from rapport.extraction.rules import RulesExtractor
+from rapport.retrieval.embeddings import Embedder, default_embedder
+
+log = logging.getLogger("rapport.enrichment")
+
+
+class Enricher:
+    """Enriches pending rows with one embedder and one extractor."""
+
+    def __init__(
+        self,
+        database: Database,
+        embedder: Embedder | None = None,
+        extractor: Extractor | None = None,
+        batch: int = enrichment.BATCH,
+    ) -> None:
+        self.database = database
+        self._embedder = embedder
+        self.extractor: Extractor = extractor or RulesExtractor()
+        self.batch = batch
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = default_embedder()
+        return self._embedder
+
+    def _embed(self, texts: object) -> list[list[float]]:
+        return self.embedder.embed(texts)  # type: ignore[arg-type]
+
+    def step(self, org_id: str | None = None) -> enrichment.Done:
+        """One batch of messages, then of memories and knowledge chunks."""
+        started = time.perf_counter()
+        done = self.database.run(
+            enrichment.enrich_messages(org_id, self._embed, self.extractor, self.batch)
+        )
+        done.memories = self.database.run(
+            enrichment.embed_pending("memories", org_id, self._embed, self.batch)
+        )
+        done.chunks = self.database.run(
+            enrichment.embed_pending("knowledge_chunks", org_id, self._embed, self.batch)
+        )
+        done.seconds = time.perf_counter() - started
+        return done
+
+    def flush(
+        self,
+        org_id: str | None = None,
+        progress: Callable[[enrichment.Done], None] | None = None,
+        timeout: float = 600.0,
+    ) -> enrichment.Done:
+        """Enrich until nothing is pending; rows another enricher holds are waited for."""
+        total = enrichment.Done()
+        deadline = time.monotonic() + timeout
+        while True:
+            done = self.step(org_id)
+            total.add(done)
+            if progress is not None and done.rows:
+                progress(done)
+            if done.rows:
+                continue
+            if not any(self.database.run(enrichment.pending(org_id)).values()):
+                return total
+            if time.monotonic() > deadline:
+                raise TimeoutError("enrichment: rows stayed locked by another enricher")
+            time.sleep(0.02)  # another enricher holds the rest; wait for it to commit
+
+
+class Background:
+    """A daemon thread that drains the backlog whenever ``wake`` is called."""
+
+    def __init__(self, enricher: Enricher, idle_seconds: float = 0.5) -> None:
+        self.enricher = enricher
+        self.idle_seconds = idle_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rapport-enricher", daemon=True)
+
+    def start(self) -> None:
+        self._wake.set()  # pick up whatever was left pending before this start
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        self.enricher.embedder  # load the model now, not on the first request  # noqa: B018
+        while not self._stop.is_set():
+            self._wake.wait(self.idle_seconds)
+            self._wake.clear()
+            try:
+                while not self._stop.is_set() and self.enricher.step().rows:
+                    pass
+            except Exception:  # keep the server's enrichment alive; the rows stay pending
+                log.exception("enrichment batch failed; its rows stay pending for a retry")
+                time.sleep(1.0)
+
+
+class Runtime:
+    """Enrichment as one process runs it: inline after each write, in a background thread,
+    or not at all (``RAPPORT_ENRICH``: inline | background | off)."""
+
+    def __init__(
+        self,
+        database: Database,
+        mode: str,
+        embedder: Embedder | None = None,
+        extractor: Extractor | None = None,
+    ) -> None:
+        if mode not in ("inline", "background", "off"):
+            raise ValueError(f"RAPPORT_ENRICH: {mode!r} is not inline, background or off")
+        self.mode = mode
+        self.enricher = Enricher(database, embedder, extractor)
+        self.background = Background(self.enricher) if mode == "background" else None
+        if self.background is not None:
+            self.background.start()
+
+    def written(self, org_id: str) -> None:
+        """Rows of ``org_id`` were stored that may need enrichment."""
+        if self.background is not None:
+            self.background.wake()
+        elif self.mode == "inline":
+            self.enricher.flush(org_id)
+
+    def flush(self, org_id: str) -> enrichment.Done:
+        return self.enricher.flush(org_id)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.enricher.embedder.embed([text])[0]
+
+    def close(self) -> None:
+        if self.background is not None:
+            self.background.stop()

@@ -1,0 +1,371 @@
+"""Enrichment: extraction and embeddings for rows that were stored before either ran.
+
+DESIGN.md's "durable first, enrich after": a message is committed by the append, with no
+model in the way; this module then reads what is pending (``enriched_at IS NULL`` on
+messages, ``embedding IS NULL`` on memories and knowledge chunks), in batches, and writes:
+- on each message: its embedding and, for inbound (``role = user``) messages, the extracted
+  intent, confidence, sentiment, keywords and language (values the caller sent are kept);
+- memories of what the lead said (budget, timeline, authority, need, preference,
+  objection.<type>) through the same supersede rules as ``POST /v1/memories``;
+- objections raised, and objections settled by a later message;
+- the conversation's qualification (BANT texts and score, see
+  ``rapport.extraction.qualification``) and the contact's interaction summary.
+
+A batch is one transaction that claims its rows with ``FOR UPDATE SKIP LOCKED``, so any
+number of enrichers (the server's background thread, ``rapport embed --backfill``, an
+in-process SDK) can run at once without doing a row twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.extraction.base import Extraction, Extractor, Inbound
+from rapport.extraction.qualification import score
+from rapport.memory import memories
+from rapport.retrieval.embeddings import vector_text
+from rapport.tenancy import Principal
+from rapport.validation import json_text
+
+Embed = Callable[[Sequence[str]], list[list[float]]]
+BATCH = 128
+EXTRACTOR_ACTOR = "extractor:"
+BANT = ("budget", "authority", "need", "timeline")
+
+_CLAIM_MESSAGES = """
+SELECT m.org_id, m.id, m.conversation_id, m.contact_id, m.role, m.content, m.ts,
+       coalesce(o.settings -> 'intents', '{{}}'), m.intent, m.sentiment, m.language,
+       m.keywords = '[]'
+FROM messages AS m JOIN orgs AS o ON o.org_id = m.org_id
+WHERE m.enriched_at IS NULL {org}
+ORDER BY m.created_at, m.ts
+LIMIT %s
+FOR UPDATE OF m SKIP LOCKED
+"""
+
+# Only fields the caller left empty arrive here (the payload holds null for the rest).
+_WRITE_MESSAGES = """
+WITH given AS (
+  SELECT * FROM jsonb_to_recordset(%s::jsonb) AS x(
+    org_id uuid, id uuid, conversation_id uuid, embedding text, intent text,
+    confidence float8, sentiment float8, language text, keywords jsonb)
+),
+updated AS (
+  UPDATE messages AS m SET
+    embedding = g.embedding::vector,
+    enriched_at = now(),
+    intent = coalesce(m.intent, g.intent),
+    confidence = coalesce(m.confidence, g.confidence),
+    sentiment = coalesce(m.sentiment, g.sentiment),
+    language = coalesce(m.language, g.language),
+    keywords = coalesce(g.keywords, m.keywords)
+  FROM given AS g
+  WHERE m.org_id = g.org_id AND m.id = g.id
+  RETURNING m.id
+),
+languages AS (
+  UPDATE conversations AS c SET language = g.language
+  FROM (SELECT DISTINCT ON (org_id, conversation_id) org_id, conversation_id, language
+        FROM given WHERE language IS NOT NULL) AS g
+  WHERE c.org_id = g.org_id AND c.id = g.conversation_id AND c.language IS NULL
+)
+SELECT count(*) FROM updated
+"""
+
+_WRITE_VECTORS = """
+UPDATE {table} AS t SET embedding = g.embedding::vector
+FROM jsonb_to_recordset(%s::jsonb) AS g(org_id uuid, id uuid, embedding text)
+WHERE t.org_id = g.org_id AND t.id = g.id
+"""
+
+_CLAIM_VECTORS = """
+SELECT org_id, id, {text} FROM {table}
+WHERE embedding IS NULL {org}
+LIMIT %s
+FOR UPDATE SKIP LOCKED
+"""
+
+_RAISE = """
+INSERT INTO objections (org_id, conversation_id, contact_id, message_id, type, description,
+                        raised_at)
+SELECT %s, %s, %s, %s, %s, %s, %s
+WHERE NOT EXISTS (SELECT FROM objections WHERE org_id = %s AND conversation_id = %s
+                  AND type = %s AND NOT resolved)
+"""
+
+_RESOLVE = """
+UPDATE objections SET resolved = true, resolution = %s, resolved_at = %s, updated_at = now()
+WHERE org_id = %s AND conversation_id = %s AND NOT resolved
+  AND (type = ANY(%s::text[]) OR '*' = ANY(%s::text[]))
+RETURNING type
+"""
+
+_BANT_NOW = """
+SELECT key, value, valid_from, text FROM memories
+WHERE org_id = %s AND contact_id = %s AND agent_id IS NULL AND valid_to IS NULL
+  AND key = ANY(%s::text[])
+"""
+
+_QUALIFY = """
+UPDATE conversations SET
+  qualification_budget = %s, qualification_authority = %s, qualification_need = %s,
+  qualification_timeline = %s, qualification_score = %s
+WHERE org_id = %s AND id = %s
+"""
+
+_SUMMARY = """
+UPDATE interaction_summaries AS s SET
+  common_intents = rapport_add_counts(s.common_intents, %s::jsonb),
+  language_counts = rapport_add_counts(s.language_counts, %s::jsonb),
+  avg_satisfaction = CASE WHEN %s::int = 0 THEN s.avg_satisfaction
+    ELSE (coalesce(s.avg_satisfaction, 0) * s.satisfaction_samples + %s::float8)
+         / (s.satisfaction_samples + %s::int) END,
+  satisfaction_samples = s.satisfaction_samples + %s::int,
+  updated_at = now()
+WHERE s.org_id = %s AND s.contact_id = %s
+"""
+
+
+@dataclass
+class Done:
+    """What one batch or one flush wrote."""
+
+    messages: int = 0
+    memories: int = 0
+    chunks: int = 0
+    extracted: int = 0
+    objections_raised: int = 0
+    objections_resolved: int = 0
+    memories_written: int = 0
+    seconds: float = 0.0
+    orgs: set[str] = field(default_factory=set)
+
+    def add(self, other: Done) -> None:
+        for name in ("messages", "memories", "chunks", "extracted", "objections_raised",
+                     "objections_resolved", "memories_written", "seconds"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.orgs |= other.orgs
+
+    @property
+    def rows(self) -> int:
+        return self.messages + self.memories + self.chunks
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "messages": self.messages,
+            "memories_embedded": self.memories,
+            "knowledge_chunks": self.chunks,
+            "extracted": self.extracted,
+            "memories_written": self.memories_written,
+            "objections_raised": self.objections_raised,
+            "objections_resolved": self.objections_resolved,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _org_clause(org_id: str | None, column: str = "org_id") -> tuple[str, list[Any]]:
+    return (f"AND {column} = %s", [org_id]) if org_id else ("", [])
+
+
+@atomic_operation
+def enrich_messages(
+    org_id: str | None, embed: Embed, extractor: Extractor, limit: int = BATCH
+) -> Steps[Done]:
+    """Enrich up to ``limit`` pending messages (of one org, or of any)."""
+    done = Done()
+    clause, params = _org_clause(org_id, "m.org_id")
+    rows = yield Query(_CLAIM_MESSAGES.format(org=clause), [*params, limit], fetch="all")
+    if not rows:
+        return done
+    inbound = [i for i, row in enumerate(rows) if row[4] == "user" and row[5].strip()]
+    extractions: dict[int, Extraction] = {}
+    if inbound:
+        found = extractor.extract(
+            [Inbound(rows[i][5], rows[i][6], _org_intents(rows[i][7])) for i in inbound]
+        )
+        extractions = dict(zip(inbound, found, strict=True))
+    texts = [i for i, row in enumerate(rows) if row[5].strip()]
+    vectors = dict(zip(texts, embed([rows[i][5] for i in texts]), strict=True))
+    payload = []
+    for i, row in enumerate(rows):
+        got = _unset_only(row, extractions.get(i, Extraction()))
+        extractions[i] = got
+        payload.append(
+            {
+                "org_id": str(row[0]),
+                "id": str(row[1]),
+                "conversation_id": str(row[2]),
+                "embedding": vector_text(vectors[i]) if i in vectors else None,
+                "intent": got.intent,
+                "confidence": got.intent_confidence,
+                "sentiment": got.sentiment,
+                "language": got.language,
+                "keywords": got.keywords or None,
+            }
+        )
+    done.messages = yield Query(_WRITE_MESSAGES, [json_text(payload)], fetch="scalar")
+    done.extracted = len(extractions)
+    done.orgs = {str(row[0]) for row in rows}
+    for i in sorted(inbound, key=lambda i: rows[i][6]):
+        yield from _apply(rows[i], extractions[i], extractor.name, done)
+    yield from _summaries(rows, extractions)
+    return done
+
+
+def _unset_only(row: Sequence[Any], got: Extraction) -> Extraction:
+    """``got`` without the fields the caller already set on the message."""
+    intent, sentiment, language, no_keywords = row[8:12]
+    return Extraction(
+        intent=None if intent is not None else got.intent,
+        intent_confidence=None if intent is not None else got.intent_confidence,
+        sentiment=None if sentiment is not None else got.sentiment,
+        keywords=got.keywords if no_keywords else [],
+        language=None if language is not None else got.language,
+        findings=got.findings,
+        concerns=got.concerns,
+        resolves=got.resolves,
+    )
+
+
+def _org_intents(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): [str(p) for p in v] for k, v in value.items() if isinstance(v, list)}
+
+
+def _apply(row: Sequence[Any], got: Extraction, extractor: str, done: Done) -> Steps[None]:
+    """Memories, objections and qualification from one inbound message."""
+    org_id, message_id, conversation_id, contact_id, _role, content, sent_at = row[:7]
+    principal = Principal(org_id=str(org_id), role="owner")
+    by = EXTRACTOR_ACTOR + extractor
+    for finding in got.findings:
+        yield from _remember(principal, row, finding.key, finding.value, finding.text,
+                             finding.confidence, by)  # fmt: skip
+        done.memories_written += 1
+    for concern in got.concerns:
+        raised = yield Query(
+            _RAISE,
+            [org_id, conversation_id, contact_id, message_id, concern.type, concern.description,
+             sent_at, org_id, conversation_id, concern.type],
+            fetch="rowcount",
+        )  # fmt: skip
+        if raised:
+            done.objections_raised += 1
+            value = {"type": concern.type, "resolved": False, "said": concern.description}
+            yield from _remember(principal, row, f"objection.{concern.type}", value,
+                                 f"Objection ({concern.type}): {concern.description}",
+                                 concern.confidence, by)  # fmt: skip
+    if got.resolves:
+        settled = yield Query(
+            _RESOLVE,
+            [content[:5000], sent_at, org_id, conversation_id, got.resolves, got.resolves],
+            fetch="scalars",
+        )
+        done.objections_resolved += len(settled)
+        for kind in sorted(set(settled)):
+            value = {"type": kind, "resolved": True, "said": content[:500]}
+            said = f"Objection ({kind}) resolved: {content[:500]}"
+            yield from _remember(principal, row, f"objection.{kind}", value, said, 0.6, by)
+    if any(f.key in BANT for f in got.findings):
+        yield from _qualify(org_id, contact_id, conversation_id, sent_at)
+
+
+def _remember(
+    principal: Principal,
+    row: Sequence[Any],
+    key: str,
+    value: Any,
+    text: str,
+    confidence: float,
+    by: str,
+) -> Steps[None]:
+    item = memories.MemoryCreate.model_construct(
+        contact_id=row[3],
+        agent_id=None,
+        conversation_id=row[2],
+        key=key,
+        value=value,
+        text=text,
+        extracted_by=by,
+        source_message_id=row[1],
+        confidence=confidence,
+        metadata={},
+        valid_from=row[6],
+    )
+    yield from memories.write_steps(principal, item)
+
+
+def _qualify(org_id: Any, contact_id: Any, conversation_id: Any, sent_at: Any) -> Steps[None]:
+    rows = yield Query(_BANT_NOW, [org_id, contact_id, list(BANT)], fetch="all")
+    known = {key: {"value": value, "valid_from": since, "text": text}
+             for key, value, since, text in rows}  # fmt: skip
+    day = sent_at.date() if isinstance(sent_at, datetime.datetime) else datetime.date.today()
+    texts = [known[k]["text"] if k in known else None for k in BANT]
+    yield Query(
+        _QUALIFY,
+        [texts[0], texts[1], texts[2], texts[3], score(known, day), org_id, conversation_id],
+        fetch="rowcount",
+    )
+
+
+def _summaries(rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction]) -> Steps[None]:
+    """Add what extraction found to each contact's interaction summary (seed 003)."""
+    per_contact: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for i, got in extractions.items():
+        tally = per_contact.setdefault(
+            (rows[i][0], rows[i][3]), {"intents": {}, "languages": {}, "sum": 0.0, "n": 0}
+        )
+        if got.intent:
+            tally["intents"][got.intent] = tally["intents"].get(got.intent, 0) + 1
+        if got.language:
+            tally["languages"][got.language] = tally["languages"].get(got.language, 0) + 1
+        if got.sentiment is not None:
+            tally["sum"] += got.sentiment
+            tally["n"] += 1
+    for (org_id, contact_id), tally in per_contact.items():
+        if not (tally["intents"] or tally["languages"] or tally["n"]):
+            continue
+        yield Query(
+            _SUMMARY,
+            [json_text(tally["intents"]), json_text(tally["languages"]), tally["n"],
+             tally["sum"], tally["n"], tally["n"], org_id, contact_id],
+            fetch="rowcount",
+        )  # fmt: skip
+
+
+@atomic_operation
+def embed_pending(table: str, org_id: str | None, embed: Embed, limit: int = BATCH) -> Steps[int]:
+    """Embed up to ``limit`` memories or knowledge chunks that have no vector yet."""
+    text = {"memories": "text", "knowledge_chunks": "text"}[table]
+    clause, params = _org_clause(org_id)
+    rows = yield Query(
+        _CLAIM_VECTORS.format(text=text, table=table, org=clause), [*params, limit], fetch="all"
+    )
+    if not rows:
+        return 0
+    vectors = embed([row[2] for row in rows])
+    payload = [
+        {"org_id": str(row[0]), "id": str(row[1]), "embedding": vector_text(vector)}
+        for row, vector in zip(rows, vectors, strict=True)
+    ]
+    yield Query(_WRITE_VECTORS.format(table=table), [json_text(payload)], fetch="rowcount")
+    return len(rows)
+
+
+_PENDING = """
+SELECT (SELECT count(*) FROM messages WHERE enriched_at IS NULL {org}),
+       (SELECT count(*) FROM memories WHERE embedding IS NULL {org}),
+       (SELECT count(*) FROM knowledge_chunks WHERE embedding IS NULL {org})
+"""
+
+
+@operation
+def pending(org_id: str | None = None) -> Steps[dict[str, int]]:
+    """How many rows wait for enrichment (of one org, or all)."""
+    clause, params = _org_clause(org_id)
+    row = yield Query(_PENDING.format(org=clause), params * 3, fetch="one")
+    return {"messages": row[0], "memories": row[1], "knowledge_chunks": row[2]}

