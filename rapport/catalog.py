@@ -67,6 +67,8 @@ OPERATIONS["memories"] = Operations(
         "count": memories.count,
     },
 )
-OPERATIONS["knowledge"] = Operations(knowledge.KNOWLEDGE, {"create": knowledge.add})
+OPERATIONS["knowledge"] = Operations(
+    knowledge.KNOWLEDGE, {"create": knowledge.add, "bulk_create": knowledge.add_many}
+)
 
 RESOURCES: dict[str, Resource] = {name: ops.resource for name, ops in OPERATIONS.items()}

@@ -353,5 +353,64 @@ def export(
     err.print(f"Exported {written} conversations.")
 
 
+@app.command()
+def embed(
+    backfill: Annotated[
+        bool,
+        typer.Option(
+            "--backfill",
+            help="Enrich everything still pending: messages, memories and knowledge chunks.",
+        ),
+    ] = False,
+    org: Annotated[
+        str | None, typer.Option(help="Only this organization (default: every one).")
+    ] = None,
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Compute embeddings (and, for messages, extraction) for rows stored without them.
+
+    Data imported with `rapport import`, written while the server ran with
+    RAPPORT_ENRICH=off, or stored before this version has no vectors yet; search finds it
+    by words only until this runs. Safe to interrupt and re-run, and to run beside a server.
+
+    Example: rapport embed --backfill --org acme
+    """
+    if not backfill:
+        err.print("Nothing to do: pass --backfill to enrich what is pending.")
+        raise typer.Exit(2)
+    from rapport import enrichment
+    from rapport.enricher import Enricher
+
+    with _database(home, database_url) as database:
+        org_id = database.run(tenancy.ensure_org(org))["id"] if org else None
+        waiting = database.run(enrichment.pending(org_id))
+        total = sum(waiting.values())
+        if not total:
+            out.print("Nothing pending: every message, memory and chunk has its embedding.")
+            return
+        enricher = Enricher(database)
+        with _progress() as progress:
+            task = progress.add_task("Loading the embedding model", total=total)
+            enricher.embedder  # noqa: B018 - load before the clock starts
+            progress.update(task, description="Embedding")
+            # extraction writes memories, which wait for embeddings in turn: the total grows
+            done = enricher.flush(
+                org_id,
+                lambda batch: progress.update(
+                    task,
+                    advance=batch.rows,
+                    total=max(total, progress.tasks[0].completed + batch.rows),
+                ),
+            )
+        out.print(
+            f"Enriched {done.messages} messages ({done.extracted} inbound read by the "
+            f"extractor: {done.memories_written} memories written, "
+            f"{done.objections_raised} objections "
+            f"raised, {done.objections_resolved} resolved), {done.memories} memories and "
+            f"{done.chunks} knowledge chunks in {done.seconds:.1f} s."
+        )
+
+
 def main() -> None:
     app()

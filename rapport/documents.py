@@ -7,6 +7,11 @@
      qualification: {...}, objections: [...], follow_up: {...}, metadata: {...},
      created_at, updated_at, completed_at, ...}
 
+``memories`` are the contact's current memories in seed 000's shape ({key, value, timestamp,
+extracted_by} plus id, text, confidence, agent_id): what we know about the lead now, from
+this conversation or any other. ``qualification`` is the conversation's BANT, which
+enrichment derives from those memories (``rapport.extraction.qualification``).
+
 ``user_id`` is the contact's own id in the caller's system (``external_id``), else the
 Instagram handle, phone or email, else Rapport's contact id.
 """
@@ -33,7 +38,14 @@ SELECT
   coalesce((SELECT json_agg({MESSAGES.json_sql} ORDER BY t.ts, t.id) FROM messages AS t
             WHERE t.org_id = c.org_id AND t.conversation_id = c.id), '[]'),
   coalesce((SELECT json_agg({OBJECTIONS.json_sql} ORDER BY t.raised_at, t.id) FROM objections AS t
-            WHERE t.org_id = c.org_id AND t.conversation_id = c.id), '[]')
+            WHERE t.org_id = c.org_id AND t.conversation_id = c.id), '[]'),
+  coalesce((SELECT json_agg(json_build_object(
+              'id', t.id, 'key', t.key, 'value', t.value, 'text', t.text,
+              'timestamp', t.valid_from, 'extracted_by', t.extracted_by,
+              'confidence', t.confidence, 'agent_id', t.agent_id) ORDER BY t.valid_from, t.id)
+            FROM memories AS t
+            WHERE t.org_id = c.org_id AND t.contact_id = c.contact_id AND t.valid_to IS NULL),
+           '[]')
 FROM conversations AS c
 WHERE c.org_id = %s AND c.id = ANY(%s::uuid[])
 ORDER BY c.id
@@ -47,6 +59,7 @@ def assemble(
     contact: dict[str, Any],
     history: list[dict[str, Any]],
     objections: list[dict[str, Any]],
+    memories: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """One conversation document from its parts."""
     user_id = (
@@ -69,7 +82,7 @@ def assemble(
         "current_agent": rest.pop("current_agent"),
         "channel": rest.pop("channel"),
         "conversation_history": history,
-        "memories": [],
+        "memories": memories or [],
         "qualification": rest.pop("qualification"),
         "objections": objections,
         "follow_up": rest.pop("follow_up"),

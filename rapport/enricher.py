@@ -101,10 +101,13 @@ class Background:
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop after the batch in hand. A thread still busy (loading the model, say) after
+        ``timeout`` is left to die with the process: its batch's transaction rolls back and
+        those rows stay pending for the next enricher."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout=30)
+        self._thread.join(timeout)
 
     def _run(self) -> None:
         self.enricher.embedder  # load the model now, not on the first request  # noqa: B018

@@ -243,9 +243,9 @@ def _apply(row: Sequence[Any], got: Extraction, extractor: str, done: Done) -> S
     principal = Principal(org_id=str(org_id), role="owner")
     by = EXTRACTOR_ACTOR + extractor
     for finding in got.findings:
-        yield from _remember(principal, row, finding.key, finding.value, finding.text,
-                             finding.confidence, by)  # fmt: skip
-        done.memories_written += 1
+        done.memories_written += yield from _remember(
+            principal, row, finding.key, finding.value, finding.text, finding.confidence, by
+        )
     for concern in got.concerns:
         raised = yield Query(
             _RAISE,
@@ -282,7 +282,7 @@ def _remember(
     text: str,
     confidence: float,
     by: str,
-) -> Steps[None]:
+) -> Steps[bool]:
     item = memories.MemoryCreate.model_construct(
         contact_id=row[3],
         agent_id=None,
@@ -296,7 +296,8 @@ def _remember(
         metadata={},
         valid_from=row[6],
     )
-    yield from memories.write_steps(principal, item)
+    _, created = yield from memories.write_steps(principal, item)
+    return created
 
 
 def _qualify(org_id: Any, contact_id: Any, conversation_id: Any, sent_at: Any) -> Steps[None]:

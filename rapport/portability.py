@@ -22,6 +22,7 @@ from rapport.conversations import CONVERSATIONS, ConversationCreate
 from rapport.db.database import Database
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.documents import documents
+from rapport.memory import memories
 from rapport.messages import MESSAGES
 from rapport.objections import OBJECTIONS
 from rapport.resources import crud
@@ -160,12 +161,6 @@ def import_document(principal: Principal, raw: Any) -> Steps[tuple[str, str]]:
     qualification = document.get("qualification") or document.get("qualification_details")
     if qualification:
         fields["qualification"] = qualification
-    if document.get("memories"):
-        # Kept until the memory store (issue 3) can take them over.
-        fields["context"] = {
-            **(fields.get("context") or {}),
-            "imported_memories": document["memories"],
-        }
     conversation = validate(ConversationCreate, {**fields, "contact_id": contact_id})
     [(stored, _)] = yield from crud.insert(CONVERSATIONS, principal, [conversation])
     conversation_id = str(stored["id"])
@@ -183,7 +178,39 @@ def import_document(principal: Principal, raw: Any) -> Steps[tuple[str, str]]:
         if children:
             valid = validate_many(resource.create_model, children, key)
             yield from crud.insert(resource, principal, list(valid), key)
+    for item in _memories(document, contact_id, conversation_id):
+        yield from memories.write_steps(principal, item)
     return "created", conversation_id
+
+
+def _memories(
+    document: dict[str, Any], contact_id: str, conversation_id: str
+) -> list[memories.MemoryCreate]:
+    """Seed 000's ``memories`` ({key, value, timestamp, extracted_by}) in time order, as
+    versions of the contact's memories (a later value of a key supersedes an earlier one)."""
+    items = []
+    for index, memory in enumerate(_part(document, "memories", list)):
+        if not isinstance(memory, dict):
+            raise errors.ValidationFailed(
+                f"memories[{index}]: expected an object", field=f"memories[{index}]"
+            )
+        fields = {
+            "contact_id": contact_id,
+            "conversation_id": conversation_id,
+            "key": str(memory.get("key", "")).strip().lower().replace(" ", "_"),
+            "value": memory.get("value"),
+            "text": memory.get("text"),
+            "extracted_by": memory.get("extracted_by"),
+            "valid_from": memory.get("timestamp") or memory.get("valid_from"),
+            "confidence": memory.get("confidence"),
+        }
+        item = validate(
+            memories.MemoryCreate,
+            {k: v for k, v in fields.items() if v is not None},
+            prefix=f"memories[{index}]",
+        )
+        items.append(item)
+    return sorted(items, key=lambda m: m.valid_from or datetime.datetime.max.replace(tzinfo=datetime.UTC))
 
 
 _PAGE_OF_IDS = """

@@ -7,6 +7,7 @@ so an error reads the same however Rapport was called.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -39,7 +40,13 @@ def json_text(value: Any) -> str:
     except TypeError as error:
         if "surrogates not allowed" in str(error):
             raise errors.ValidationFailed(NOT_TEXT) from None
-        raise
+        if "64-bit" not in str(error):
+            raise
+    # orjson stops at 64-bit integers; JSON (and jsonb's numeric) has no such limit.
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        raise errors.ValidationFailed("a number is not finite (NaN or Infinity)") from None
 
 
 def models_text(adapter: TypeAdapter[Any], items: Any) -> str:
@@ -52,11 +59,12 @@ def models_text(adapter: TypeAdapter[Any], items: Any) -> str:
         raise
 
 
-def field_path(loc: Sequence[int | str]) -> str:
-    """``("body", "items", 3, "role")`` -> ``items[3].role``; ``("query", "limit")`` -> limit."""
+def field_path(loc: Sequence[int | str], request: bool = False) -> str:
+    """``("items", 3, "role")`` -> ``items[3].role``. With ``request`` (FastAPI's errors),
+    the location starts with its source: ``("body", "items", 3)``, ``("query", "limit")``."""
     path = ""
     for position, part in enumerate(loc):
-        if position == 0 and part in _SOURCES:
+        if request and position == 0 and part in _SOURCES:
             continue
         if isinstance(part, int):
             path += f"[{part}]"
@@ -74,11 +82,13 @@ def _message(error: Any) -> str:
     return str(error.get("msg", "invalid"))
 
 
-def problems_of(raw: Iterable[Any], prefix: str = "") -> list[dict[str, Any]]:
+def problems_of(
+    raw: Iterable[Any], prefix: str = "", request: bool = False
+) -> list[dict[str, Any]]:
     """``[{"field", "message"}]`` for pydantic's error list."""
     found = []
     for error in raw:
-        path = field_path(tuple(error.get("loc", ())))
+        path = field_path(tuple(error.get("loc", ())), request)
         if prefix:
             path = f"{prefix}.{path}" if path and not path.startswith("[") else prefix + path
         found.append({"field": path, "message": _message(error)})

@@ -32,6 +32,7 @@ import rapport
 from rapport import tenancy
 from rapport.api.app import create_app
 from rapport.config import Settings
+from rapport.retrieval.embeddings import default_embedder
 from rapport.db import embedded, migrate
 from rapport.db.database import Database
 
@@ -141,6 +142,7 @@ def test_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def server(database_url: str, test_settings: Settings) -> Iterator[ServerThread]:
+    default_embedder()  # load the model once, before clients with short timeouts call
     with ServerThread(create_app(test_settings, database_url)) as running:
         yield running
 

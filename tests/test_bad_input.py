@@ -110,12 +110,15 @@ class Rows:
             "agents": {"name": "closer", "role": "closer"},
             "interaction-summaries": {"contact_id": self.contact},
             "users": {"email": "kevin@example.com"},
+            "memories": {"contact_id": self.contact, "key": "budget", "value": 5000},
+            "knowledge": {"title": "Shipping FAQ", "text": "We ship worldwide in 5 days."},
         }
         assert set(self.valid) == set(RESOURCES)
         self.ids = {"contacts": self.contact, "conversations": self.conversation}
         self.ids["interaction-summaries"] = self.contact
-        for name in ("messages", "objections", "agents", "users"):
+        for name in ("messages", "objections", "agents", "users", "memories", "knowledge"):
             self.ids[name] = ok(client.post(f"/v1/{name}", json=self.valid[name]), 201)["id"]
+        ok(client.post("/v1/enrichment/flush"), 200)  # the enricher's writes come first
         self.before = self.state()
         assert self.counts() == dict.fromkeys(RESOURCES, 1)
         assert self.read()["conversations"]["message_count"] == 1
@@ -267,6 +270,11 @@ INVALID_VALUES = [
     ("agents", {"name": ""}, "name"),
     ("agents", {"config": "verbose"}, "config"),
     ("users", {"is_active": "sometimes"}, "is_active"),
+    ("memories", {"key": "Budget!"}, "key"),
+    ("memories", {"confidence": 2}, "confidence"),
+    ("memories", {"valid_from": "someday"}, "valid_from"),
+    ("knowledge", {"text": ""}, "text"),
+    ("knowledge", {"metadata": "x"}, "metadata"),
     ("interaction-summaries", {"total_messages": "many"}, "total_messages"),
     ("interaction-summaries", {"common_intents": {"order": "lots"}}, "common_intents.order"),
     # nulls for required fields
@@ -429,6 +437,8 @@ HARMLESS = {  # a valid bulk "set" for each resource
     "agents": {"description": "x"},
     "interaction-summaries": {"metadata": {"x": 1}},
     "users": {"name": "x"},
+    "memories": {"confidence": 0.5},
+    "knowledge": {"source": "x"},
 }
 
 # (filter text, the field the problem must name, words the detail must hold)
@@ -695,6 +705,8 @@ BAD_SEVENTH = {
     "agents": ({"role": "janitor"}, "role"),
     "interaction-summaries": ({"total_messages": -7}, "total_messages"),
     "users": ({"role": "emperor"}, "role"),
+    "memories": ({"key": "Not A Key"}, "key"),
+    "knowledge": ({"title": ""}, "title"),
 }
 
 
@@ -711,6 +723,8 @@ def test_bulk_create_with_a_bad_item_writes_nothing(
             item["email"] = f"user{i}@example.com"
         elif resource == "contacts":
             item["name"] = f"Contact {i}"
+        elif resource in ("memories", "knowledge"):
+            item["text"] = f"note {i}"
         items.append(item)
     bad, field = BAD_SEVENTH[resource]
     items[7] = {**items[7], **bad}

@@ -655,7 +655,13 @@ def test_import_is_idempotent_and_reads_mongodb_exports(home: Home, tmp_path: Pa
     assert mongo["metadata"]["campaign"] == "jan24"
     assert mongo["metadata"]["tags"] == ["hot-lead"]
     assert mongo["metadata"]["conversion_probability"] == 0.35
-    assert mongo["context"]["imported_memories"][0]["value"] == "under $500"
+    [memory] = mongo["memories"]  # a real memory of the contact now, in seed 000's shape
+    assert (memory["key"], memory["value"], memory["extracted_by"]) == (
+        "budget",
+        "under $500",
+        "qualifier",
+    )
+    assert memory["timestamp"] == "2024-01-15T10:02:00+00:00"
     assert mongo["created_at"] == "2024-01-15T10:00:00+00:00"
     assert mongo["message_count"] == 3
 
@@ -765,6 +771,9 @@ def _without_ids(document: dict[str, Any]) -> dict[str, Any]:
         }
         for o in document["objections"]
     ]
+    rest["memories"] = [
+        {k: v for k, v in m.items() if k != "id"} for m in document["memories"]
+    ]
     rest["user_info"] = {k: v for k, v in document["user_info"].items() if k != "external_id"}
     return rest
 
@@ -805,7 +814,8 @@ def test_export_writes_documents_that_import_back_the_same(home: Home, tmp_path:
     for document in written:
         assert document.keys() >= DOCUMENT_KEYS
         assert {"name", "email", "instagram_handle", "created_at"} <= document["user_info"].keys()
-        assert document["memories"] == []
+        for memory in document["memories"]:
+            assert {"key", "value", "text", "timestamp", "extracted_by"} <= memory.keys()
     assert len(written[2]["conversation_history"]) == 2
     assert written[2]["objections"][0]["type"] == "trust"
 

@@ -41,7 +41,7 @@ async def invalid_request(request: Request, error: Exception) -> Response:
             errors.BadRequest(
                 f"{where}: {first.get('msg', 'invalid')}",
                 field=where,
-                errors=problems_of(raw[:1]),
+                errors=problems_of(raw[:1], request=True),
             ).to_problem()
         )
     body_errors = [item for item in raw if item.get("loc", ("",))[0] == "body"]
@@ -52,7 +52,7 @@ async def invalid_request(request: Request, error: Exception) -> Response:
         return problem_response(
             errors.BadRequest("body: expected a JSON object", field="body").to_problem()
         )
-    return problem_response(failure(problems_of(body_errors or raw)).to_problem())
+    return problem_response(failure(problems_of(body_errors or raw, request=True)).to_problem())
 
 
 async def http_error(request: Request, error: Exception) -> Response:

@@ -3,7 +3,7 @@ preferences, facts, or the caller's own keys), each kept as a chain of versions.
 
 A memory's identity is (contact, agent, key); ``agent_id`` null is the contact-wide scope.
 Writing a key that has a current version:
-- with the same value and text changes nothing and returns the current version (a retry is
+- with the same value, text, metadata and confidence changes nothing and returns the current version (a retry is
   safe: 200, not 201);
 - with a different value ends the current version (``valid_to`` = the new ``valid_from``,
   ``ended_reason`` "superseded") and stores the new one, which names it in ``supersedes``.
@@ -29,7 +29,7 @@ from rapport.resources.fields import JSONB
 from rapport.resources.filters import parse_timestamp
 from rapport.resources.resource import Resource
 from rapport.tenancy import Principal
-from rapport.validation import json_text, validate
+from rapport.validation import json_text, validate, validate_many
 
 KEY_PATTERN = r"^[a-z][a-z0-9_.:\-]{0,99}$"
 STANDARD_KEYS = ("budget", "need", "authority", "timeline", "objection", "preference", "fact")
@@ -141,7 +141,7 @@ SELECT pg_advisory_xact_lock(hashtextextended(%s || ':' || %s || ':' || %s || ':
 # One statement: keep an identical current version, or end it and insert the next.
 _WRITE = f"""
 WITH current_version AS (
-  SELECT id, chain_id, value, text, valid_from FROM memories
+  SELECT id, chain_id, value, text, metadata, confidence, valid_from FROM memories
   WHERE org_id = %(org)s AND contact_id = %(contact)s::uuid AND key = %(key)s
     AND coalesce(agent_id, '{_ZERO}') = coalesce(%(agent)s::uuid, '{_ZERO}')
     AND valid_to IS NULL
@@ -149,6 +149,8 @@ WITH current_version AS (
 same AS (
   SELECT id FROM current_version
   WHERE value IS NOT DISTINCT FROM %(value)s::jsonb AND text = %(text)s
+    AND metadata = %(metadata)s::jsonb
+    AND confidence IS NOT DISTINCT FROM %(confidence)s::float8
 ),
 ended AS (
   UPDATE memories AS m SET
@@ -259,7 +261,7 @@ def remember_many(principal: Principal, items: Any) -> Steps[list[str]]:
         raise errors.BadRequest(
             f"items: at most {crud.MAX_BULK} per request; split the batch", field="items"
         )
-    valid = [validate(MemoryCreate, item, prefix=f"items[{i}]") for i, item in enumerate(items)]
+    valid = validate_many(MemoryCreate, items)
     ids = []
     for item in valid:
         doc, _ = yield from write_steps(principal, item)

@@ -18,11 +18,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rapport import errors
 from rapport.db.operation import Query, Steps, atomic_operation
 from rapport.resources import crud
 from rapport.resources.resource import Resource
 from rapport.tenancy import Principal
-from rapport.validation import json_text, validate
+from rapport.validation import json_text, validate, validate_many
 
 CHUNK_WORDS = 120
 MAX_TEXT = 2_000_000
@@ -127,7 +128,26 @@ SELECT {KNOWLEDGE.json_sql} FROM document AS t
 def add(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
     """Store a document and its chunks (embedded by enrichment): (document, created)."""
     principal.require(KNOWLEDGE.write_role, "add knowledge")
-    item = validate(KnowledgeCreate, data)
+    return (yield from _add_steps(principal, validate(KnowledgeCreate, data)))
+
+
+@atomic_operation
+def add_many(principal: Principal, items: Any) -> Steps[list[str]]:
+    """Store documents, all or nothing; their ids in order."""
+    principal.require(KNOWLEDGE.write_role, "add knowledge")
+    if isinstance(items, list) and len(items) > crud.MAX_BULK:
+        raise errors.BadRequest(
+            f"items: at most {crud.MAX_BULK} per request; split the batch", field="items"
+        )
+    valid = validate_many(KnowledgeCreate, items)
+    ids = []
+    for item in valid:
+        doc, _ = yield from _add_steps(principal, item)
+        ids.append(doc["id"])
+    return ids
+
+
+def _add_steps(principal: Principal, item: KnowledgeCreate) -> Steps[tuple[dict[str, Any], bool]]:
     external_id = (
         item.external_id or hashlib.sha256(f"{item.title}\n{item.text}".encode()).hexdigest()[:32]
     )

@@ -176,16 +176,42 @@ def or_query(text: str) -> str:
     return " | ".join(words[:32])
 
 
+# BM25 (k1 = 1.2, b = 0.75) over PostgreSQL's own tsvectors: the query's lexemes (English
+# stemming, stop words dropped) OR-ed; term frequencies read from each candidate's positions;
+# document frequencies counted among the candidates, so a word in nearly every candidate
+# (a speaker's name, the product's name) weighs almost nothing. At most %s candidates are
+# scored, which bounds the cost of a very common word in a very large scope.
+_BM25 = """query_terms AS (
+  SELECT coalesce(array_agg(lexeme), '{{}}') AS lexemes,
+         coalesce(string_agg(quote_literal(lexeme), ' | '), '')::tsquery AS q
+  FROM unnest(to_tsvector('english', %s)) AS u),
+matching AS (
+  SELECT t.id, t.search, length(t.search) AS dl
+  FROM {table} AS t, query_terms AS qt
+  WHERE t.org_id = %s AND t.search @@ qt.q AND {condition}
+  LIMIT %s),
+term_hits AS (
+  SELECT m.id, m.dl, u.lexeme, coalesce(cardinality(u.positions), 1) AS tf
+  FROM matching AS m, unnest(m.search) AS u, query_terms AS qt
+  WHERE u.lexeme = ANY(qt.lexemes)),
+collection AS (SELECT count(*) AS n, greatest(avg(dl), 1) AS avgdl FROM matching),
+frequency AS (SELECT lexeme, count(*) AS df FROM term_hits GROUP BY lexeme),
+keyword AS (
+  SELECT h.id, row_number() OVER (ORDER BY sum(
+           ln(1 + (c.n - f.df + 0.5) / (f.df + 0.5))
+           * h.tf * 2.2 / (h.tf + 1.2 * (0.25 + 0.75 * h.dl / c.avgdl))) DESC, h.id) AS rank
+  FROM term_hits AS h JOIN frequency AS f USING (lexeme), collection AS c
+  GROUP BY h.id
+  ORDER BY rank LIMIT %s)"""
+KEYWORD_CANDIDATES = 5000
+
+
 def _statement(target: Target, condition: str, mode: Mode, exact: bool) -> str:
     """One scope's retrieval and fusion: (id, keyword rank, semantic rank, similarity,
     fused score, document) for its best ``n`` candidates, best first, top ``k`` only."""
     parts = []
     if mode in ("hybrid", "keyword"):
-        parts.append(f"""keyword AS (
-  SELECT t.id, row_number() OVER (ORDER BY ts_rank_cd(t.search, q.q, 1) DESC, t.id) AS rank
-  FROM {target.table} AS t, to_tsquery('english', %s) AS q(q)
-  WHERE t.org_id = %s AND t.search @@ q.q AND {condition}
-  ORDER BY rank LIMIT %s)""")
+        parts.append(_BM25.format(table=target.table, condition=condition))
     if mode in ("hybrid", "semantic"):
         order = "(t.embedding <=> %s::vector) + 0" if exact else "t.embedding <=> %s::vector"
         parts.append(f"""nearest AS (
@@ -217,11 +243,11 @@ ORDER BY h.score DESC, h.id"""
 
 
 def _params(
-    mode: Mode, tsquery: str, vector: str | None, org: str, condition: list[Any], n: int, k: int
+    mode: Mode, query: str, vector: str | None, org: str, condition: list[Any], n: int, k: int
 ) -> list[Any]:
     params: list[Any] = []
     if mode in ("hybrid", "keyword"):
-        params += [tsquery, org, *condition, n]
+        params += [query, org, *condition, KEYWORD_CANDIDATES, n]
     if mode in ("hybrid", "semantic"):
         params += [vector, org, *condition, vector, n]
     if mode == "hybrid":
@@ -265,7 +291,7 @@ def search(
             unknown = missing if unknown is None else unknown & missing
             continue
         unknown = set()
-        rows = yield from _run(target, condition, mode, tsquery, vector, principal.org_id,
+        rows = yield from _run(target, condition, mode, request.query, vector, principal.org_id,
                                out.params, n, k, exact)  # fmt: skip
         found.extend(_result(target, mode, row) for row in rows)
     if unknown:
@@ -278,8 +304,12 @@ def search(
 
 
 def _memory_filter(spec: dict[str, Any], as_of: str | None) -> dict[str, Any]:
-    scoped = memories.scoped(spec or None, as_of)
-    return scoped if isinstance(scoped, dict) else {}
+    """The filter narrowed to the memories valid now or at ``as_of``; ``agent`` stays at the
+    top, where ``_memories`` reads it."""
+    rest = {k: v for k, v in spec.items() if k != "agent"}
+    scoped = memories.scoped(rest or None, as_of)
+    agent = {"agent": spec["agent"]} if "agent" in spec else {}
+    return {**agent, **scoped} if isinstance(scoped, dict) else agent
 
 
 def _missing_keys(scope: str, spec: dict[str, Any]) -> set[str]:
@@ -295,7 +325,7 @@ def _run(
     target: Target,
     condition: str,
     mode: Mode,
-    tsquery: str,
+    query: str,
     vector: str | None,
     org: str,
     condition_params: list[Any],
@@ -303,7 +333,7 @@ def _run(
     k: int,
     exact: bool,
 ) -> Steps[list[Any]]:
-    params = _params(mode, tsquery, vector, org, condition_params, n, k)
+    params = _params(mode, query, vector, org, condition_params, n, k)
     rows: list[Any] = yield Query(_statement(target, condition, mode, exact), params, fetch="all")
     walked = rows[0][5] if rows else 0
     if mode != "keyword" and not exact and (walked or 0) < n:
