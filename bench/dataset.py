@@ -37,7 +37,8 @@ class Org:
 
 
 def open_org(database: Database, name: str) -> Org:
-    return Org(Rapport(name, database=database))
+    # The store alone: extraction and embeddings are bench/memory.py's to measure.
+    return Org(Rapport(name, database=database, enrich="off"))
 
 
 def load_contacts(org: Org, conn: psycopg.Connection[Any]) -> None:
