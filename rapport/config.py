@@ -46,6 +46,13 @@ class Settings(BaseSettings):
             "a leading + and country code. Unset: such numbers are rejected."
         ),
     )
+    model_cache: Path = Field(
+        default=Path.home() / ".cache" / "rapport",
+        description=(
+            "Folder for the embedding model's ONNX export, made on first use "
+            "(RAPPORT_MODEL_CACHE); shared by every RAPPORT_HOME of this user."
+        ),
+    )
     enrich: Literal["auto", "inline", "background", "off"] = Field(
         default="auto",
         description=(

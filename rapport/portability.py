@@ -210,7 +210,8 @@ def _memories(
             prefix=f"memories[{index}]",
         )
         items.append(item)
-    return sorted(items, key=lambda m: m.valid_from or datetime.datetime.max.replace(tzinfo=datetime.UTC))
+    unknown = datetime.datetime.max.replace(tzinfo=datetime.UTC)  # no timestamp: last
+    return sorted(items, key=lambda m: m.valid_from or unknown)
 
 
 _PAGE_OF_IDS = """

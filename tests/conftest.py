@@ -32,9 +32,9 @@ import rapport
 from rapport import tenancy
 from rapport.api.app import create_app
 from rapport.config import Settings
-from rapport.retrieval.embeddings import default_embedder
 from rapport.db import embedded, migrate
 from rapport.db.database import Database
+from rapport.retrieval.embeddings import default_embedder
 
 TEMPLATE = "rapport_test_template"
 

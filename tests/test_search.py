@@ -90,9 +90,12 @@ def test_filters_on_time_metadata_and_role_apply_inside(sdk: Any) -> None:
     fill(sdk, vip, 20, start_day=1)
     fill(sdk, plain, 20, start_day=1)
     sdk.enrichment.flush()
-    found = sdk.search("instagram leads", scope=["messages"], k=5,
-                       filter={"metadata.campaign": "bf25", "role": "user",
-                               "time": {"$gte": "2025-03-05", "$lt": "2025-03-15"}})["results"]  # fmt: skip
+    spec = {
+        "metadata.campaign": "bf25",
+        "role": "user",
+        "time": {"$gte": "2025-03-05", "$lt": "2025-03-15"},
+    }
+    found = sdk.search("instagram leads", scope=["messages"], k=5, filter=spec)["results"]
     assert len(found) == 5
     for result in found:
         message = result["message"]
@@ -151,7 +154,8 @@ def test_the_agent_filter_reads_messages_and_memories(sdk: Any) -> None:
     sdk.memories.create(contact_id=convo["contact_id"], key="note", text="Contract questions")
     sdk.enrichment.flush()
     found = sdk.search("contract", filter={"agent": "closer-ivy"}, k=10)["results"]
-    assert sorted(r["text"] for r in found) == ["Here is the contract", "Wants the contract by email"]
+    texts = sorted(r["text"] for r in found)
+    assert texts == ["Here is the contract", "Wants the contract by email"]
 
 
 def test_a_scope_without_the_filtered_field_returns_nothing(sdk: Any) -> None:

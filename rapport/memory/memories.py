@@ -3,8 +3,8 @@ preferences, facts, or the caller's own keys), each kept as a chain of versions.
 
 A memory's identity is (contact, agent, key); ``agent_id`` null is the contact-wide scope.
 Writing a key that has a current version:
-- with the same value, text, metadata and confidence changes nothing and returns the current version (a retry is
-  safe: 200, not 201);
+- with the same value, text, metadata and confidence changes nothing and returns the
+  current version (a retry is safe: 200, not 201);
 - with a different value ends the current version (``valid_to`` = the new ``valid_from``,
   ``ended_reason`` "superseded") and stores the new one, which names it in ``supersedes``.
 Deleting ends the current version (``ended_reason`` "deleted"); nothing is erased, so
