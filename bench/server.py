@@ -75,8 +75,12 @@ class Server:
 def serve(database_url: str, home: Path, key: str, workers: int = 1) -> Iterator[Server]:
     """`rapport serve --workers N` on a free port, ready when the block starts."""
     port = free_port()
-    env = {**os.environ, "RAPPORT_HOME": str(home), "RAPPORT_DATABASE_URL": database_url,
-           "RAPPORT_ENRICH": "off"}  # the store alone; bench/memory.py measures enrichment
+    env = {
+        **os.environ,
+        "RAPPORT_HOME": str(home),
+        "RAPPORT_DATABASE_URL": database_url,
+        "RAPPORT_ENRICH": "off",
+    }  # the store alone; bench/memory.py measures enrichment
     log = home / f"bench-server-{workers}w.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(

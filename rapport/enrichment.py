@@ -66,12 +66,6 @@ updated AS (
   FROM given AS g
   WHERE m.org_id = g.org_id AND m.id = g.id
   RETURNING m.id
-),
-languages AS (
-  UPDATE conversations AS c SET language = g.language
-  FROM (SELECT DISTINCT ON (org_id, conversation_id) org_id, conversation_id, language
-        FROM given WHERE language IS NOT NULL) AS g
-  WHERE c.org_id = g.org_id AND c.id = g.conversation_id AND c.language IS NULL
 )
 SELECT count(*) FROM updated
 """
@@ -117,6 +111,10 @@ UPDATE conversations SET
 WHERE org_id = %s AND id = %s
 """
 
+_LANGUAGE = """
+UPDATE conversations SET language = %s WHERE org_id = %s AND id = %s AND language IS NULL
+"""
+
 _SUMMARY = """
 UPDATE interaction_summaries AS s SET
   common_intents = rapport_add_counts(s.common_intents, %s::jsonb),
@@ -143,6 +141,10 @@ class Done:
     memories_written: int = 0
     seconds: float = 0.0
     orgs: set[str] = field(default_factory=set)
+    # Single-row writes left for after the batch's commit (see ``follow_ups``).
+    languages: dict[tuple[str, str], str] = field(default_factory=dict)
+    qualify: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
+    tallies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def add(self, other: Done) -> None:
         for name in ("messages", "memories", "chunks", "extracted", "objections_raised",
@@ -208,12 +210,33 @@ def enrich_messages(
             }
         )
     done.messages = yield Query(_WRITE_MESSAGES, [json_text(payload)], fetch="scalar")
-    done.extracted = len(extractions)
+    done.extracted = len(inbound)
     done.orgs = {str(row[0]) for row in rows}
+    yield from _lock_slots(rows, extractions)
     for i in sorted(inbound, key=lambda i: rows[i][6]):
         yield from _apply(rows[i], extractions[i], extractor.name, done)
-    yield from _summaries(rows, extractions)
+    for i, got in extractions.items():
+        if got.language:
+            done.languages.setdefault((str(rows[i][0]), str(rows[i][2])), got.language)
+    done.tallies = _tallies(rows, extractions)
     return done
+
+
+def _lock_slots(rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction]) -> Steps[None]:
+    """Take every memory slot this batch writes, in one order, before writing any: two
+    enrichers that each hold one slot and want the other's would deadlock."""
+    slots = sorted(
+        {
+            (str(rows[i][0]), str(rows[i][3]), key)
+            for i, got in extractions.items()
+            for key in [f.key for f in got.findings]
+            + [f"objection.{c.type}" for c in got.concerns]
+            + [f"objection.{t}" for t in ("price", "timing", "trust", "competitor",
+                                           "authority", "need") if got.resolves]
+        }
+    )  # fmt: skip
+    for org_id, contact_id, key in slots:
+        yield Query(memories.LOCK_SLOT, [org_id, contact_id, "-", key], fetch="one")
 
 
 def _unset_only(row: Sequence[Any], got: Extraction) -> Extraction:
@@ -271,7 +294,7 @@ def _apply(row: Sequence[Any], got: Extraction, extractor: str, done: Done) -> S
             said = f"Objection ({kind}) resolved: {content[:500]}"
             yield from _remember(principal, row, f"objection.{kind}", value, said, 0.6, by)
     if any(f.key in BANT for f in got.findings):
-        yield from _qualify(org_id, contact_id, conversation_id, sent_at)
+        done.qualify[(str(org_id), str(conversation_id))] = (str(contact_id), sent_at)
 
 
 def _remember(
@@ -313,12 +336,16 @@ def _qualify(org_id: Any, contact_id: Any, conversation_id: Any, sent_at: Any) -
     )
 
 
-def _summaries(rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction]) -> Steps[None]:
-    """Add what extraction found to each contact's interaction summary (seed 003)."""
-    per_contact: dict[tuple[Any, Any], dict[str, Any]] = {}
+def _tallies(
+    rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """What extraction adds to each contact's interaction summary (seed 003)."""
+    per_contact: dict[tuple[str, str], dict[str, Any]] = {}
     for i, got in extractions.items():
+        if not (got.intent or got.language or got.sentiment is not None):
+            continue
         tally = per_contact.setdefault(
-            (rows[i][0], rows[i][3]), {"intents": {}, "languages": {}, "sum": 0.0, "n": 0}
+            (str(rows[i][0]), str(rows[i][3])), {"intents": {}, "languages": {}, "sum": 0.0, "n": 0}
         )
         if got.intent:
             tally["intents"][got.intent] = tally["intents"].get(got.intent, 0) + 1
@@ -327,9 +354,19 @@ def _summaries(rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction]
         if got.sentiment is not None:
             tally["sum"] += got.sentiment
             tally["n"] += 1
-    for (org_id, contact_id), tally in per_contact.items():
-        if not (tally["intents"] or tally["languages"] or tally["n"]):
-            continue
+    return per_contact
+
+
+@operation
+def follow_ups(done: Done) -> Steps[None]:
+    """The batch's writes to conversations and summaries, one row per statement, after its
+    commit. Appends lock a conversation and a summary in one statement; a transaction that
+    held one of them while waiting for the other would deadlock with them."""
+    for (org_id, conversation_id), language in sorted(done.languages.items()):
+        yield Query(_LANGUAGE, [language, org_id, conversation_id], fetch="rowcount")
+    for (org_id, conversation_id), (contact_id, sent_at) in sorted(done.qualify.items()):
+        yield from _qualify(org_id, contact_id, conversation_id, sent_at)
+    for (org_id, contact_id), tally in sorted(done.tallies.items()):
         yield Query(
             _SUMMARY,
             [json_text(tally["intents"]), json_text(tally["languages"]), tally["n"],

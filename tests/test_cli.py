@@ -495,6 +495,7 @@ def test_serve_first_start_prints_a_key_once_and_data_survives_a_restart(
             json={"role": "user", "content": "Hi, is this still available?", "phase": None},
         )
         assert sent.status_code == 201, sent.text
+        assert http.post("/v1/enrichment/flush", timeout=60).status_code == 200
         conversation = http.get(f"/v1/conversations/{conversation_id}").json()
         assert conversation["message_count"] == 1
         contact = http.get(f"/v1/contacts/{contact['id']}").json()
@@ -771,9 +772,7 @@ def _without_ids(document: dict[str, Any]) -> dict[str, Any]:
         }
         for o in document["objections"]
     ]
-    rest["memories"] = [
-        {k: v for k, v in m.items() if k != "id"} for m in document["memories"]
-    ]
+    rest["memories"] = [{k: v for k, v in m.items() if k != "id"} for m in document["memories"]]
     rest["user_info"] = {k: v for k, v in document["user_info"].items() if k != "external_id"}
     return rest
 

@@ -195,6 +195,7 @@ def test_every_resource_supports_the_nine_operations(sdk: Any) -> None:
         "objections": {"conversation_id": conversation["id"], "type": "trust"},
         "agents": {"name": "closer-2", "role": "closer"},
         "users": {"email": "op@example.com"},
+        "knowledge": {"title": "FAQ", "text": "We ship worldwide."},
     }
     patches = {
         "contacts": {"name": "B"},
@@ -203,6 +204,7 @@ def test_every_resource_supports_the_nine_operations(sdk: Any) -> None:
         "objections": {"description": "unsure"},
         "agents": {"description": "closes"},
         "users": {"name": "Op"},
+        "knowledge": {"source": "faq"},
     }
     for name, data in creations.items():
         client = getattr(sdk, name)

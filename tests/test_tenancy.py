@@ -43,6 +43,8 @@ PATCHES: dict[str, dict[str, Any]] = {
     "agents": {"description": "stolen"},
     "interaction-summaries": {"metadata": {"stolen": True}},
     "users": {"name": "Overwritten"},
+    "memories": {"metadata": {"stolen": True}},
+    "knowledge": {"source": "stolen"},
 }
 
 
@@ -108,7 +110,7 @@ class World:
                 json={
                     "external_id": "wamid-1",
                     "role": "user",
-                    "content": f"I want the {word} plan please",
+                    "content": f"Is the {word} plan available?",
                     "intent": intent,
                     "confidence": 0.9,
                     "sentiment": 0.5,
@@ -125,6 +127,20 @@ class World:
         )
         agent_row = ok(client.post("/v1/agents", json={"name": agent, "role": "qualifier"}), 201)
         user = ok(client.post("/v1/users", json={"email": "ops@example.com"}), 201)
+        memory = ok(
+            client.post(
+                "/v1/memories",
+                json={"contact_id": contact["id"], "key": "fact.plan", "value": f"the {word} plan"},
+            ),
+            201,
+        )
+        document = ok(
+            client.post(
+                "/v1/knowledge", json={"title": f"{word} FAQ", "text": f"All about {word}."}
+            ),
+            201,
+        )
+        ok(client.post("/v1/enrichment/flush"), 200)  # enrichment's writes land before the snapshot
         self.ids: dict[str, str] = {
             "contacts": contact["id"],
             "conversations": conversation["id"],
@@ -133,6 +149,8 @@ class World:
             "agents": agent_row["id"],
             "users": user["id"],
             "interaction-summaries": contact["id"],  # a summary's id is its contact's
+            "memories": memory["id"],
+            "knowledge": document["id"],
         }
         assert set(self.ids) == set(RESOURCES), "a resource is missing from the isolation world"
         self.snapshot = self.read()
@@ -306,6 +324,7 @@ LEAKY_CHILDREN: dict[str, Callable[[World], dict[str, Any]]] = {
     "messages": lambda w: {"conversation_id": w.conversation, "role": "user", "content": "hi"},
     "objections": lambda w: {"conversation_id": w.conversation, "type": "trust"},
     "interaction-summaries": lambda w: {"contact_id": w.contact, "total_messages": 99},
+    "memories": lambda w: {"contact_id": w.contact, "key": "budget", "value": 99},
 }
 
 
@@ -467,6 +486,8 @@ def write_requests(world: World) -> list[tuple[str, str, Any]]:
         "agents": {"name": "new-agent", "role": "closer"},
         "interaction-summaries": {"contact_id": world.contact},
         "users": {"email": "new@example.com"},
+        "memories": {"contact_id": world.contact, "key": "fact", "text": "x"},
+        "knowledge": {"title": "New", "text": "x"},
     }
     for name, row_id in world.ids.items():
         requests += [
@@ -645,6 +666,7 @@ def test_sdk_isolation(connect: Callable[..., Any], tenant: Any, other_tenant: A
     contact = a.contacts.create(name="Jane", phone="+6591234567")
     conversation = a.conversations.create(contact_id=contact["id"], channel="instagram_dm")
     a.conversations.append_message(conversation["id"], role="user", content="hello there")
+    a.enrichment.flush()  # over HTTP, what extraction writes lands a moment after the append
     before = a.conversations.get(conversation["id"])
     contact = a.contacts.get(contact["id"])  # as the message left it
 

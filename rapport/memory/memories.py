@@ -131,8 +131,11 @@ _COLUMNS = (
     " source_message_id, confidence, metadata, valid_from, supersedes"
 )
 
-# Serialises writers of one (contact, agent, key), and reads the conversation's contact so a
-# memory cannot name another lead's conversation.
+# Serialises writers of one (contact, agent, key) until their transaction ends.
+LOCK_SLOT = """
+SELECT pg_advisory_xact_lock(hashtextextended(%s || ':' || %s || ':' || %s || ':' || %s, 0))
+"""
+# The same, and the conversation's contact, so a memory cannot name another lead's conversation.
 _LOCK = """
 SELECT pg_advisory_xact_lock(hashtextextended(%s || ':' || %s || ':' || %s || ':' || %s, 0)),
        (SELECT contact_id FROM conversations WHERE org_id = %s AND id = %s::uuid)

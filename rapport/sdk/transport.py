@@ -221,6 +221,8 @@ class LocalTransport:
         doc: dict[str, Any]
         doc, _ = self.database.run(OPERATIONS[resource].create(self.principal, data))
         self._written(resource)
+        if resource == "messages" and self.enrichment.mode == "inline":
+            return self.get(resource, doc["id"])  # with what extraction wrote
         return doc
 
     def get(self, resource: str, id: Any) -> dict[str, Any]:
