@@ -125,8 +125,6 @@ def test_retry_status_codes_over_http(http: httpx.Client, tenant: Any) -> None:
     assert retried.status_code == 200
     # the first message as stored now (enrichment may have added its intent meanwhile)
     assert retried.json()["id"] == created.json()["id"]
-    stored = http.get(f"/v1/messages/{created.json()['id']}").json()
-    assert retried.json() | {"created_at": 0} == stored | {"created_at": 0} or True
     assert {k: v for k, v in retried.json().items() if k not in ENRICHED} == {
         k: v for k, v in created.json().items() if k not in ENRICHED
     }
