@@ -19,6 +19,7 @@ in-process SDK) can run at once without doing a row twice.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from rapport.tenancy import Principal
 from rapport.validation import json_text
 
 Embed = Callable[[Sequence[str]], list[list[float]]]
+log = logging.getLogger("rapport.enrichment")
 BATCH = 128
 EXTRACTOR_ACTOR = "extractor:"
 BANT = ("budget", "authority", "need", "timeline")
@@ -186,9 +188,7 @@ def enrich_messages(
     inbound = [i for i, row in enumerate(rows) if row[4] == "user" and row[5].strip()]
     extractions: dict[int, Extraction] = {}
     if inbound:
-        found = extractor.extract(
-            [Inbound(rows[i][5], rows[i][6], _org_intents(rows[i][7])) for i in inbound]
-        )
+        found = _extract(extractor, [rows[i] for i in inbound])
         extractions = dict(zip(inbound, found, strict=True))
     texts = [i for i, row in enumerate(rows) if row[5].strip()]
     vectors = dict(zip(texts, embed([rows[i][5] for i in texts]), strict=True))
@@ -237,6 +237,25 @@ def _lock_slots(rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction
     )  # fmt: skip
     for org_id, contact_id, key in slots:
         yield Query(memories.LOCK_SLOT, [org_id, contact_id, "-", key], fetch="one")
+
+
+def _extract(extractor: Extractor, rows: Sequence[Sequence[Any]]) -> list[Extraction]:
+    """The extractor's reading of each message. An extractor is a plug-in: if it fails on
+    the batch, each message is read alone, and one it still fails on is stored without
+    extraction (and logged), so a bad message never stops the queue behind it."""
+    messages = [Inbound(row[5], row[6], _org_intents(row[7])) for row in rows]
+    try:
+        return extractor.extract(messages)
+    except Exception:
+        found = []
+        for row, message in zip(rows, messages, strict=True):
+            try:
+                [one] = extractor.extract([message])
+            except Exception:
+                log.exception("extractor %s failed on message %s", extractor.name, row[1])
+                one = Extraction()
+            found.append(one)
+        return found
 
 
 def _unset_only(row: Sequence[Any], got: Extraction) -> Extraction:

@@ -364,3 +364,14 @@ def test_the_rules_fill_in_behind_another_extractor() -> None:
     assert chain.name == "intentless+rules"
     assert got.intent == "objection"
     assert [c.type for c in got.concerns] == ["trust", "price"]
+
+
+def test_end_of_the_quarter_is_a_date_not_an_error() -> None:
+    sent = datetime.datetime(2025, 5, 10, tzinfo=datetime.UTC)
+    for text, expected in [
+        ("we need it live by the end of the quarter", "2025-06-30"),
+        ("we need it live by the end of Q3", "2025-09-30"),
+    ]:
+        [found] = [f for f in RulesExtractor().one(Inbound(text, sent)).findings
+                   if f.key == "timeline"]  # fmt: skip
+        assert found.value["date"] == expected, text

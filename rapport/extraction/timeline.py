@@ -212,7 +212,7 @@ def _ahead(candidate: datetime.date, day: datetime.date) -> datetime.date:
 
 def _end_of(day: datetime.date, what: str) -> datetime.date:
     what = what.lower()
-    if what.startswith("q"):
+    if re.fullmatch(r"q[1-4]", what):  # "end of Q3" (not "end of the quarter")
         month = int(what[1]) * 3
         return _ahead(_in_month(day.year, month, 31), day)
     unit = _NEXT_WORDS.get(what, "month")

@@ -1,9 +1,10 @@
 """Search over messages, memories and knowledge, by words, by meaning, or both.
 
 Each scope is searched by one SQL statement that runs its retrievers and fuses them:
-- keyword: PostgreSQL full-text search. The query's words are OR-ed (``a | b | c``, English
-  stemming and stop words), so a question finds turns that share some of its words, ranked
-  by ``ts_rank_cd`` normalised by length;
+- keyword: PostgreSQL full-text search. The query's words are OR-ed (English stemming and
+  stop words), so a question finds turns that share some of its words, ranked by BM25
+  (``_BM25`` below: within a contact or conversation over every match, org-wide over the
+  most recent 500);
 - semantic: cosine distance to the query's all-MiniLM-L6-v2 embedding through the HNSW index,
   or exactly over the filtered rows when the filter names a contact or conversation (a few
   thousand rows at most, where exact is both faster and complete);
@@ -179,23 +180,26 @@ def or_query(text: str) -> str:
 # BM25 (k1 = 1.2, b = 0.75) over PostgreSQL's own tsvectors: the query's lexemes (English
 # stemming, stop words dropped) OR-ed; term frequencies read from each candidate's positions;
 # document frequencies counted among the candidates, so a word in nearly every candidate
-# (a speaker's name, the product's name) weighs almost nothing. At most %s candidates are
-# scored, which bounds the cost of a very common word in a very large scope.
+# (a speaker's name, the product's name) weighs almost nothing. Scoring reads every
+# candidate's tsvector, so the candidates are bounded: within one contact or conversation,
+# every match up to KEYWORD_CANDIDATES; org-wide, the ORG_WIDE_CANDIDATES most recent
+# matches (an OR of a question's words matches ~10% of a large org's messages; ranking them
+# all costs ~75 ms at 100k messages). Older history is still found by the semantic half.
 _BM25 = """query_terms AS (
   SELECT coalesce(array_agg(lexeme), '{{}}') AS lexemes,
          coalesce(string_agg(quote_literal(lexeme), ' | '), '')::tsquery AS q
   FROM unnest(to_tsvector('english', %s)) AS u),
 matching AS (
-  SELECT t.id, t.search, length(t.search) AS dl
+  SELECT t.id, t.search, length(t.search)::float8 AS dl
   FROM {table} AS t, query_terms AS qt
   WHERE t.org_id = %s AND t.search @@ qt.q AND {condition}
-  LIMIT %s),
+  {order} LIMIT %s),
 term_hits AS (
-  SELECT m.id, m.dl, u.lexeme, coalesce(cardinality(u.positions), 1) AS tf
+  SELECT m.id, m.dl, u.lexeme, coalesce(cardinality(u.positions), 1)::float8 AS tf
   FROM matching AS m, unnest(m.search) AS u, query_terms AS qt
   WHERE u.lexeme = ANY(qt.lexemes)),
-collection AS (SELECT count(*) AS n, greatest(avg(dl), 1) AS avgdl FROM matching),
-frequency AS (SELECT lexeme, count(*) AS df FROM term_hits GROUP BY lexeme),
+collection AS (SELECT count(*)::float8 AS n, greatest(avg(dl), 1) AS avgdl FROM matching),
+frequency AS (SELECT lexeme, count(*)::float8 AS df FROM term_hits GROUP BY lexeme),
 keyword AS (
   SELECT h.id, row_number() OVER (ORDER BY sum(
            ln(1 + (c.n - f.df + 0.5) / (f.df + 0.5))
@@ -204,6 +208,7 @@ keyword AS (
   GROUP BY h.id
   ORDER BY rank LIMIT %s)"""
 KEYWORD_CANDIDATES = 5000
+ORG_WIDE_CANDIDATES = 500
 
 
 def _statement(target: Target, condition: str, mode: Mode, exact: bool) -> str:
@@ -211,7 +216,8 @@ def _statement(target: Target, condition: str, mode: Mode, exact: bool) -> str:
     fused score, document) for its best ``n`` candidates, best first, top ``k`` only."""
     parts = []
     if mode in ("hybrid", "keyword"):
-        parts.append(_BM25.format(table=target.table, condition=condition))
+        order = "" if exact else "ORDER BY t.id DESC"  # ids are UUIDv7: newest first
+        parts.append(_BM25.format(table=target.table, condition=condition, order=order))
     if mode in ("hybrid", "semantic"):
         order = "(t.embedding <=> %s::vector) + 0" if exact else "t.embedding <=> %s::vector"
         parts.append(f"""nearest AS (
@@ -243,11 +249,19 @@ ORDER BY h.score DESC, h.id"""
 
 
 def _params(
-    mode: Mode, query: str, vector: str | None, org: str, condition: list[Any], n: int, k: int
+    mode: Mode,
+    query: str,
+    vector: str | None,
+    org: str,
+    condition: list[Any],
+    n: int,
+    k: int,
+    exact: bool,
 ) -> list[Any]:
     params: list[Any] = []
     if mode in ("hybrid", "keyword"):
-        params += [query, org, *condition, KEYWORD_CANDIDATES, n]
+        cap = KEYWORD_CANDIDATES if exact else ORG_WIDE_CANDIDATES
+        params += [query, org, *condition, cap, n]
     if mode in ("hybrid", "semantic"):
         params += [vector, org, *condition, vector, n]
     if mode == "hybrid":
@@ -333,11 +347,12 @@ def _run(
     k: int,
     exact: bool,
 ) -> Steps[list[Any]]:
-    params = _params(mode, query, vector, org, condition_params, n, k)
+    params = _params(mode, query, vector, org, condition_params, n, k, exact)
     rows: list[Any] = yield Query(_statement(target, condition, mode, exact), params, fetch="all")
     walked = rows[0][5] if rows else 0
     if mode != "keyword" and not exact and (walked or 0) < n:
         # The index walk came back short: filters removed what it found. Search exactly.
+        params = _params(mode, query, vector, org, condition_params, n, k, True)
         rows = yield Query(_statement(target, condition, mode, True), params, fetch="all")
     return rows
 
