@@ -106,10 +106,14 @@ WHERE org_id = %s AND contact_id = %s AND agent_id IS NULL AND valid_to IS NULL
   AND key = ANY(%s::text[])
 """
 
+# A part no memory speaks to keeps what the caller wrote; the score follows the memories.
 _QUALIFY = """
 UPDATE conversations SET
-  qualification_budget = %s, qualification_authority = %s, qualification_need = %s,
-  qualification_timeline = %s, qualification_score = %s
+  qualification_budget = coalesce(%s, qualification_budget),
+  qualification_authority = coalesce(%s, qualification_authority),
+  qualification_need = coalesce(%s, qualification_need),
+  qualification_timeline = coalesce(%s, qualification_timeline),
+  qualification_score = %s
 WHERE org_id = %s AND id = %s
 """
 
