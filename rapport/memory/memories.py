@@ -7,6 +7,8 @@ Writing a key that has a current version:
   current version (a retry is safe: 200, not 201);
 - with a different value ends the current version (``valid_to`` = the new ``valid_from``,
   ``ended_reason`` "superseded") and stores the new one, which names it in ``supersedes``.
+  Versions never overlap: a new value dated before the current version began (a late
+  backfill) starts where the current one started.
 Deleting ends the current version (``ended_reason`` "deleted"); nothing is erased, so
 ``as_of`` answers "what did we know about this lead on that day" and ``history`` shows each
 change and who made it (``extracted_by`` of each version, ``ended_by`` of its end).
