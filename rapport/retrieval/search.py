@@ -185,19 +185,15 @@ def or_query(text: str) -> str:
 # every match up to KEYWORD_CANDIDATES; org-wide, the ORG_WIDE_CANDIDATES most recent
 # matches (an OR of a question's words matches ~10% of a large org's messages; ranking them
 # all costs ~75 ms at 100k messages). Older history is still found by the semantic half.
-_BM25 = """query_terms AS (
-  SELECT coalesce(array_agg(lexeme), '{{}}') AS lexemes,
-         coalesce(string_agg(quote_literal(lexeme), ' | '), '')::tsquery AS q
-  FROM unnest(to_tsvector('english', %s)) AS u),
-matching AS (
+_BM25 = """matching AS (
   SELECT t.id, t.search, length(t.search)::float8 AS dl
-  FROM {table} AS t, query_terms AS qt
-  WHERE t.org_id = %s AND t.search @@ qt.q AND {condition}
+  FROM {table} AS t
+  WHERE t.org_id = %s AND t.search @@ %s::tsquery AND {condition}
   {order} LIMIT %s),
 term_hits AS (
   SELECT m.id, m.dl, u.lexeme, coalesce(cardinality(u.positions), 1)::float8 AS tf
-  FROM matching AS m, unnest(m.search) AS u, query_terms AS qt
-  WHERE u.lexeme = ANY(qt.lexemes)),
+  FROM matching AS m, unnest(m.search) AS u
+  WHERE u.lexeme = ANY(%s::text[])),
 collection AS (SELECT count(*)::float8 AS n, greatest(avg(dl), 1) AS avgdl FROM matching),
 frequency AS (SELECT lexeme, count(*)::float8 AS df FROM term_hits GROUP BY lexeme),
 keyword AS (
@@ -208,6 +204,14 @@ keyword AS (
   GROUP BY h.id
   ORDER BY rank LIMIT %s)"""
 KEYWORD_CANDIDATES = 5000
+
+# The query's lexemes, read once per search and sent back as a constant, so the planner
+# sees the tsquery and estimates how many rows match: for a common word it walks the newest
+# rows and stops at the cap instead of collecting every match first.
+_TERMS = """
+SELECT coalesce(string_agg(quote_literal(lexeme), ' | '), ''), coalesce(array_agg(lexeme), '{}')
+FROM unnest(to_tsvector('english', %s))
+"""
 ORG_WIDE_CANDIDATES = 500
 
 
@@ -250,7 +254,7 @@ ORDER BY h.score DESC, h.id"""
 
 def _params(
     mode: Mode,
-    query: str,
+    terms: tuple[str, list[str]],
     vector: str | None,
     org: str,
     condition: list[Any],
@@ -261,7 +265,7 @@ def _params(
     params: list[Any] = []
     if mode in ("hybrid", "keyword"):
         cap = KEYWORD_CANDIDATES if exact else ORG_WIDE_CANDIDATES
-        params += [query, org, *condition, cap, n]
+        params += [org, terms[0], *condition, cap, terms[1], n]
     if mode in ("hybrid", "semantic"):
         params += [vector, org, *condition, vector, n]
     if mode == "hybrid":
@@ -286,6 +290,14 @@ def search(
         raise errors.BadRequest("query: no words to search for", field="query")
     if mode == "hybrid" and not tsquery:
         mode = "semantic"
+    terms: tuple[str, list[str]] = ("", [])
+    if mode != "semantic":
+        tsquery_text, lexemes = yield Query(_TERMS, [request.query], fetch="one")
+        terms = (tsquery_text, list(lexemes))
+        if not lexemes:  # only stop words: nothing for full-text search to match
+            if mode == "keyword":
+                return {"results": [], "mode": mode}
+            mode = "semantic"
     vector = vector_text(query_vector) if query_vector is not None else None
     n, k = _candidates(request.k), request.k
     if mode != "keyword":
@@ -305,7 +317,7 @@ def search(
             unknown = missing if unknown is None else unknown & missing
             continue
         unknown = set()
-        rows = yield from _run(target, condition, mode, request.query, vector, principal.org_id,
+        rows = yield from _run(target, condition, mode, terms, vector, principal.org_id,
                                out.params, n, k, exact)  # fmt: skip
         found.extend(_result(target, mode, row) for row in rows)
     if unknown:
@@ -339,7 +351,7 @@ def _run(
     target: Target,
     condition: str,
     mode: Mode,
-    query: str,
+    terms: tuple[str, list[str]],
     vector: str | None,
     org: str,
     condition_params: list[Any],
@@ -347,12 +359,12 @@ def _run(
     k: int,
     exact: bool,
 ) -> Steps[list[Any]]:
-    params = _params(mode, query, vector, org, condition_params, n, k, exact)
+    params = _params(mode, terms, vector, org, condition_params, n, k, exact)
     rows: list[Any] = yield Query(_statement(target, condition, mode, exact), params, fetch="all")
     walked = rows[0][5] if rows else 0
     if mode != "keyword" and not exact and (walked or 0) < n:
         # The index walk came back short: filters removed what it found. Search exactly.
-        params = _params(mode, query, vector, org, condition_params, n, k, True)
+        params = _params(mode, terms, vector, org, condition_params, n, k, True)
         rows = yield Query(_statement(target, condition, mode, True), params, fetch="all")
     return rows
 
