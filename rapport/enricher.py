@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rapport import enrichment
 from rapport.db.database import Database
@@ -43,8 +43,8 @@ class Enricher:
             self._embedder = default_embedder()
         return self._embedder
 
-    def _embed(self, texts: object) -> list[list[float]]:
-        return self.embedder.embed(texts)  # type: ignore[arg-type]
+    def _embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.embedder.embed(texts)  # the model loads on the first batch, not at init
 
     def step(self, org_id: str | None = None) -> enrichment.Done:
         """One batch of messages, then of memories and knowledge chunks."""

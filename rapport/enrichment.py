@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from rapport.db.operation import Query, Steps, atomic_operation, operation
@@ -146,17 +146,18 @@ class Done:
     objections_resolved: int = 0
     memories_written: int = 0
     seconds: float = 0.0
-    orgs: set[str] = field(default_factory=set)
     # Single-row writes left for after the batch's commit (see ``follow_ups``).
     languages: dict[tuple[str, str], str] = field(default_factory=dict)
     qualify: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
     tallies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def add(self, other: Done) -> None:
-        for name in ("messages", "memories", "chunks", "extracted", "objections_raised",
-                     "objections_resolved", "memories_written", "seconds"):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.orgs |= other.orgs
+        """Sum the counters (the follow-ups of a batch are its own)."""
+        for counter in fields(self):
+            if counter.type in ("int", "float"):
+                setattr(
+                    self, counter.name, getattr(self, counter.name) + getattr(other, counter.name)
+                )
 
     @property
     def rows(self) -> int:
@@ -215,7 +216,6 @@ def enrich_messages(
         )
     done.messages = yield Query(_WRITE_MESSAGES, [json_text(payload)], fetch="scalar")
     done.extracted = len(inbound)
-    done.orgs = {str(row[0]) for row in rows}
     yield from _lock_slots(rows, extractions)
     for i in sorted(inbound, key=lambda i: rows[i][6]):
         yield from _apply(rows[i], extractions[i], extractor.name, done)

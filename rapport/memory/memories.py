@@ -31,7 +31,7 @@ from rapport.resources.fields import JSONB
 from rapport.resources.filters import parse_timestamp
 from rapport.resources.resource import Resource
 from rapport.tenancy import Principal
-from rapport.validation import json_text, validate, validate_many
+from rapport.validation import json_text, validate
 
 KEY_PATTERN = r"^[a-z][a-z0-9_.:\-]{0,99}$"
 STANDARD_KEYS = ("budget", "need", "authority", "timeline", "objection", "preference", "fact")
@@ -262,13 +262,8 @@ def remember(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], boo
 def remember_many(principal: Principal, items: Any) -> Steps[list[str]]:
     """Store memories in order, all or nothing; returns each one's current version id."""
     principal.require(MEMORIES.write_role, "write memories")
-    if isinstance(items, list) and len(items) > crud.MAX_BULK:
-        raise errors.BadRequest(
-            f"items: at most {crud.MAX_BULK} per request; split the batch", field="items"
-        )
-    valid = validate_many(MemoryCreate, items)
     ids = []
-    for item in valid:
+    for item in crud.bulk_items(MemoryCreate, items):
         doc, _ = yield from write_steps(principal, item)
         ids.append(doc["id"])
     return ids

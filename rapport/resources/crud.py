@@ -12,10 +12,10 @@ stores all of its items or none.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 import uuid_utils
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from rapport import errors
 from rapport.db.operation import Query, Steps, operation
@@ -26,6 +26,7 @@ from rapport.tenancy import Principal
 from rapport.validation import json_text, models_text, validate, validate_many
 
 MAX_BULK = 10_000
+M = TypeVar("M", bound=BaseModel)
 
 
 def new_id() -> str:
@@ -194,15 +195,22 @@ def create(
     return doc, created
 
 
-@operation
-def bulk_create(resource: Resource, principal: Principal, items: Any) -> Steps[list[str]]:
-    """Store every item or none; returns their ids in order (existing ones for retries)."""
-    principal.require(resource.write_role, f"create {resource.name}")
+def bulk_items(
+    model: type[M], items: Any, adapter: TypeAdapter[list[Any]] | None = None
+) -> list[M]:
+    """A bulk request's items, each validated, once the batch is known not to be too big."""
     if isinstance(items, list) and len(items) > MAX_BULK:
         raise errors.BadRequest(
             f"items: at most {MAX_BULK} per request; split the batch", field="items"
         )
-    valid = validate_many(resource.create_model, items, adapter=resource.rows)
+    return validate_many(model, items, adapter=adapter)
+
+
+@operation
+def bulk_create(resource: Resource, principal: Principal, items: Any) -> Steps[list[str]]:
+    """Store every item or none; returns their ids in order (existing ones for retries)."""
+    principal.require(resource.write_role, f"create {resource.name}")
+    valid = bulk_items(resource.create_model, items, adapter=resource.rows)
     if not valid:
         return []
     stored = yield from insert(resource, principal, valid, documents=False)

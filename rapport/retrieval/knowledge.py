@@ -18,12 +18,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import errors
 from rapport.db.operation import Query, Steps, atomic_operation
 from rapport.resources import crud
 from rapport.resources.resource import Resource
 from rapport.tenancy import Principal
-from rapport.validation import json_text, validate, validate_many
+from rapport.validation import json_text, validate
 
 CHUNK_WORDS = 120
 MAX_TEXT = 2_000_000
@@ -135,13 +134,8 @@ def add(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
 def add_many(principal: Principal, items: Any) -> Steps[list[str]]:
     """Store documents, all or nothing; their ids in order."""
     principal.require(KNOWLEDGE.write_role, "add knowledge")
-    if isinstance(items, list) and len(items) > crud.MAX_BULK:
-        raise errors.BadRequest(
-            f"items: at most {crud.MAX_BULK} per request; split the batch", field="items"
-        )
-    valid = validate_many(KnowledgeCreate, items)
     ids = []
-    for item in valid:
+    for item in crud.bulk_items(KnowledgeCreate, items):
         doc, _ = yield from _add_steps(principal, item)
         ids.append(doc["id"])
     return ids

@@ -284,12 +284,12 @@ def search(
     """Ranked results across the requested scopes: ``{"results": [...]}``."""
     if request.mode != "keyword" and query_vector is None:
         raise errors.BadRequest("mode: semantic search needs the query's embedding")
-    tsquery = or_query(request.query)
     mode: Mode = request.mode
-    if mode == "keyword" and not tsquery:
-        raise errors.BadRequest("query: no words to search for", field="query")
-    if mode == "hybrid" and not tsquery:
-        mode = "semantic"
+    if not _WORD.search(request.query):
+        if mode == "keyword":
+            raise errors.BadRequest("query: no words to search for", field="query")
+        if mode == "hybrid":
+            mode = "semantic"
     terms: tuple[str, list[str]] = ("", [])
     if mode != "semantic":
         tsquery_text, lexemes = yield Query(_TERMS, [request.query], fetch="one")
