@@ -38,15 +38,31 @@ BATCH = 128
 EXTRACTOR_ACTOR = "extractor:"
 BANT = ("budget", "authority", "need", "timeline")
 
+# A message is enriched only together with, or after, every earlier pending message of its
+# conversation: objections must be raised before a later message can resolve them, and two
+# enrichers (the server's thread and a flush) may hold different parts of the backlog.
+# Claimed rows that must wait stay pending; the enricher holding the earlier ones commits,
+# and the next batch takes them.
 _CLAIM_MESSAGES = """
-SELECT m.org_id, m.id, m.conversation_id, m.contact_id, m.role, m.content, m.ts,
-       coalesce(o.settings -> 'intents', '{{}}'), m.intent, m.sentiment, m.language,
-       m.keywords = '[]'
-FROM messages AS m JOIN orgs AS o ON o.org_id = m.org_id
-WHERE m.enriched_at IS NULL {org}
-ORDER BY m.created_at, m.ts
-LIMIT %s
-FOR UPDATE OF m SKIP LOCKED
+WITH claimed AS MATERIALIZED (
+  SELECT m.org_id, m.id, m.conversation_id, m.contact_id, m.role, m.content, m.ts,
+         m.intent, m.sentiment, m.language, m.keywords = '[]' AS no_keywords, m.created_at
+  FROM messages AS m
+  WHERE m.enriched_at IS NULL {org}
+  ORDER BY m.created_at, m.ts
+  LIMIT %s
+  FOR UPDATE SKIP LOCKED
+)
+SELECT c.org_id, c.id, c.conversation_id, c.contact_id, c.role, c.content, c.ts,
+       coalesce(o.settings -> 'intents', '{{}}'), c.intent, c.sentiment, c.language,
+       c.no_keywords
+FROM claimed AS c JOIN orgs AS o ON o.org_id = c.org_id
+WHERE NOT EXISTS (
+  SELECT FROM messages AS p
+  WHERE p.org_id = c.org_id AND p.conversation_id = c.conversation_id
+    AND p.enriched_at IS NULL AND (p.created_at, p.ts) < (c.created_at, c.ts)
+    AND p.id NOT IN (SELECT id FROM claimed))
+ORDER BY c.created_at, c.ts
 """
 
 # Only fields the caller left empty arrive here (the payload holds null for the rest).
