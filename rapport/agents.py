@@ -1,4 +1,13 @@
-"""Agents: the AI workers of a sales team, each with a role in the pipeline.
+"""Agents: the AI workers of a sales team (seed 004), each with a role in the pipeline.
+
+An agent has four facets: its **persona** (display name, description, instructions, model
+config), its **knowledge** (links to the org's knowledge documents), its **tasks** (quick,
+pre-written prompts) and its **visibility**:
+
+- ``public``: any organization may use it, and finds it in ``/v1/agents/available``;
+- ``private``: its own organization and the ones in ``shared_with`` may use it;
+- ``hidden``: like private, but never listed to other organizations (internal agents such
+  as a supervisor); it is used by id.
 
 Conversations name their handler in ``current_agent`` by the agent's ``name``, as seed 000's
 document does ("qualifier", "closer"), so names are unique per organization and creating an
@@ -13,9 +22,57 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rapport import errors
+from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.resources import crud
+from rapport.resources.fields import JSONB
 from rapport.resources.resource import Resource
+from rapport.tenancy import Principal
+from rapport.validation import validate
 
 AgentRole = Literal["supervisor", "qualifier", "objection_handler", "closer", "custom"]
+Visibility = Literal["public", "private", "hidden"]
+# Which role handles each stage of the pipeline.
+ROLE_FOR_STAGE: dict[str, AgentRole] = {
+    "qualification": "qualifier",
+    "objection_handling": "objection_handler",
+    "closing": "closer",
+}
+
+
+class ModelConfig(BaseModel):
+    """The model the agent runs on; any other keys (top_p, tools ...) are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    provider: Annotated[str, Field(max_length=100)] | None = None
+    name: Annotated[str, Field(max_length=200)] | None = None
+    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
+    max_tokens: Annotated[int, Field(ge=1)] | None = None
+
+
+class Persona(BaseModel):
+    """Who the agent is and how it speaks; any other keys (tone, language ...) are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    display_name: Annotated[str, Field(max_length=200)] | None = None
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    instructions: Annotated[str, Field(max_length=50_000)] | None = None
+    model: ModelConfig = Field(default_factory=ModelConfig)
+
+
+class QuickTask(BaseModel):
+    """A pre-written prompt the agent (or an operator) can run in one click."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    prompt: Annotated[str, Field(min_length=1, max_length=20_000)]
+    description: Annotated[str, Field(max_length=2000)] | None = None
+    schedule: Annotated[str, Field(max_length=100)] | None = Field(
+        default=None, description="When it runs by itself, e.g. a cron line '0 9 * * 1'"
+    )
 
 
 class Agent(BaseModel):
@@ -25,7 +82,11 @@ class Agent(BaseModel):
     name: str
     role: AgentRole
     status: Literal["active", "inactive"]
-    description: str | None
+    visibility: Visibility
+    persona: Annotated[Persona, JSONB]
+    knowledge_sources: list[uuid.UUID] = Field(description="Ids of knowledge documents")
+    quick_tasks: list[QuickTask]
+    shared_with: list[uuid.UUID] = Field(description="Orgs that may use a private agent")
     config: dict[str, Any]
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -37,14 +98,30 @@ class AgentCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"name": "qualifier", "role": "qualifier", "description": "BANT first"}]
+            "examples": [
+                {
+                    "name": "qualifier",
+                    "role": "qualifier",
+                    "visibility": "private",
+                    "persona": {
+                        "description": "Finds budget, need, authority and timeline",
+                        "instructions": "Ask one BANT question at a time. Be warm.",
+                        "model": {"provider": "anthropic", "name": "claude", "temperature": 0.3},
+                    },
+                    "quick_tasks": [{"name": "recap", "prompt": "Summarise what we know."}],
+                }
+            ]
         },
     )
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,99}$")]
     role: AgentRole
     status: Literal["active", "inactive"] = "active"
-    description: Annotated[str, Field(max_length=5000)] | None = None
+    visibility: Visibility = "private"
+    persona: Persona = Field(default_factory=Persona)
+    knowledge_sources: list[uuid.UUID] = Field(default_factory=list, max_length=1000)
+    quick_tasks: list[QuickTask] = Field(default_factory=list, max_length=200)
+    shared_with: list[uuid.UUID] = Field(default_factory=list, max_length=1000)
     config: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -58,3 +135,133 @@ AGENTS = Resource(
     conflict_columns=("name",),
     description="The agents of the sales pipeline: supervisor, qualifier, objection handler ...",
 )
+
+
+def _check_links(principal: Principal, data: dict[str, Any]) -> Steps[None]:
+    """Knowledge sources must be this org's documents; shared_with must name real orgs."""
+    documents = [str(d) for d in data.get("knowledge_sources") or []]
+    if documents:
+        found = yield Query(
+            "SELECT array_agg(id::text) FROM knowledge_documents"
+            " WHERE org_id = %s AND id = ANY(%s::uuid[])",
+            [principal.org_id, documents],
+            fetch="scalar",
+        )
+        for index, document in enumerate(documents):
+            if document not in (found or []):
+                raise errors.NotFound(
+                    f"knowledge_sources[{index}]: no knowledge document with id {document}"
+                    " in your organization (add it with POST /v1/knowledge)",
+                    field=f"knowledge_sources[{index}]",
+                )
+    orgs = [str(o) for o in data.get("shared_with") or []]
+    if orgs:
+        found = yield Query(
+            "SELECT array_agg(org_id::text) FROM orgs WHERE org_id = ANY(%s::uuid[])",
+            [orgs],
+            fetch="scalar",
+        )
+        for index, org in enumerate(orgs):
+            if org not in (found or []):
+                raise errors.NotFound(
+                    f"shared_with[{index}]: no organization with id {org}",
+                    field=f"shared_with[{index}]",
+                )
+
+
+@atomic_operation
+def create(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
+    """Store an agent after checking what it links to; a retry returns the stored one."""
+    principal.require(AGENTS.write_role, "create agents")
+    item = validate(AgentCreate, data)
+    yield from _check_links(principal, item.model_dump(mode="json"))
+    [(doc, created)] = yield from crud.insert(AGENTS, principal, [item])
+    return doc, created
+
+
+@atomic_operation
+def bulk_create(principal: Principal, items: Any) -> Steps[list[str]]:
+    principal.require(AGENTS.write_role, "create agents")
+    valid = crud.bulk_items(AgentCreate, items, adapter=AGENTS.rows)
+    if not valid:
+        return []
+    for item in valid:
+        yield from _check_links(principal, item.model_dump(mode="json"))
+    rows: list[BaseModel] = list(valid)
+    stored = yield from crud.insert(AGENTS, principal, rows, documents=False)
+    return [key for key, _ in stored]
+
+
+@atomic_operation
+def update(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, Any]]:
+    principal.require(AGENTS.write_role, "update agents")
+    yield from _check_links(principal, crud.patch_of(AGENTS, data))
+    return (yield from crud.update(AGENTS, principal, id_value, data).steps)
+
+
+_USABLE = f"""
+SELECT {AGENTS.json_sql}::jsonb || jsonb_build_object('org_id', t.org_id)
+FROM agents AS t
+WHERE ({{match}})
+  AND (t.org_id = %(org)s OR t.visibility = 'public'
+       OR t.shared_with @> jsonb_build_array(%(org)s::text))
+ORDER BY t.org_id = %(org)s DESC, t.visibility = 'public'
+LIMIT 1
+"""
+
+
+@operation
+def resolve(principal: Principal, ref: Any) -> Steps[dict[str, Any]]:
+    """The agent ``ref`` (an id, or a name in this org) if this org may use it, else 404."""
+    text = str(ref)
+    try:
+        key: str | None = str(uuid.UUID(text))
+    except ValueError:
+        key = None
+    match = "t.id = %(key)s::uuid" if key else "t.name = %(name)s AND t.org_id = %(org)s"
+    found = yield Query(
+        _USABLE.format(match=match),
+        {"org": principal.org_id, "key": key, "name": text},
+        fetch="scalar",
+    )
+    if found is None:
+        raise errors.NotFound(
+            f"no agent {text!r} that your organization may use (create it with POST /v1/agents)",
+            field="agent_id",
+        )
+    return dict(found)
+
+
+_AVAILABLE = f"""
+SELECT {AGENTS.json_sql}::jsonb || jsonb_build_object('org_id', t.org_id,
+                                               'own', t.org_id = %(org)s)
+FROM agents AS t
+WHERE t.status = 'active' AND (
+  (t.org_id = %(org)s AND t.visibility <> 'hidden')
+  OR t.visibility = 'public'
+  OR (t.visibility = 'private' AND t.shared_with @> jsonb_build_array(%(org)s::text)))
+  AND (%(role)s::text IS NULL OR t.role = %(role)s)
+ORDER BY t.org_id <> %(org)s, t.name, t.id
+LIMIT 1000
+"""
+
+
+@operation
+def available(principal: Principal, role: str | None = None) -> Steps[dict[str, Any]]:
+    """Active agents this org may use: its own (not hidden), public ones, ones shared with it."""
+    if (
+        role is not None
+        and role not in ROLE_FOR_STAGE.values()
+        and role
+        not in (
+            "supervisor",
+            "custom",
+        )
+    ):
+        raise errors.BadRequest(
+            f"role: {role!r} is not one of supervisor, qualifier, objection_handler, closer,"
+            " custom",
+            field="role",
+        )
+    items = yield Query(_AVAILABLE, {"org": principal.org_id, "role": role}, fetch="scalars")
+    return {"items": items}

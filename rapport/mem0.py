@@ -48,7 +48,8 @@ from typing import Any
 
 from rapport import errors
 from rapport.sdk import Rapport
-from rapport.sdk.clients import ResourceClient, Surface
+from rapport.sdk.clients import ResourceClient
+from rapport.sdk.surface import Surface
 
 IDS = ("user_id", "agent_id", "run_id")
 IDENTITY = (*IDS, "actor_id")  # set by the call, never through metadata (as in Mem0)

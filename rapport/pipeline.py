@@ -3,8 +3,7 @@
 - ``counts``: conversations by sales_stage x status. Unfiltered, it reads the
   ``conversation_tallies`` the database keeps by trigger (a few rows, at any scale); with a
   filter it aggregates the matching rows (``conversations_pipeline_idx`` for stage/status);
-- ``follow_ups_due``: follow-ups scheduled in a window, overdue ones on request
-  (``conversations_follow_up_idx``);
+- follow-ups due: see ``rapport.follow_ups.due``;
 - ``workload``: per agent, how many conversations it holds (tallies) and the oldest and
   newest ``updated_at`` among them (one probe of ``conversations_agent_workload_idx`` each).
 """
@@ -18,8 +17,7 @@ from typing import Any
 from rapport import errors
 from rapport.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, operation
-from rapport.resources import crud
-from rapport.resources.filters import Compiled, FilterCompiler, parse_timestamp
+from rapport.resources.filters import Compiled, FilterCompiler
 from rapport.tenancy import Principal
 
 _COUNTS = """
@@ -74,39 +72,6 @@ def today(tz: str = "UTC") -> tuple[datetime.datetime, datetime.datetime]:
         ) from None
     start = datetime.datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     return start, start + datetime.timedelta(days=1)
-
-
-@operation
-def follow_ups_due(
-    principal: Principal,
-    start: datetime.datetime | str | None = None,
-    end: datetime.datetime | str | None = None,
-    overdue: bool = False,
-    agent: str | None = None,
-    tz: str = "UTC",
-    limit: int | None = None,
-    cursor: str | None = None,
-) -> Steps[dict[str, Any]]:
-    """Conversations whose follow-up is due in [start, end), soonest first.
-
-    The window defaults to today in ``tz``. ``overdue=True`` also includes follow-ups
-    scheduled before the window that are still marked required.
-    """
-    default_start, default_end = today(tz)
-    window_start = parse_timestamp(start, "from") if start is not None else default_start
-    window_end = parse_timestamp(end, "to") if end is not None else default_end
-    if window_end <= window_start:
-        raise errors.BadRequest("to: must be later than from", field="to")
-    when: dict[str, Any] = {"$lt": window_end.isoformat()}
-    if not overdue:
-        when["$gte"] = window_start.isoformat()
-    spec: dict[str, Any] = {"follow_up.required": True, "follow_up.scheduled_date": when}
-    if agent is not None:
-        spec["current_agent"] = agent
-    page = yield from crud.list_page(
-        CONVERSATIONS, principal, spec, "follow_up.scheduled_date", limit, cursor
-    ).steps
-    return {**page, "from": window_start.isoformat(), "to": window_end.isoformat()}
 
 
 _WORKLOAD = """

@@ -43,6 +43,11 @@ class Principal:
     role: Role
     key_id: str | None = None
 
+    @property
+    def actor(self) -> str:
+        """Who is writing, as recorded in histories: ``key:<id>``, or the in-process role."""
+        return f"key:{self.key_id}" if self.key_id else f"sdk:{self.role}"
+
     def can(self, role: Role) -> bool:
         return _RANK[self.role] >= _RANK[role]
 
@@ -106,8 +111,8 @@ def find_org(name: str) -> Steps[dict[str, Any]]:
 @operation
 def get_org(principal: Principal) -> Steps[dict[str, Any]]:
     org = yield Query(
-        "SELECT json_build_object('id', org_id, 'name', name, 'created_at', created_at)"
-        " FROM orgs WHERE org_id = %s",
+        "SELECT json_build_object('id', org_id, 'name', name, 'settings', settings,"
+        " 'created_at', created_at) FROM orgs WHERE org_id = %s",
         [principal.org_id],
         fetch="scalar",
     )

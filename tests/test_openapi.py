@@ -21,7 +21,7 @@ def schema(server: ServerThread) -> dict[str, Any]:
 
 
 def test_every_sdk_route_is_in_the_api(server: ServerThread) -> None:
-    paths = schema(server)["paths"]
+    paths = {re.sub(r"\{\w+\}", "{id}", p): ops for p, ops in schema(server)["paths"].items()}
     assert set(HTTP_VERBS) == set(LOCAL_VERBS) | set(RUNTIME_VERBS)
     for name, route in HTTP_VERBS.items():
         template = re.sub(r"\{\w+\}", "{id}", route.path)

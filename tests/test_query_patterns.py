@@ -210,9 +210,13 @@ def test_follow_ups_due_today_and_overdue(sdk: Any) -> None:
     conversation(sdk, person["id"], follow_up={"required": False, "scheduled_date": iso(today)})
 
     default = sdk.pipeline.follow_ups_due()
-    assert [c["id"] for c in default["items"]] == [due_today["id"]]
+    assert [f["conversation_id"] for f in default["items"]] == [due_today["id"]]
+    assert default["items"][0]["conversation"]["id"] == due_today["id"]
     with_overdue = sdk.pipeline.follow_ups_due(overdue=True)
-    assert [c["id"] for c in with_overdue["items"]] == [overdue["id"], due_today["id"]]
+    assert [f["conversation_id"] for f in with_overdue["items"]] == [
+        overdue["id"],
+        due_today["id"],
+    ]
 
     window = sdk.pipeline.follow_ups_due(
         start=iso(today - datetime.timedelta(days=2)), end=iso(today + datetime.timedelta(days=2))

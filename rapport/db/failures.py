@@ -64,6 +64,13 @@ def translate(error: psycopg.Error) -> errors.RapportError | None:
         )
     if isinstance(error, pg.CheckViolation):
         constraint = error.diag.constraint_name or ""
+        if constraint == "rapport_stage_transition":  # rapport_check_stage() in the schema
+            allowed = [s for s in (error.diag.message_detail or "").split(",") if s]
+            return errors.Conflict(
+                error.diag.message_primary or "sales_stage: move not allowed",
+                field="sales_stage",
+                allowed=allowed,
+            )
         column = constraint.removeprefix(f"{table}_").removesuffix("_check")
         field = public_name(column)
         return errors.ValidationFailed(f"{field}: value not allowed ({constraint})", field=field)

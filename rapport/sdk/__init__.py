@@ -6,7 +6,7 @@ from rapport import runtime, tenancy
 from rapport.config import Settings, get_settings
 from rapport.db.database import Database
 from rapport.enricher import Runtime
-from rapport.sdk.clients import Surface
+from rapport.sdk.surface import Surface
 from rapport.sdk.transport import HttpTransport, LocalTransport
 
 

@@ -130,6 +130,29 @@ class ConversationsClient(ResourceClient):
             "conversations.history", id=id, role=role, limit=limit, cursor=cursor
         )
 
+    def route(self, id: Any, dry_run: bool = False, reason: str | None = None) -> dict[str, Any]:
+        """The supervisor's decision (stage, agent, reason), applied unless ``dry_run``."""
+        request: dict[str, Any] = {"dry_run": dry_run}
+        if reason is not None:
+            request["reason"] = reason
+        return self._t.verb("conversations.route", id=id, request=request)  # type: ignore[no-any-return]
+
+    def move(
+        self, id: Any, stage: str, reason: str | None = None, agent: str | None = None
+    ) -> dict[str, Any]:
+        """Move to an allowed stage; ``{"conversation", "transition"}``."""
+        request = {"stage": stage, "reason": reason, "agent": agent}
+        request = {k: v for k, v in request.items() if v is not None}
+        return self._t.verb("conversations.move", id=id, request=request)  # type: ignore[no-any-return]
+
+    def transitions(
+        self, id: Any, limit: int | None = None, cursor: str | None = None
+    ) -> dict[str, Any]:
+        """Stage changes and hand-offs, oldest first, with ``stage`` and ``allowed_next``."""
+        return self._t.verb(  # type: ignore[no-any-return]
+            "conversations.transitions", id=id, limit=limit, cursor=cursor
+        )
+
     def document(self, id: Any) -> dict[str, Any]:
         """Seed 000's whole conversation document."""
         return self._t.verb("conversations.document", id=id)  # type: ignore[no-any-return]
@@ -262,55 +285,3 @@ class KeysClient:
 
     def revoke(self, id: Any) -> dict[str, Any]:
         return self._t.verb("keys.revoke", id=id)  # type: ignore[no-any-return]
-
-
-class Surface:
-    """Everything the SDK offers, over one transport."""
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.contacts = ContactsClient(transport, "contacts")
-        self.conversations = ConversationsClient(transport, "conversations")
-        self.messages = MessagesClient(transport, "messages")
-        self.objections = ResourceClient(transport, "objections")
-        self.agents = ResourceClient(transport, "agents")
-        self.interaction_summaries = ResourceClient(transport, "interaction-summaries")
-        self.users = ResourceClient(transport, "users")
-        self.pipeline = PipelineClient(transport)
-        self.analytics = AnalyticsClient(transport)
-        self.keys = KeysClient(transport)
-        self.memories = MemoriesClient(transport, "memories")
-        self.knowledge = KnowledgeClient(transport, "knowledge")
-        self.enrichment = EnrichmentClient(transport)
-
-    def search(
-        self,
-        query: str,
-        scope: builtins.list[str] | None = None,
-        filter: Filter = None,
-        k: int = 10,
-        mode: str = "hybrid",
-        as_of: When = None,
-    ) -> dict[str, Any]:
-        """Messages, memories and knowledge by meaning and words: ``{"results": [...]}``."""
-        request: dict[str, Any] = {"query": query, "k": k, "mode": mode}
-        if scope is not None:
-            request["scope"] = scope
-        if filter:
-            request["filter"] = dict(filter)
-        if as_of is not None:
-            request["as_of"] = as_of if isinstance(as_of, str) else as_of.isoformat()
-        return self._transport.verb("search", request=request)  # type: ignore[no-any-return]
-
-    def org(self) -> dict[str, Any]:
-        """The organization this client acts for, and its role there."""
-        return self._transport.verb("org.get")  # type: ignore[no-any-return]
-
-    def close(self) -> None:
-        self._transport.close()
-
-    def __enter__(self) -> Surface:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -2,9 +2,9 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 
-from rapport import analytics, pipeline
+from rapport import analytics, follow_ups, pipeline, routing, stages
 from rapport.api.crud_routes import FILTER_HELP, CursorParam, LimitParam, Page
 from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
@@ -33,11 +33,13 @@ async def follow_ups_due(
     limit: LimitParam = None,
     cursor: CursorParam = None,
 ) -> Response:
-    """Conversations whose follow-up is due in [from, to), soonest first."""
+    """Scheduled follow-ups due in [from, to), soonest first, each with its conversation.
+
+    Covers follow-ups created with POST /v1/follow-ups and those written through a
+    conversation's `follow_up` field (seed 000).
+    """
     return json_response(
-        await ctx.run(
-            pipeline.follow_ups_due(ctx.principal, start, end, overdue, agent, tz, limit, cursor)
-        )
+        await ctx.run(follow_ups.due(ctx.principal, start, end, overdue, agent, tz, limit, cursor))
     )
 
 
@@ -58,3 +60,47 @@ async def interactions(ctx: Ctx, filter_text: FilterParam = None) -> Response:
     return json_response(
         await ctx.run(analytics.interactions(ctx.principal, parse_filter_param(filter_text)))
     )
+
+
+@router.post(
+    "/v1/conversations/{id}/route", response_model=dict[str, Any], summary="Route a conversation"
+)
+async def route(
+    ctx: Ctx, id: str, body: Annotated[routing.RouteRequest | None, Body()] = None
+) -> Response:
+    """The supervisor's decision (next stage, role and agent, with the reason) from the stage,
+    qualification score, open objections and the org's rules; applied unless ``dry_run``."""
+    return json_response(await ctx.run(routing.route(ctx.principal, id, body)))
+
+
+@router.post(
+    "/v1/conversations/{id}/stage", response_model=dict[str, Any], summary="Move to a stage"
+)
+async def move(ctx: Ctx, id: str, body: Annotated[stages.Move, Body()]) -> Response:
+    """Move to an allowed stage (409 lists the allowed ones), recording your reason."""
+    return json_response(await ctx.run(stages.move(ctx.principal, id, body)))
+
+
+@router.get("/v1/conversations/{id}/transitions", response_model=Page, summary="Stage history")
+async def transitions(
+    ctx: Ctx, id: str, limit: LimitParam = None, cursor: CursorParam = None
+) -> Response:
+    """Each stage change and hand-off, oldest first: from/to stage and agent, actor, reason,
+    at; plus the current ``stage`` and the stages ``allowed_next``."""
+    return json_response(await ctx.run(stages.transitions(ctx.principal, id, limit, cursor)))
+
+
+@router.post("/v1/follow-ups/{id}/done", response_model=dict[str, Any], summary="Mark done")
+async def done(
+    ctx: Ctx, id: str, body: Annotated[follow_ups.Close | None, Body()] = None
+) -> Response:
+    """Idempotent: marking a done follow-up done again returns it unchanged."""
+    return json_response(await ctx.run(follow_ups.close(ctx.principal, id, "done", body)))
+
+
+@router.post("/v1/follow-ups/{id}/cancel", response_model=dict[str, Any], summary="Cancel")
+async def cancel(
+    ctx: Ctx, id: str, body: Annotated[follow_ups.Close | None, Body()] = None
+) -> Response:
+    """Idempotent: cancelling a cancelled follow-up again returns it unchanged."""
+    return json_response(await ctx.run(follow_ups.close(ctx.principal, id, "cancelled", body)))

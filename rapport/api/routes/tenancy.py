@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import tenancy
+from rapport import org_settings, tenancy
 from rapport.api.deps import Ctx, KeyCache
 from rapport.api.responses import PROBLEMS, json_response
 from rapport.tenancy import Role
@@ -24,6 +24,15 @@ async def org(
     ctx: Ctx,
 ) -> Response:
     found = await ctx.run(tenancy.get_org(ctx.principal))
+    return json_response({**found, "role": ctx.principal.role})
+
+
+@router.patch("/org", response_model=dict[str, Any], summary="Change your organization's settings")
+async def update_org(ctx: Ctx, body: Annotated[org_settings.SettingsPatch, Body()]) -> Response:
+    """Admins only. ``{"settings": {...}}`` merges into the settings (``null`` removes a key):
+    ``pipeline.qualified_threshold`` and ``pipeline.rules`` (routing), ``transfer``
+    (``min_engagement``, ``min_phase``), ``calls.default_region``, ``intents``."""
+    found = await ctx.run(org_settings.update(ctx.principal, body))
     return json_response({**found, "role": ctx.principal.role})
 
 

@@ -1,0 +1,196 @@
+"""Agent state: one JSON document per (subject, agent) that persists across sessions.
+
+The subject is a contact (a lead the agent talks to) or an operator user (seed 004's
+user-agent state). Each write bumps ``version``; a writer sends the version it read, so two
+writers cannot silently overwrite each other:
+
+- no state yet: send ``version`` 0 (or leave it out) -> 201, version 1;
+- state at version n: send n -> 200, version n + 1; anything else -> 409 naming n;
+- a retry of a write that already landed (same state, the version it was based on) returns
+  the stored state with 200 rather than a 409, so a client may retry after a timeout.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rapport import agents, errors
+from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.tenancy import Principal
+from rapport.validation import json_text, validate
+
+
+class AgentState(BaseModel):
+    """What an agent keeps about one subject."""
+
+    agent_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_type: str = Field(description="contact or user")
+    state: dict[str, Any]
+    version: int
+    updated_by: str | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class StateWrite(BaseModel):
+    """A new state, based on the version the writer read (0 when there was none)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"state": {"step": "pricing", "tone": "casual"}, "version": 3}]
+        },
+    )
+
+    state: dict[str, Any]
+    version: Annotated[int, Field(ge=0)] = 0
+
+
+_JSON = """json_build_object('agent_id', s.agent_id, 'subject_id', s.subject_id,
+  'subject_type', s.subject_type, 'state', s.state, 'version', s.version,
+  'updated_by', s.updated_by, 'created_at', s.created_at, 'updated_at', s.updated_at)"""
+
+_SUBJECT = """
+SELECT CASE
+  WHEN EXISTS (SELECT 1 FROM contacts WHERE org_id = %(org)s AND id = %(subject)s::uuid)
+  THEN 'contact'
+  WHEN EXISTS (SELECT 1 FROM users WHERE org_id = %(org)s AND id = %(subject)s::uuid)
+  THEN 'user'
+END
+"""
+
+_CURRENT = f"""
+SELECT {_JSON} FROM agent_states AS s
+WHERE s.org_id = %s AND s.agent_id = %s::uuid AND s.subject_id = %s::uuid
+FOR UPDATE
+"""
+
+_INSERT = f"""
+INSERT INTO agent_states AS s
+  (org_id, agent_id, subject_id, subject_type, state, version, updated_by)
+VALUES (%s, %s::uuid, %s::uuid, %s, %s::jsonb, 1, %s)
+ON CONFLICT DO NOTHING
+RETURNING {_JSON}
+"""
+
+_UPDATE = f"""
+UPDATE agent_states AS s SET state = %s::jsonb, version = version + 1, updated_by = %s,
+  updated_at = now()
+WHERE s.org_id = %s AND s.agent_id = %s::uuid AND s.subject_id = %s::uuid AND s.version = %s
+RETURNING {_JSON}
+"""
+
+
+def _subject_id(value: Any) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise errors.NotFound(
+            f"subject_id: {value!r} is not a contact or user id", field="subject_id"
+        ) from None
+
+
+def _subject(principal: Principal, subject_id: str) -> Steps[str]:
+    kind = yield Query(_SUBJECT, {"org": principal.org_id, "subject": subject_id}, fetch="scalar")
+    if kind is None:
+        raise errors.NotFound(
+            f"subject_id: no contact or user with id {subject_id} in your organization",
+            field="subject_id",
+        )
+    return str(kind)
+
+
+@atomic_operation
+def put(
+    principal: Principal, agent_ref: Any, subject_id: Any, data: Any
+) -> Steps[tuple[dict[str, Any], bool]]:
+    """Write the state if ``version`` is the stored one; returns (state, created)."""
+    principal.require("operator", "write agent state")
+    write = validate(StateWrite, data)
+    agent = yield from agents.resolve(principal, agent_ref).steps
+    subject = _subject_id(subject_id)
+    kind = yield from _subject(principal, subject)
+    actor = principal.key_id or principal.role
+    current = yield Query(_CURRENT, [principal.org_id, agent["id"], subject], fetch="scalar")
+    if current is None:
+        if write.version != 0:
+            raise errors.Conflict(
+                f"version: there is no state yet for this subject and agent, so send version 0"
+                f" (you sent {write.version})",
+                field="version",
+                current_version=0,
+            )
+        created = yield Query(
+            _INSERT,
+            [principal.org_id, agent["id"], subject, kind, json_text(write.state), actor],
+            fetch="scalar",
+        )
+        if created is None:  # another writer created it between our read and our insert
+            raise _stale(write.version, 1)
+        return dict(created), True
+    if write.version == current["version"] - 1 and write.state == current["state"]:
+        return dict(current), False  # a retry of the write that made this version
+    if write.version != current["version"]:
+        raise _stale(write.version, current["version"])
+    updated = yield Query(
+        _UPDATE,
+        [json_text(write.state), actor, principal.org_id, agent["id"], subject, write.version],
+        fetch="scalar",
+    )
+    return dict(updated), False
+
+
+def _stale(sent: int, current: int) -> errors.Conflict:
+    return errors.Conflict(
+        f"version: the state is at version {current}, you sent {sent}; read it again,"
+        " merge your change and write with the current version",
+        field="version",
+        current_version=current,
+    )
+
+
+@operation
+def get(principal: Principal, agent_ref: Any, subject_id: Any) -> Steps[dict[str, Any]]:
+    agent = yield from agents.resolve(principal, agent_ref).steps
+    subject = _subject_id(subject_id)
+    found = yield Query(
+        _CURRENT.replace("FOR UPDATE", ""), [principal.org_id, agent["id"], subject], fetch="scalar"
+    )
+    if found is None:
+        raise errors.NotFound(
+            f"agent {agent['name']} keeps no state for subject {subject} yet"
+            " (PUT it with version 0)",
+            field="subject_id",
+        )
+    return dict(found)
+
+
+@operation
+def delete(principal: Principal, agent_ref: Any, subject_id: Any) -> Steps[None]:
+    """Forget the state; deleting one that is not there is a no-op (retries are safe)."""
+    principal.require("operator", "delete agent state")
+    agent = yield from agents.resolve(principal, agent_ref).steps
+    yield Query(
+        "DELETE FROM agent_states WHERE org_id = %s AND agent_id = %s::uuid"
+        " AND subject_id = %s::uuid",
+        [principal.org_id, agent["id"], _subject_id(subject_id)],
+        fetch="rowcount",
+    )
+
+
+@operation
+def for_subject(principal: Principal, subject_id: Any) -> Steps[dict[str, Any]]:
+    """Every agent's state about one subject."""
+    subject = _subject_id(subject_id)
+    items = yield Query(
+        f"SELECT {_JSON} FROM agent_states AS s WHERE s.org_id = %s AND s.subject_id = %s::uuid"
+        " ORDER BY s.updated_at DESC",
+        [principal.org_id, subject],
+        fetch="scalars",
+    )
+    return {"items": items}

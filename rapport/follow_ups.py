@@ -1,0 +1,228 @@
+"""Follow-ups: the promises a sales team makes to call or write back, as their own records.
+
+A conversation may have many (``due_at``, ``reason``, ``notes``, ``status`` scheduled | done |
+cancelled, ``reminder_sent``, ``agent``, ``created_by``). Seed 000 kept one ``follow_up`` on
+the conversation; it keeps working both ways, by triggers in the schema:
+
+- the conversation's ``follow_up`` always shows its *next* scheduled follow-up;
+- writing a conversation's ``follow_up`` creates or updates that next follow-up, and setting
+  ``follow_up.required`` to false marks it done.
+
+So ``due`` reads one table whichever way a follow-up was written. ``cancel_on_reply``
+follow-ups ("nudge them if they go quiet") are cancelled by the lead's next message.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rapport import errors
+from rapport.conversations import CONVERSATIONS
+from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.pipeline import today
+from rapport.resources import crud
+from rapport.resources.filters import parse_timestamp
+from rapport.resources.resource import Parent, Resource
+from rapport.tenancy import Principal
+from rapport.validation import validate
+
+Status = Literal["scheduled", "done", "cancelled"]
+Text = Annotated[str, Field(max_length=2000)]
+
+
+class FollowUp(BaseModel):
+    """A follow-up on a conversation."""
+
+    id: uuid.UUID
+    conversation_id: uuid.UUID
+    contact_id: uuid.UUID
+    external_id: str | None
+    due_at: datetime.datetime
+    reason: str | None
+    notes: str | None
+    status: Status
+    agent: str | None = Field(description="Who should do it; default the conversation's agent")
+    cancel_on_reply: bool = Field(description="Cancelled when the lead writes first")
+    reminder_sent: bool
+    created_by: str | None
+    closed_at: datetime.datetime | None
+    closed_reason: str | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class FollowUpCreate(BaseModel):
+    """A follow-up to schedule. ``external_id`` makes retries safe."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "conversation_id": "0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e",
+                    "due_at": "2025-01-16T09:00:00Z",
+                    "reason": "send the pricing deck",
+                    "cancel_on_reply": False,
+                }
+            ]
+        },
+    )
+
+    conversation_id: uuid.UUID
+    external_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    due_at: datetime.datetime
+    reason: Text | None = None
+    notes: Text | None = None
+    status: Status = "scheduled"
+    agent: Annotated[str, Field(max_length=100)] | None = None
+    cancel_on_reply: bool = False
+    reminder_sent: bool = False
+    created_by: Annotated[str, Field(max_length=200)] | None = None
+    closed_reason: Text | None = None
+
+
+FOLLOW_UPS = Resource(
+    name="follow-ups",
+    table="follow_ups",
+    singular="follow-up",
+    model=FollowUp,
+    create_model=FollowUpCreate,
+    immutable=("conversation_id", "created_by"),
+    default_order="due_at",
+    parent=Parent(
+        "conversations", "conversation_id", copies=("contact_id",), singular="conversation"
+    ),
+    server_defaults={
+        "agent": "(SELECT c.current_agent FROM conversations AS c"
+        " WHERE c.org_id = $1 AND c.id = source.conversation_id)",
+        "created_by": "current_setting('rapport.actor', true)",
+    },
+    description="Follow-ups: due_at, reason, status scheduled | done | cancelled.",
+)
+
+
+def _actor(principal: Principal) -> Query:
+    return Query("SELECT set_config('rapport.actor', %s, true)", [principal.actor], fetch="scalar")
+
+
+def _check_agent(principal: Principal, name: str | None) -> Steps[None]:
+    if name is None:
+        return
+    found = yield Query(
+        "SELECT 1 FROM agents WHERE org_id = %s AND name = %s", [principal.org_id, name]
+    )
+    if found is None:
+        raise errors.NotFound(
+            f"agent: no agent named {name!r} in your organization (see GET /v1/agents)",
+            field="agent",
+        )
+
+
+@atomic_operation
+def create(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
+    """Schedule a follow-up; a retry with the same ``external_id`` returns the first."""
+    principal.require(FOLLOW_UPS.write_role, "create follow-ups")
+    item = validate(FollowUpCreate, data)
+    yield from _check_agent(principal, item.agent)
+    yield _actor(principal)
+    [(doc, created)] = yield from crud.insert(FOLLOW_UPS, principal, [item])
+    return doc, created
+
+
+@atomic_operation
+def bulk_create(principal: Principal, items: Any) -> Steps[list[str]]:
+    principal.require(FOLLOW_UPS.write_role, "create follow-ups")
+    valid = crud.bulk_items(FollowUpCreate, items, adapter=FOLLOW_UPS.rows)
+    if not valid:
+        return []
+    for name in sorted({item.agent for item in valid if item.agent}):
+        yield from _check_agent(principal, name)
+    yield _actor(principal)
+    rows: list[BaseModel] = list(valid)
+    stored = yield from crud.insert(FOLLOW_UPS, principal, rows, documents=False)
+    return [key for key, _ in stored]
+
+
+@atomic_operation
+def update(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, Any]]:
+    principal.require(FOLLOW_UPS.write_role, "update follow-ups")
+    yield from _check_agent(principal, crud.patch_of(FOLLOW_UPS, data).get("agent"))
+    yield _actor(principal)
+    return (yield from crud.update(FOLLOW_UPS, principal, id_value, data).steps)
+
+
+class Close(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text | None = None
+    notes: Text | None = None
+
+
+@atomic_operation
+def close(principal: Principal, id_value: Any, status: Status, data: Any = None) -> Steps[Any]:
+    """Mark done or cancel. Closing a closed one again changes nothing (retries are safe)."""
+    principal.require(FOLLOW_UPS.write_role, "update follow-ups")
+    body = validate(Close, data or {})
+    current = yield from crud.get(FOLLOW_UPS, principal, id_value).steps
+    if current["status"] == status:
+        return current
+    if current["status"] != "scheduled":
+        raise errors.Conflict(
+            f"status: this follow-up is already {current['status']}; reopen it with"
+            ' PATCH {"status": "scheduled"} first',
+            field="status",
+        )
+    patch: dict[str, Any] = {"status": status, "closed_reason": body.reason}
+    if body.notes is not None:
+        patch["notes"] = body.notes
+    yield _actor(principal)
+    return (yield from crud.update(FOLLOW_UPS, principal, current["id"], patch).steps)
+
+
+_WITH_CONVERSATIONS = f"""
+SELECT t.id::text, {CONVERSATIONS.json_sql} FROM conversations AS t
+WHERE t.org_id = %s AND t.id = ANY(%s::uuid[])
+"""
+
+
+@operation
+def due(
+    principal: Principal,
+    start: datetime.datetime | str | None = None,
+    end: datetime.datetime | str | None = None,
+    overdue: bool = False,
+    agent: str | None = None,
+    tz: str = "UTC",
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Steps[dict[str, Any]]:
+    """Scheduled follow-ups due in [start, end), soonest first, each with its conversation.
+
+    The window defaults to today in ``tz``; ``overdue=True`` adds earlier ones still
+    scheduled. Follow-ups written through a conversation's ``follow_up`` are here too.
+    """
+    default_start, default_end = today(tz)
+    window_start = parse_timestamp(start, "from") if start is not None else default_start
+    window_end = parse_timestamp(end, "to") if end is not None else default_end
+    if window_end <= window_start:
+        raise errors.BadRequest("to: must be later than from", field="to")
+    when: dict[str, Any] = {"$lt": window_end.isoformat()}
+    if not overdue:
+        when["$gte"] = window_start.isoformat()
+    spec: dict[str, Any] = {"status": "scheduled", "due_at": when}
+    if agent is not None:
+        spec["agent"] = agent
+    page = yield from crud.list_page(FOLLOW_UPS, principal, spec, "due_at", limit, cursor).steps
+    ids = sorted({item["conversation_id"] for item in page["items"]})
+    conversations: dict[str, Any] = {}
+    if ids:
+        rows = yield Query(_WITH_CONVERSATIONS, [principal.org_id, ids], fetch="all")
+        conversations = dict(rows)
+    for item in page["items"]:
+        item["conversation"] = conversations.get(item["conversation_id"])
+        item["overdue"] = parse_timestamp(item["due_at"], "due_at") < window_start
+    return {**page, "from": window_start.isoformat(), "to": window_end.isoformat()}

@@ -1,0 +1,212 @@
+"""The supervisor: which stage a conversation belongs in next, and which agent takes it.
+
+``decide`` is a pure function over the facts of one conversation, so the rules read in one
+place:
+
+1. won, lost and not_qualified stay where they are (a person re-opens them);
+2. the org's own rules (``settings.pipeline.rules``), first match wins;
+3. open objections send a conversation in qualification or closing to objection handling;
+4. in objection handling with every objection resolved: to closing if qualified, else back
+   to qualification;
+5. in qualification, a qualification score at the org's threshold (default 70) or an
+   explicit ``is_qualified`` sends it to closing;
+6. otherwise it stays.
+
+``route`` applies the decision: the conversation keeps its agent if that agent is active and
+has the stage's role, else it goes to the least-loaded active agent of that role (active
+conversations held, from the tallies; ties by name). Routes of one org and role are
+serialised by an advisory lock, so two concurrent routes see each other's assignment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rapport import org_settings, stages
+from rapport.agents import ROLE_FOR_STAGE
+from rapport.conversations import CONVERSATIONS
+from rapport.db.operation import Query, Steps, atomic_operation
+from rapport.resources import crud
+from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.tenancy import Principal
+from rapport.validation import validate
+
+FINAL = ("won", "lost", "not_qualified")
+
+
+@dataclass(frozen=True)
+class Facts:
+    stage: str
+    score: float | None
+    is_qualified: bool | None
+    open_objections: list[str]
+    matched_rule: int | None  # index of the first org rule the conversation matches
+
+
+@dataclass(frozen=True)
+class Decision:
+    stage: str
+    role: str | None
+    reason: str
+    rule: int | None = None
+
+
+def decide(facts: Facts, settings: org_settings.OrgSettings) -> Decision:
+    """The next stage and the role that should handle it."""
+    stage = facts.stage
+    if stage in FINAL:
+        return Decision(stage, None, f"{stage} is an outcome; a person re-opens it")
+    if facts.matched_rule is not None:
+        rule = settings.pipeline.rules[facts.matched_rule]
+        target = rule.stage or stage
+        if target == stage or target in stages.NEXT_STAGES[stage]:
+            reason = rule.reason or f"org rule {facts.matched_rule} matched"
+            return Decision(
+                target, rule.role or ROLE_FOR_STAGE.get(target), reason, facts.matched_rule
+            )
+    threshold = settings.pipeline.qualified_threshold
+    qualified = facts.is_qualified is True or (facts.score is not None and facts.score >= threshold)
+    if facts.open_objections and stage in ("qualification", "closing"):
+        kinds = ", ".join(sorted(set(facts.open_objections)))
+        n = len(facts.open_objections)
+        return Decision(
+            "objection_handling", "objection_handler", f"{n} open objection(s): {kinds}"
+        )
+    if stage == "objection_handling" and not facts.open_objections:
+        if qualified:
+            return Decision("closing", "closer", "objections resolved and the lead is qualified")
+        return Decision(
+            "qualification", "qualifier", "objections resolved; qualification unfinished"
+        )
+    if stage == "qualification" and qualified:
+        why = (
+            f"qualification score {facts.score:g} reached the threshold {threshold:g}"
+            if facts.score is not None and facts.score >= threshold
+            else "the lead is marked qualified"
+        )
+        return Decision("closing", "closer", why)
+    if stage == "qualification":
+        shown = "unknown" if facts.score is None else f"{facts.score:g}"
+        return Decision(stage, "qualifier", f"qualification score {shown} is below {threshold:g}")
+    if stage == "objection_handling":
+        return Decision(stage, "objection_handler", "objections are still open")
+    return Decision(stage, "closer", "closing continues")
+
+
+class RouteRequest(BaseModel):
+    """Options for one routing decision."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"dry_run": False}]})
+
+    dry_run: bool = Field(default=False, description="Decide, but change nothing")
+    reason: Annotated[str, Field(max_length=500)] | None = Field(
+        default=None, description="Recorded with the transition, after the supervisor's own"
+    )
+
+
+_FACTS = f"""
+SELECT {CONVERSATIONS.json_sql},
+  coalesce((SELECT array_agg(o.type ORDER BY o.raised_at) FROM objections AS o
+            WHERE o.org_id = t.org_id AND o.conversation_id = t.id AND NOT o.resolved),
+           '{{}}'),
+  __MATCHES__
+FROM conversations AS t
+WHERE t.org_id = %s AND t.id = %s::uuid
+FOR UPDATE
+"""
+
+_LEAST_LOADED = """
+SELECT a.name FROM agents AS a
+LEFT JOIN (SELECT current_agent, sum(n) AS n FROM conversation_tallies
+           WHERE org_id = %(org)s AND status = 'active' GROUP BY current_agent) AS l
+  ON l.current_agent = a.name
+WHERE a.org_id = %(org)s AND a.role = %(role)s AND a.status = 'active'
+ORDER BY coalesce(l.n, 0), a.name
+LIMIT 1
+"""
+
+
+def _facts_query(settings: org_settings.OrgSettings) -> tuple[str, list[Any]]:
+    """The facts statement, with each org rule evaluated in SQL as one boolean column."""
+    out = Compiled()
+    compiler = FilterCompiler(CONVERSATIONS.fields, CONVERSATIONS.name)
+    conditions = [f"({compiler.compile(rule.when, out)})" for rule in settings.pipeline.rules]
+    matches = f"ARRAY[{', '.join(conditions)}]::boolean[]" if conditions else "'{}'::boolean[]"
+    return _FACTS.replace("__MATCHES__", matches), list(out.params)
+
+
+@atomic_operation
+def route(principal: Principal, id_value: Any, data: Any = None) -> Steps[dict[str, Any]]:
+    """Decide the conversation's next stage and agent, and apply it unless ``dry_run``."""
+    request = validate(RouteRequest, data or {})
+    if not request.dry_run:
+        principal.require("operator", "route conversations")
+    key = crud.check_id(CONVERSATIONS, id_value)
+    settings = org_settings.parse((yield from org_settings.load(principal)))
+    sql, params = _facts_query(settings)
+    row = yield Query(sql, [*params, principal.org_id, key])
+    if row is None:
+        yield from crud.get(CONVERSATIONS, principal, key).steps  # raises the 404
+    conversation, objections, matches = row
+    matched = next((i for i, hit in enumerate(matches) if hit), None)
+    facts = Facts(
+        stage=conversation["sales_stage"],
+        score=conversation["qualification"]["score"],
+        is_qualified=conversation["is_qualified"],
+        open_objections=list(objections),
+        matched_rule=matched,
+    )
+    decision = decide(facts, settings)
+    agent = conversation["current_agent"]
+    staffed = True
+    if decision.role is not None:
+        yield Query(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{principal.org_id}:{decision.role}"]
+        )
+        keeps = None
+        if agent:
+            keeps = yield Query(
+                "SELECT 1 FROM agents WHERE org_id = %s AND name = %s AND role = %s"
+                " AND status = 'active'",
+                [principal.org_id, agent, decision.role],
+            )
+        if keeps is None:
+            least_loaded = yield Query(
+                _LEAST_LOADED, {"org": principal.org_id, "role": decision.role}, fetch="scalar"
+            )
+            staffed = least_loaded is not None
+            agent = least_loaded or agent
+    result: dict[str, Any] = {
+        "conversation_id": key,
+        "from_stage": facts.stage,
+        "stage": decision.stage,
+        "from_agent": conversation["current_agent"],
+        "agent": agent,
+        "role": decision.role,
+        "reason": decision.reason,
+        "rule": decision.rule,
+        "score": facts.score,
+        "threshold": settings.pipeline.qualified_threshold,
+        "is_qualified": facts.is_qualified,
+        "open_objections": facts.open_objections,
+        "dry_run": request.dry_run,
+    }
+    changed = decision.stage != facts.stage or agent != conversation["current_agent"]
+    result["changed"] = changed
+    if not staffed:
+        result["warning"] = (
+            f"no active agent has the role {decision.role}, so {agent or 'nobody'} keeps it;"
+            " create one with POST /v1/agents"
+        )
+    if changed and not request.dry_run:
+        patch: dict[str, Any] = {"sales_stage": decision.stage, "current_agent": agent}
+        if decision.stage == "closing" and facts.is_qualified is None:
+            patch["is_qualified"] = True
+        reason = decision.reason + (f" ({request.reason})" if request.reason else "")
+        yield stages.record_as(principal, actor=f"supervisor ({principal.actor})", reason=reason)
+        conversation = yield from crud.update(CONVERSATIONS, principal, key, patch).steps
+    result["conversation"] = conversation
+    return result

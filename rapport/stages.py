@@ -1,0 +1,149 @@
+"""Sales stages: which moves are allowed, moving a conversation, and its transition history.
+
+    qualification -> objection_handling | closing | not_qualified | lost
+    objection_handling -> qualification | closing | not_qualified | lost
+    closing -> objection_handling | won | lost
+    not_qualified | lost -> qualification   (re-opened)
+    won: final
+
+The schema enforces this on every write of ``sales_stage`` (PATCH, bulk update, routing,
+imports of updates), so no path can skip it; a refused move is a 409 that lists the stages
+allowed from where the conversation is. Each stage change or hand-off between agents is
+recorded in ``stage_transitions`` with who made it (``Principal.actor``), why, and when.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rapport import errors
+from rapport.conversations import CONVERSATIONS, SalesStage
+from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.resources import crud, paging
+from rapport.tenancy import Principal
+from rapport.validation import validate
+
+NEXT_STAGES: dict[str, tuple[str, ...]] = {
+    "qualification": ("objection_handling", "closing", "not_qualified", "lost"),
+    "objection_handling": ("qualification", "closing", "not_qualified", "lost"),
+    "closing": ("objection_handling", "won", "lost"),
+    "not_qualified": ("qualification",),
+    "lost": ("qualification",),
+    "won": (),
+}
+
+_TRANSITION_JSON = """json_build_object('id', s.id, 'conversation_id', s.conversation_id,
+  'contact_id', s.contact_id, 'from_stage', s.from_stage, 'to_stage', s.to_stage,
+  'from_agent', s.from_agent, 'to_agent', s.to_agent, 'actor', s.actor, 'reason', s.reason,
+  'at', s.at)"""
+
+
+def record_as(principal: Principal, actor: str | None = None, reason: str | None = None) -> Query:
+    """Names the writer and the reason the transition trigger records, for this transaction."""
+    return Query(
+        "SELECT set_config('rapport.actor', %s, true), set_config('rapport.reason', %s, true)",
+        [actor or principal.actor, reason or ""],
+    )
+
+
+@atomic_operation
+def update_conversation(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, Any]]:
+    """PATCH a conversation; a stage change is checked and recorded (reason: "PATCH")."""
+    yield record_as(principal, reason="PATCH")
+    return (yield from crud.update(CONVERSATIONS, principal, id_value, data).steps)
+
+
+@atomic_operation
+def bulk_update_conversations(principal: Principal, filter_spec: Any, data: Any) -> Steps[int]:
+    """Bulk PATCH; one refused stage move refuses the whole update."""
+    yield record_as(principal, reason="bulk update")
+    return (yield from crud.bulk_update(CONVERSATIONS, principal, filter_spec, data).steps)
+
+
+class Move(BaseModel):
+    """Move a conversation to a stage, optionally handing it to another agent."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"stage": "closing", "reason": "budget confirmed"}]},
+    )
+
+    stage: SalesStage
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+    agent: Annotated[str, Field(max_length=100)] | None = None
+
+
+@atomic_operation
+def move(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, Any]]:
+    """Move to ``stage`` (409 if not allowed); returns the conversation and the transition."""
+    principal.require("operator", "move conversations")
+    request = validate(Move, data)
+    key = crud.check_id(CONVERSATIONS, id_value)
+    patch: dict[str, Any] = {"sales_stage": request.stage}
+    if request.agent is not None:
+        found = yield Query(
+            "SELECT 1 FROM agents WHERE org_id = %s AND name = %s",
+            [principal.org_id, request.agent],
+        )
+        if found is None:
+            raise errors.NotFound(
+                f"agent: no agent named {request.agent!r} in your organization", field="agent"
+            )
+        patch["current_agent"] = request.agent
+    yield record_as(principal, reason=request.reason or "moved")
+    conversation = yield from crud.update(CONVERSATIONS, principal, key, patch).steps
+    latest = yield Query(
+        f"SELECT {_TRANSITION_JSON} FROM stage_transitions AS s"
+        " WHERE s.org_id = %s AND s.conversation_id = %s::uuid AND s.at >= now()"
+        " ORDER BY s.at DESC LIMIT 1",
+        [principal.org_id, key],
+        fetch="scalar",
+    )
+    return {"conversation": conversation, "transition": latest}
+
+
+@operation
+def transitions(
+    principal: Principal, id_value: Any, limit: int | None = None, cursor: str | None = None
+) -> Steps[dict[str, Any]]:
+    """A conversation's stage changes and hand-offs, oldest first, and where it may go next."""
+    key = crud.check_id(CONVERSATIONS, id_value)
+    size = paging.check_limit(limit)
+    after = _cursor(cursor)
+    stage = yield Query(
+        "SELECT sales_stage FROM conversations WHERE org_id = %s AND id = %s::uuid",
+        [principal.org_id, key],
+        fetch="scalar",
+    )
+    if stage is None:
+        raise errors.NotFound(f"no conversation with id {key}", field="id")
+    items = yield Query(
+        f"SELECT {_TRANSITION_JSON} FROM stage_transitions AS s"
+        " WHERE s.org_id = %s AND s.conversation_id = %s::uuid"
+        " AND (%s::uuid IS NULL OR s.id > %s::uuid)"
+        f" ORDER BY s.id LIMIT {size + 1}",
+        [principal.org_id, key, after, after],
+        fetch="scalars",
+    )
+    page = list(items[:size])
+    return {
+        "items": page,
+        "next_cursor": str(page[-1]["id"]) if len(items) > size else None,
+        "stage": stage,
+        "allowed_next": list(NEXT_STAGES[stage]),
+    }
+
+
+def _cursor(cursor: str | None) -> str | None:
+    """Transition ids are time-ordered, so the last one seen is the cursor."""
+    if not cursor:
+        return None
+    try:
+        return str(uuid.UUID(cursor))
+    except ValueError:
+        raise errors.BadRequest(
+            "cursor: not a cursor from this endpoint; pass next_cursor as it came", field="cursor"
+        ) from None
