@@ -2,7 +2,8 @@
 
 Most resources use the generic operations of ``rapport.resources.crud``. A resource whose
 writes mean more than an INSERT or UPDATE names its own service functions here: memories
-supersede and keep history, knowledge documents are chunked. REST routes and both SDK
+supersede and keep history, knowledge documents are chunked, conversation updates record
+stage transitions, agents and follow-ups check what they name. REST routes and both SDK
 transports look the operations up here, so a resource's behaviour is the same everywhere.
 """
 
@@ -12,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapport.agents import AGENTS
+from rapport import agents, follow_ups, stages
+from rapport.calls import learn as calls
 from rapport.contacts import CONTACTS
 from rapport.conversations import CONVERSATIONS
 from rapport.db.operation import Operation
@@ -52,9 +54,26 @@ def _memory_list(
 
 
 OPERATIONS: dict[str, Operations] = {
-    r.name: Operations(r)
-    for r in (CONTACTS, CONVERSATIONS, MESSAGES, OBJECTIONS, AGENTS, SUMMARIES, USERS)
+    r.name: Operations(r) for r in (CONTACTS, MESSAGES, OBJECTIONS, SUMMARIES, USERS)
 }
+# Stage changes are checked by the schema and recorded with who made them and why.
+OPERATIONS["conversations"] = Operations(
+    CONVERSATIONS,
+    {"update": stages.update_conversation, "bulk_update": stages.bulk_update_conversations},
+)
+# Agents link to knowledge documents and other orgs, which must exist.
+OPERATIONS["agents"] = Operations(
+    agents.AGENTS,
+    {"create": agents.create, "bulk_create": agents.bulk_create, "update": agents.update},
+)
+OPERATIONS["follow-ups"] = Operations(
+    follow_ups.FOLLOW_UPS,
+    {
+        "create": follow_ups.create,
+        "bulk_create": follow_ups.bulk_create,
+        "update": follow_ups.update,
+    },
+)
 OPERATIONS["memories"] = Operations(
     memories.MEMORIES,
     {
@@ -70,5 +89,6 @@ OPERATIONS["memories"] = Operations(
 OPERATIONS["knowledge"] = Operations(
     knowledge.KNOWLEDGE, {"create": knowledge.add, "bulk_create": knowledge.add_many}
 )
+OPERATIONS["calls"] = Operations(calls.CALLS, calls.OVERRIDES)
 
 RESOURCES: dict[str, Resource] = {name: ops.resource for name, ops in OPERATIONS.items()}

@@ -112,11 +112,14 @@ class Rows:
             "users": {"email": "kevin@example.com"},
             "memories": {"contact_id": self.contact, "key": "budget", "value": 5000},
             "knowledge": {"title": "Shipping FAQ", "text": "We ship worldwide in 5 days."},
+            "follow-ups": {"conversation_id": self.conversation, "due_at": "2025-01-16T09:00Z"},
+            "calls": {"contact_id": self.contact, "start_time": "2025-01-15T14:00:00Z"},
         }
         assert set(self.valid) == set(RESOURCES)
         self.ids = {"contacts": self.contact, "conversations": self.conversation}
         self.ids["interaction-summaries"] = self.contact
-        for name in ("messages", "objections", "agents", "users", "memories", "knowledge"):
+        created = ("messages", "objections", "agents", "users", "memories", "knowledge")
+        for name in (*created, "follow-ups", "calls"):
             self.ids[name] = ok(client.post(f"/v1/{name}", json=self.valid[name]), 201)["id"]
         ok(client.post("/v1/enrichment/flush"), 200)  # the enricher's writes come first
         self.before = self.state()
@@ -434,11 +437,13 @@ HARMLESS = {  # a valid bulk "set" for each resource
     "conversations": {"outlet_id": "x"},
     "messages": {"phase": "x"},
     "objections": {"description": "x"},
-    "agents": {"description": "x"},
+    "agents": {"visibility": "hidden"},
     "interaction-summaries": {"metadata": {"x": 1}},
     "users": {"name": "x"},
     "memories": {"confidence": 0.5},
     "knowledge": {"source": "x"},
+    "follow-ups": {"notes": "x"},
+    "calls": {"closer": "x"},
 }
 
 # (filter text, the field the problem must name, words the detail must hold)
@@ -707,6 +712,8 @@ BAD_SEVENTH = {
     "users": ({"role": "emperor"}, "role"),
     "memories": ({"key": "Not A Key"}, "key"),
     "knowledge": ({"title": ""}, "title"),
+    "follow-ups": ({"status": "maybe"}, "status"),
+    "calls": ({"outcome": "voicemail"}, "outcome"),
 }
 
 
@@ -725,6 +732,8 @@ def test_bulk_create_with_a_bad_item_writes_nothing(
             item["name"] = f"Contact {i}"
         elif resource in ("memories", "knowledge"):
             item["text"] = f"note {i}"
+        elif resource == "calls":
+            item["start_time"] = f"2025-02-01T10:{i:02d}:00Z"
         items.append(item)
     bad, field = BAD_SEVENTH[resource]
     items[7] = {**items[7], **bad}

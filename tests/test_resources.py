@@ -196,15 +196,19 @@ def test_every_resource_supports_the_nine_operations(sdk: Any) -> None:
         "agents": {"name": "closer-2", "role": "closer"},
         "users": {"email": "op@example.com"},
         "knowledge": {"title": "FAQ", "text": "We ship worldwide."},
+        "follow_ups": {"conversation_id": conversation["id"], "due_at": "2025-01-16T09:00:00Z"},
+        "calls": {"contact_id": contact_id, "start_time": "2025-01-15T14:00:00Z"},
     }
     patches = {
         "contacts": {"name": "B"},
         "conversations": {"language": "en"},
         "messages": {"intent": "greeting"},
         "objections": {"description": "unsure"},
-        "agents": {"description": "closes"},
+        "agents": {"visibility": "public"},
         "users": {"name": "Op"},
         "knowledge": {"source": "faq"},
+        "follow_ups": {"notes": "bring the contract"},
+        "calls": {"outcome": "callback"},
     }
     for name, data in creations.items():
         client = getattr(sdk, name)
@@ -215,7 +219,9 @@ def test_every_resource_supports_the_nine_operations(sdk: Any) -> None:
         assert client.update(created["id"], {key: value})[key] == value
         assert client.count({key: value}) == 1
         assert [i["id"] for i in client.list({key: value})["items"]] == [created["id"]]
-        assert len(client.bulk_create([data] if name not in ("agents", "users") else [])) in (0, 1)
+        assert len(
+            client.bulk_create([data] if name not in ("agents", "users", "calls") else [])
+        ) in (0, 1)
         assert client.bulk_update({"id": created["id"]}, patches[name]) == 1
         if name != "contacts":  # deleting the contact would cascade to the others
             client.delete(created["id"])

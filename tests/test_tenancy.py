@@ -40,11 +40,13 @@ PATCHES: dict[str, dict[str, Any]] = {
     "conversations": {"outlet_id": "stolen", "context": {"stolen": True}},
     "messages": {"phase": "stolen"},
     "objections": {"description": "stolen"},
-    "agents": {"description": "stolen"},
+    "agents": {"visibility": "public"},
     "interaction-summaries": {"metadata": {"stolen": True}},
     "users": {"name": "Overwritten"},
     "memories": {"metadata": {"stolen": True}},
     "knowledge": {"source": "stolen"},
+    "follow-ups": {"notes": "stolen"},
+    "calls": {"closer": "stolen"},
 }
 
 
@@ -140,6 +142,15 @@ class World:
             ),
             201,
         )
+        # The conversation's follow_up (seed 000) is its follow-up record.
+        [follow_up] = ok(client.get("/v1/follow-ups"))["items"]
+        call = ok(
+            client.post(
+                "/v1/calls",
+                json={"contact_id": contact["id"], "start_time": "2025-01-15T14:00:00Z"},
+            ),
+            201,
+        )
         ok(client.post("/v1/enrichment/flush"), 200)  # enrichment's writes land before the snapshot
         self.ids: dict[str, str] = {
             "contacts": contact["id"],
@@ -151,6 +162,8 @@ class World:
             "interaction-summaries": contact["id"],  # a summary's id is its contact's
             "memories": memory["id"],
             "knowledge": document["id"],
+            "follow-ups": follow_up["id"],
+            "calls": call["id"],
         }
         assert set(self.ids) == set(RESOURCES), "a resource is missing from the isolation world"
         self.snapshot = self.read()
@@ -387,7 +400,7 @@ def test_views_and_analytics_show_only_the_callers_org(world_a: World, world_b: 
         assert [(w["agent"], w["count"]) for w in workload] == [(mine["agent"], 1)]
 
         due = ok(client.get("/v1/follow-ups/due", params={**WINDOW, "overdue": "true"}))
-        assert [c["id"] for c in due["items"]] == [world.conversation]
+        assert [f["conversation_id"] for f in due["items"]] == [world.conversation]
 
         found = ok(client.get("/v1/messages/search", params={"q": theirs["word"]}))
         assert found == {"items": []}
@@ -488,6 +501,8 @@ def write_requests(world: World) -> list[tuple[str, str, Any]]:
         "users": {"email": "new@example.com"},
         "memories": {"contact_id": world.contact, "key": "fact", "text": "x"},
         "knowledge": {"title": "New", "text": "x"},
+        "follow-ups": {"conversation_id": world.conversation, "due_at": "2025-01-16T09:00Z"},
+        "calls": {"contact_id": world.contact, "start_time": "2025-03-01T10:00:00Z"},
     }
     for name, row_id in world.ids.items():
         requests += [

@@ -17,6 +17,8 @@ from rapport.api.deps import KeyCache
 from rapport.api.limits import BodyLimit
 from rapport.api.responses import json_response
 from rapport.api.routes import (
+    agents,
+    calls,
     contacts,
     conversations,
     memory,
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
 
     routers = [tenancy.router, contacts.router, conversations.router, messages.router]
     routers += [memory.router, retrieval.router]
+    routers += [agents.router, calls.router]
     routers += [pipeline.router, *(resource_router(ops) for ops in OPERATIONS.values())]
     for router in routers:
         # Added flat rather than with include_router: FastAPI 0.16x matches included routers

@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import datetime
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
@@ -26,6 +25,7 @@ from rapport import (
     documents,
     enrichment,
     errors,
+    follow_ups,
     messages,
     pipeline,
     tenancy,
@@ -35,6 +35,9 @@ from rapport.db.database import Database
 from rapport.enricher import Runtime
 from rapport.memory import memories
 from rapport.retrieval import search
+from rapport.sdk import call_verbs, sales_verbs
+from rapport.sdk.route import PAGE as _PAGE
+from rapport.sdk.route import Route
 from rapport.tenancy import Principal
 from rapport.validation import validate
 
@@ -84,7 +87,7 @@ LOCAL_VERBS: dict[str, LocalVerb] = {
     ),
     "pipeline.counts": lambda db, p, filter: db.run(pipeline.counts(p, filter)),
     "pipeline.follow_ups_due": lambda db, p, start, end, overdue, agent, tz, limit, cursor: db.run(
-        pipeline.follow_ups_due(p, start, end, overdue, agent, tz, limit, cursor)
+        follow_ups.due(p, start, end, overdue, agent, tz, limit, cursor)
     ),
     "pipeline.workload": lambda db, p, status: db.run(pipeline.workload(p, status)),
     "analytics.interactions": lambda db, p, filter: db.run(analytics.interactions(p, filter)),
@@ -121,19 +124,6 @@ ENRICHED_VERBS = frozenset({"conversations.append_message", "conversations.appen
 def _with_secret(record: dict[str, Any], secret: str) -> dict[str, Any]:
     return {**record, "key": secret}
 
-
-@dataclass(frozen=True)
-class Route:
-    """Where a verb lives in the REST API and how its arguments travel."""
-
-    method: str
-    path: str
-    body: str | None = None
-    query: Mapping[str, str] | None = None  # SDK argument -> query parameter
-    result: str | None = None  # key of the response to return, or the whole response
-
-
-_PAGE = {"limit": "limit", "cursor": "cursor"}
 
 HTTP_VERBS: dict[str, Route] = {
     "conversations.append_message": Route("POST", "/v1/conversations/{id}/messages", "message"),
@@ -196,6 +186,10 @@ HTTP_VERBS: dict[str, Route] = {
     "enrichment.pending": Route("GET", "/v1/enrichment"),
     "enrichment.flush": Route("POST", "/v1/enrichment/flush"),
 }
+for _verbs in (sales_verbs, call_verbs):
+    LOCAL_VERBS.update(_verbs.LOCAL)
+    HTTP_VERBS.update(_verbs.HTTP)
+ENRICHED_VERBS = ENRICHED_VERBS | call_verbs.ENRICHED
 
 
 class LocalTransport:
@@ -384,7 +378,10 @@ class HttpTransport:
         elif route.body:
             body = arguments[route.body]
         params = {q: arguments.get(arg) for arg, q in (route.query or {}).items()}
-        found = self._send(route.method, path, json=body, params=params).json()
+        response = self._send(route.method, path, json=body, params=params)
+        if response.status_code == 204:
+            return None
+        found = response.json()
         return found[route.result] if route.result else found
 
     def close(self) -> None:

@@ -1,0 +1,16 @@
+"""Voice calls (seed 002): leads by phone, learning from a finished call, closer availability.
+
+A voice agent's call is stored with the same machinery as every other conversation, so it is
+enriched, searched and routed like one: the lead is a contact (unique by phone), the call has
+a conversation on channel ``voice`` whose messages are the transcript, and a ``calls`` row
+holds what only a call has (outcome, transfer, engagement, analysis and outcome factors).
+
+- ``phones``: phone numbers to E.164 in the org's default region.
+- ``models``: the ``calls`` resource and the body of ``POST /v1/calls/learn``.
+- ``checks``: the cross-field rules of a learn body, each error naming its field.
+- ``analysis``: what the server computes from a transcript, and the outcome factors.
+- ``leads``: lookup by phone and the lead upsert.
+- ``learn``: seed 002's learnFromCall, one transaction, idempotent.
+- ``schedule`` / ``availability``: closers' weekly hours and overrides, and "available now?".
+- ``transfer``: whether the agent should hand the lead to a closer now.
+"""

@@ -1,0 +1,259 @@
+"""Closers' availability (seed 002's kevin_availability), stored one schedule per closer.
+
+``PUT``-like: posting a closer's schedule replaces it whole, so the dialer's admin screen can
+send what it shows, and sending the same schedule again changes nothing. A schedule is checked
+when it is written (known time zone, windows that end after they start and do not overlap),
+so "available now?" never meets a schedule it cannot read.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from rapport import errors
+from rapport.calls import schedule
+from rapport.db.operation import Query, Steps, operation
+from rapport.resources.filters import parse_timestamp
+from rapport.tenancy import Principal
+from rapport.validation import failure, json_text, validate
+
+_CLOCK = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
+_NAMES = {name.lower(): n for n, name in enumerate(schedule.DAYS)}
+_NAMES |= {name[:3]: n for name, n in list(_NAMES.items())}
+Closer = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s/]+( [^\s/]+)*$")]
+
+
+def _day(value: Any) -> Any:
+    """Day names (Monday, mon) as numbers, 0=Sunday."""
+    if isinstance(value, str) and value.strip().lower() in _NAMES:
+        return _NAMES[value.strip().lower()]
+    return value
+
+
+class WeeklyWindow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day_of_week: Annotated[int, BeforeValidator(_day), Field(ge=0, le=6)] = Field(
+        description="0=Sunday .. 6=Saturday, or a day name (Monday, mon)"
+    )
+    start: Annotated[str, Field(pattern=_CLOCK, examples=["09:00"])]
+    end: Annotated[str, Field(pattern=_CLOCK, examples=["17:00"], description="24:00 = midnight")]
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: datetime.datetime = Field(description="Without an offset: the closer's local time")
+    end: datetime.datetime
+    available: bool
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class ScheduleIn(BaseModel):
+    """A closer's whole schedule; it replaces the one stored for that closer."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "closer": "kevin",
+                    "timezone": "America/New_York",
+                    "weekly": [
+                        {"day_of_week": d, "start": "09:00", "end": "17:00"} for d in range(1, 6)
+                    ],
+                    "overrides": [
+                        {"start": "2025-01-20T00:00:00", "end": "2025-01-21T00:00:00",
+                         "available": False, "reason": "MLK day"},
+                    ],
+                }
+            ]
+        },
+    )  # fmt: skip
+
+    closer: Closer = "default"
+    timezone: Annotated[str, Field(min_length=1, max_length=64, examples=["America/New_York"])]
+    weekly: Annotated[list[WeeklyWindow], Field(max_length=200)] = Field(default_factory=list)
+    overrides: Annotated[list[OverrideIn], Field(max_length=1000)] = Field(default_factory=list)
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise errors.ValidationFailed(
+            f"timezone: {name!r} is not a known IANA time zone (e.g. America/New_York)",
+            field="timezone",
+        ) from None
+
+
+def parse(data: Any) -> tuple[ScheduleIn, schedule.Schedule]:
+    """The schedule checked: every problem named by item index, all reported at once."""
+    given = validate(ScheduleIn, data)
+    zone = _zone(given.timezone)
+    found: list[dict[str, Any]] = []
+    windows = [
+        schedule.Window(w.day_of_week, _minutes(w.start), _minutes(w.end)) for w in given.weekly
+    ]
+    for index, window in enumerate(windows):
+        if window.end <= window.start:
+            found.append({"field": f"weekly[{index}].end", "message":
+                          f"{schedule.clock(window.end)} is not after start "
+                          f"{schedule.clock(window.start)}"})  # fmt: skip
+    for i, j in _overlaps([(w.day, w.start, w.end) for w in windows]):
+        found.append({"field": f"weekly[{j}]", "message":
+                      f"overlaps weekly[{i}] ({windows[i].label()}); merge them"})  # fmt: skip
+    overrides = [
+        schedule.Override(_local(o.start, zone), _local(o.end, zone), o.available, o.reason)
+        for o in given.overrides
+    ]
+    for index, override in enumerate(overrides):
+        if override.end <= override.start:
+            found.append({"field": f"overrides[{index}].end", "message": "not after its start"})
+    spans = [(0, o.start.timestamp(), o.end.timestamp()) for o in overrides]
+    for i, j in _overlaps(spans):
+        found.append({"field": f"overrides[{j}]", "message": f"overlaps overrides[{i}]"})
+    if found:
+        raise failure(found)
+    return given, schedule.Schedule(given.closer, zone, tuple(windows), tuple(overrides))
+
+
+def _local(moment: datetime.datetime, zone: ZoneInfo) -> datetime.datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(datetime.UTC)
+
+
+def _overlaps(spans: list[tuple[int, float, float]]) -> list[tuple[int, int]]:
+    """(earlier, later) index pairs of spans in the same group that overlap: each span is
+    compared with the one reaching furthest among those starting before it."""
+    pairs = []
+    order = sorted(range(len(spans)), key=lambda k: spans[k])
+    reach: int | None = None
+    for k in order:
+        if spans[k][2] <= spans[k][1]:
+            continue  # reported as "end not after start"
+        if reach is not None and spans[reach][0] == spans[k][0] and spans[k][1] < spans[reach][2]:
+            pairs.append((min(reach, k), max(reach, k)))
+        if reach is None or spans[reach][0] != spans[k][0] or spans[k][2] > spans[reach][2]:
+            reach = k
+    return pairs
+
+
+def _stored(given: ScheduleIn, parsed: schedule.Schedule) -> tuple[str, str]:
+    """weekly and overrides as stored: day numbers, HH:MM, and UTC instants."""
+    weekly = [
+        {"day_of_week": w.day, "day": schedule.DAYS[w.day],
+         "start": schedule.clock(w.start), "end": schedule.clock(w.end)}
+        for w in parsed.weekly
+    ]  # fmt: skip
+    overrides = [
+        {"start": o.start.isoformat().replace("+00:00", "Z"),
+         "end": o.end.isoformat().replace("+00:00", "Z"),
+         "available": o.available, "reason": o.reason}
+        for o in parsed.overrides
+    ]  # fmt: skip
+    return json_text(weekly), json_text(overrides)
+
+
+_JSON = (
+    "json_build_object('closer', a.closer, 'timezone', a.timezone, 'weekly', a.weekly,"
+    " 'overrides', a.overrides, 'created_at', a.created_at, 'updated_at', a.updated_at)"
+)
+_PUT = f"""
+INSERT INTO availability AS a (org_id, closer, timezone, weekly, overrides)
+VALUES (%s, %s, %s, %s::jsonb, %s::jsonb)
+ON CONFLICT (org_id, closer) DO UPDATE SET
+  timezone = excluded.timezone, weekly = excluded.weekly, overrides = excluded.overrides,
+  updated_at = now()
+WHERE (a.timezone, a.weekly, a.overrides)
+      IS DISTINCT FROM (excluded.timezone, excluded.weekly, excluded.overrides)
+RETURNING {_JSON}, (xmax = 0)
+"""
+_GET = f"SELECT {_JSON} FROM availability AS a WHERE a.org_id = %s AND a.closer = %s"
+
+
+@operation
+def put(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
+    """Replace the closer's schedule: (schedule, created). The same schedule again changes
+    nothing (not even updated_at)."""
+    principal.require("operator", "set a closer's availability")
+    given, parsed = parse(data)
+    weekly, overrides = _stored(given, parsed)
+    row = yield Query(_PUT, [principal.org_id, given.closer, given.timezone, weekly, overrides])
+    if row is None:  # unchanged
+        doc = yield Query(_GET, [principal.org_id, given.closer], fetch="scalar")
+        return dict(doc), False
+    return dict(row[0]), bool(row[1])
+
+
+@operation
+def schedules(principal: Principal, closer: str | None = None) -> Steps[dict[str, Any]]:
+    """``{"items": [...]}``: every closer's schedule, or the one named."""
+    where = "" if closer is None else " AND a.closer = %s"
+    docs = yield Query(
+        f"SELECT {_JSON} FROM availability AS a WHERE a.org_id = %s{where} ORDER BY a.closer",
+        [principal.org_id] if closer is None else [principal.org_id, closer],
+        fetch="scalars",
+    )
+    return {"items": list(docs)}
+
+
+def load(principal: Principal, closer: str) -> Steps[schedule.Schedule | None]:
+    """The closer's stored schedule, ready to evaluate; None if there is none."""
+    doc = yield Query(_GET, [principal.org_id, closer], fetch="scalar")
+    if doc is None:
+        return None
+    return schedule.Schedule(
+        closer,
+        ZoneInfo(doc["timezone"]),
+        tuple(
+            schedule.Window(w["day_of_week"], _minutes(w["start"]), _minutes(w["end"]))
+            for w in doc["weekly"]
+        ),
+        tuple(
+            schedule.Override(
+                parse_timestamp(o["start"], "start"),
+                parse_timestamp(o["end"], "end"),
+                bool(o["available"]),
+                o.get("reason"),
+            )
+            for o in doc["overrides"]
+        ),
+    )
+
+
+def moment(at: Any) -> datetime.datetime:
+    """``at`` (ISO date-time, naive = UTC) or now."""
+    if at is None:
+        return datetime.datetime.now(datetime.UTC)
+    return parse_timestamp(at, "at").astimezone(datetime.UTC)
+
+
+def answer(closer: str, found: schedule.Status) -> dict[str, Any]:
+    def iso(value: datetime.datetime | None) -> str | None:
+        return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+    return {"closer": closer, "available": found.available, "reason": found.reason,
+            "until": iso(found.until),
+            "next_available_at": iso(found.next_available_at)}  # fmt: skip
+
+
+@operation
+def now(principal: Principal, closer: str | None = None, at: Any = None) -> Steps[dict[str, Any]]:
+    """``{closer, available, reason, until, next_available_at}`` at ``at`` (default now)."""
+    name = closer or "default"
+    when = moment(at)
+    stored = yield from load(principal, name)
+    if stored is None:
+        raise errors.NotFound(
+            f"no availability for closer {name!r}; POST /v1/availability first", field="closer"
+        )
+    return answer(name, schedule.status(stored, when))

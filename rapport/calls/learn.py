@@ -1,0 +1,225 @@
+"""Seed 002's learnFromCall: a finished call stored in one transaction, or not at all.
+
+One request upserts the lead by phone, opens a conversation on channel ``voice``, appends
+the transcript as that conversation's messages and stores the ``calls`` row with its
+analysis and factors. The messages go through the ordinary message insert (counters,
+interaction summary, ``enriched_at`` pending), so enrichment embeds and extracts them like
+any other message; nothing else has to know a call happened.
+
+A retry with the same ``call.external_id`` (or, without one, the same lead and start time)
+returns what the first request stored and writes nothing. Learns of one lead are serialised
+by a transaction-scoped advisory lock on its phone, so two deliveries of the same call at
+once cannot both write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel
+
+from rapport import errors
+from rapport.calls import analysis, checks, leads, phones
+from rapport.calls.models import CALLS, CallCreate, CallIn, Factors, LearnRequest, Turn
+from rapport.contacts import CONTACTS
+from rapport.conversations import CONVERSATIONS, ConversationCreate, SalesStage
+from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.messages import MESSAGES, MessageCreate
+from rapport.messages import history as message_history
+from rapport.resources import crud
+from rapport.tenancy import Principal
+from rapport.validation import validate
+
+# The stored call with its lead and transcript size, as a retry answers it.
+_STORED = f"""
+SELECT c.doc, (SELECT {CONTACTS.json_sql} FROM contacts AS t
+               WHERE t.org_id = %(org)s AND t.id = c.contact_id),
+       c.conversation_id::text,
+       (SELECT count(*) FROM messages AS m
+        WHERE m.org_id = %(org)s AND m.conversation_id = c.conversation_id)
+FROM (SELECT {CALLS.json_sql} AS doc, t.contact_id, t.conversation_id FROM calls AS t
+      WHERE t.org_id = %(org)s AND {{match}} LIMIT 1) AS c
+"""
+_BY_EXTERNAL_ID = _STORED.format(match="t.external_id = %(key)s")
+_BY_LEAD_AND_START = _STORED.format(
+    match="t.start_time = %(start)s AND t.contact_id ="
+    " (SELECT id FROM contacts WHERE org_id = %(org)s AND phone = %(phone)s)"
+)
+
+__all__ = ["CALLS", "OVERRIDES", "bulk_create", "create", "learn", "transcript"]
+
+# How the conversation of a call reads in the pipeline.
+_STAGE: dict[str, SalesStage] = {"transferred": "closing", "not_qualified": "not_qualified"}
+_QUALIFIED = {"qualified": True, "transferred": True, "not_qualified": False}
+
+
+def _stored(principal: Principal, call: CallIn, phone: str) -> Steps[dict[str, Any] | None]:
+    """The learn response for a call already stored under this request's key, if any."""
+    if call.external_id is not None:
+        query = _BY_EXTERNAL_ID
+        params: dict[str, Any] = {"org": principal.org_id, "key": call.external_id}
+    else:
+        query = _BY_LEAD_AND_START
+        params = {"org": principal.org_id, "phone": phone, "start": call.start_time}
+    row = yield Query(query, params)
+    if row is None:
+        return None
+    doc, lead, conversation_id, count = row
+    return {"call": dict(doc), "lead": dict(lead), "conversation_id": conversation_id,
+            "messages": int(count), "created": False}  # fmt: skip
+
+
+def _conversation(request: LearnRequest, lead_id: str) -> ConversationCreate:
+    call = request.call
+    return ConversationCreate.model_validate(
+        {
+            "contact_id": lead_id,
+            "channel": "voice",
+            "status": "completed",
+            "sales_stage": _STAGE.get(call.outcome, "qualification"),
+            "is_qualified": _QUALIFIED.get(call.outcome),
+            "start_time": call.start_time,
+            "end_time": call.end_time,
+            "completed_at": call.end_time or call.start_time,
+            "metadata": {"source": request.lead.source, "campaign": request.lead.campaign},
+            "context": {"call": {"external_id": call.external_id, "outcome": call.outcome}},
+        }
+    )
+
+
+def _message(conversation_id: uuid.UUID, turn: Turn) -> MessageCreate:
+    """A transcript turn as an ordinary message (validated already, so constructed)."""
+    role, agent_type = analysis.role_of(turn.speaker)
+    return MessageCreate.model_construct(
+        conversation_id=conversation_id,
+        role=role,
+        agent_type=agent_type,
+        content=turn.text,
+        sentiment=turn.sentiment,
+        keywords=list(turn.keywords),
+        phase=turn.phase,
+        context={"speaker": turn.speaker},
+        timestamp=turn.timestamp,
+    )
+
+
+def _call_row(
+    request: LearnRequest, lead_id: str, conversation_id: str, found: dict[str, Any]
+) -> CallCreate:
+    call = request.call
+    return CallCreate.model_construct(
+        **call.model_dump(),
+        contact_id=uuid.UUID(lead_id),
+        conversation_id=uuid.UUID(conversation_id),
+        analysis=found,
+        factors=analysis.factors_of(call, request.factors),
+        learning_patterns=request.learning_patterns,
+    )
+
+
+@atomic_operation
+def learn(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
+    """Store a finished call: ``{call, lead, conversation_id, messages, created}``."""
+    principal.require(CALLS.write_role, "learn from calls")
+    request = validate(LearnRequest, data)
+    checks.check(request)
+    found = analysis.analyse(request.call, request.transcript)
+    region = yield from phones.load_region(principal)
+    phone = phones.normalise(request.lead.phone, region, "lead.phone")
+    yield Query(
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+        [f"rapport.calls:{principal.org_id}:{phone}"],
+        fetch="scalar",
+    )
+    stored = yield from _stored(principal, request.call, phone)
+    if stored is not None:
+        return stored
+    lead, _ = yield from leads.upsert(principal, request.lead, phone)
+    [(conversation, _)] = yield from crud.insert(
+        CONVERSATIONS, principal, [_conversation(request, lead["id"])]
+    )
+    key = uuid.UUID(conversation["id"])
+    turns = [_message(key, turn) for turn in request.transcript]
+    if turns:
+        yield from crud.insert(MESSAGES, principal, list[BaseModel](turns), documents=False)
+    row = _call_row(request, lead["id"], conversation["id"], found)
+    try:
+        [(call, created)] = yield from crud.insert(CALLS, principal, [row])
+    except errors.Conflict:
+        raise errors.Conflict(
+            f"call.start_time: lead {phone} already has a call starting at "
+            f"{request.call.start_time.isoformat()} under another external_id",
+            field="call.start_time",
+        ) from None
+    if not created:  # another lead's learn stored this external_id meanwhile
+        raise errors.Conflict(
+            f"call.external_id: {request.call.external_id!r} is already stored for another "
+            "lead; retry to get the stored call",
+            field="call.external_id",
+        )
+    return {"call": call, "lead": lead, "conversation_id": conversation["id"],
+            "messages": len(turns), "created": True}  # fmt: skip
+
+
+def _checked(data: Any, prefix: str = "") -> CallCreate:
+    """A call record of ``POST /v1/calls``, checked like a learned call's and with its
+    factors filled; its analysis is what the caller sent (there is no transcript)."""
+    item = validate(CallCreate, data, prefix=prefix)
+    at = f"{prefix}." if prefix else ""
+    if item.end_time is not None and item.end_time < item.start_time:
+        raise errors.ValidationFailed(f"{at}end_time: before start_time", field=f"{at}end_time")
+    if item.transfer_successful and not item.transfer_attempted:
+        raise errors.ValidationFailed(
+            f"{at}transfer_successful: true needs transfer_attempted true",
+            field=f"{at}transfer_successful",
+        )
+    given = validate(Factors, item.factors, prefix=f"{at}factors")
+    factors = analysis.factors_of(item, given)
+    return item.model_copy(update={"factors": factors})
+
+
+@operation
+def create(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
+    """``POST /v1/calls``: a call row without a transcript; idempotent on external_id."""
+    principal.require(CALLS.write_role, "create calls")
+    [(doc, created)] = yield from crud.insert(CALLS, principal, [_checked(data)])
+    return doc, created
+
+
+@operation
+def bulk_create(principal: Principal, items: Any) -> Steps[list[str]]:
+    """``POST /v1/calls/bulk``: every call row or none; ids in order."""
+    principal.require(CALLS.write_role, "create calls")
+    if not isinstance(items, list):
+        raise errors.ValidationFailed("items: expected a list", field="items")
+    if len(items) > crud.MAX_BULK:
+        raise errors.BadRequest(f"items: at most {crud.MAX_BULK} per request", field="items")
+    rows = [_checked(item, f"items[{i}]") for i, item in enumerate(items)]
+    if not rows:
+        return []
+    stored = yield from crud.insert(CALLS, principal, list[BaseModel](rows), documents=False)
+    return [key for key, _ in stored]
+
+
+# The generic create and bulk create of ``calls``, as registered in ``rapport.catalog``.
+OVERRIDES = {"create": create, "bulk_create": bulk_create}
+
+
+@operation
+def transcript(
+    principal: Principal, call_id: Any, limit: int | None = None, cursor: str | None = None
+) -> Steps[dict[str, Any]]:
+    """The call's transcript: its conversation's messages in time order (empty for a call
+    stored without one)."""
+    key = crud.check_id(CALLS, call_id)
+    found = yield Query(
+        "SELECT conversation_id::text FROM calls WHERE org_id = %s AND id = %s::uuid",
+        [principal.org_id, key],
+        fetch="one",
+    )
+    if found is None:
+        raise errors.NotFound(f"no call with id {key}", field="id")
+    if found[0] is None:
+        return {"items": [], "next_cursor": None}
+    return (yield from message_history(principal, found[0], None, limit, cursor).steps)

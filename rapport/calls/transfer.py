@@ -1,0 +1,122 @@
+"""Should the voice agent hand this lead to a closer now? (seed 002's transfer moment)
+
+A transfer is worth making when the lead is engaged enough, the call got far enough and the
+closer can pick up; a transfer into voicemail loses the lead. The thresholds are the org's
+(``transfer.min_engagement``, default 7.0; ``transfer.min_phase``, default 3), set with
+``PATCH /v1/org``. Every failed condition is given as a reason, and when the closer is the
+obstacle, ``next_available_at`` says when to book the callback.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rapport import errors
+from rapport.calls import availability, schedule
+from rapport.calls.models import CAMEL, Instant, Score
+from rapport.conversations import CONVERSATIONS
+from rapport.db.operation import Query, Steps, operation
+from rapport.resources import crud
+from rapport.tenancy import Principal
+from rapport.validation import validate
+
+MIN_ENGAGEMENT = 7.0
+MIN_PHASE = 3
+
+
+class TransferRequest(BaseModel):
+    """Where the call stands now."""
+
+    model_config = ConfigDict(
+        **CAMEL,
+        json_schema_extra={
+            "examples": [
+                {"engagement_score": 8.2, "phase_reached": 4, "is_qualified": True,
+                 "closer": "kevin"},
+                {"engagement_score": 5.0, "phase_reached": 2,
+                 "conversation_id": "0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e"},
+            ]
+        },
+    )  # fmt: skip
+
+    engagement_score: Score
+    phase_reached: Annotated[int, Field(ge=0)]
+    is_qualified: bool | None = Field(
+        default=None, description="Default: the conversation's is_qualified, if one is named"
+    )
+    conversation_id: uuid.UUID | None = None
+    closer: availability.Closer = "default"
+    at: Instant | None = Field(default=None, description="Default: now")
+
+
+def _thresholds(settings: Any) -> tuple[float, int]:
+    section = settings.get("transfer") if isinstance(settings, dict) else None
+    section = section if isinstance(section, dict) else {}
+    return (
+        float(section.get("min_engagement", MIN_ENGAGEMENT)),
+        int(section.get("min_phase", MIN_PHASE)),
+    )
+
+
+def _qualified(principal: Principal, request: TransferRequest) -> Steps[bool | None]:
+    if request.is_qualified is not None or request.conversation_id is None:
+        return request.is_qualified
+    key = crud.check_id(CONVERSATIONS, request.conversation_id)
+    row = yield Query(
+        "SELECT is_qualified FROM conversations WHERE org_id = %s AND id = %s::uuid",
+        [principal.org_id, key],
+    )
+    if row is None:
+        raise errors.NotFound(f"no conversation with id {key}", field="conversation_id")
+    return row[0]  # type: ignore[no-any-return]
+
+
+@operation
+def decide(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
+    """``{transfer, closer, available, reasons, next_available_at}``."""
+    request = validate(TransferRequest, data)
+    at = request.at or datetime.datetime.now(datetime.UTC)
+    settings = yield Query(
+        "SELECT settings FROM orgs WHERE org_id = %s", [principal.org_id], fetch="scalar"
+    )
+    min_engagement, min_phase = _thresholds(settings)
+    qualified = yield from _qualified(principal, request)
+    stored = yield from availability.load(principal, request.closer)
+
+    blockers: list[str] = []
+    passed: list[str] = []
+    score, phase = request.engagement_score, request.phase_reached
+    if score >= min_engagement:
+        passed.append(f"engagement {score:g} >= {min_engagement:g}")
+    else:
+        blockers.append(
+            f"engagement {score:g} is below {min_engagement:g} (transfer.min_engagement)"
+        )
+    if phase >= min_phase:
+        passed.append(f"phase {phase} >= {min_phase}")
+    else:
+        blockers.append(f"phase {phase} is below {min_phase} (transfer.min_phase)")
+    if qualified is False:
+        blockers.append("the lead is not qualified")
+    if stored is None:
+        found = schedule.Status(False, "", None, None)
+        blockers.append(
+            f"closer {request.closer!r} has no availability schedule; POST /v1/availability"
+        )
+    else:
+        found = schedule.status(stored, at)
+        note = f"closer {request.closer} {'available' if found.available else 'unavailable'}"
+        (passed if found.available else blockers).append(f"{note}: {found.reason}")
+    answer = availability.answer(request.closer, found)
+    return {
+        "transfer": not blockers,
+        "closer": request.closer,
+        "available": found.available,
+        "reasons": blockers or passed,
+        "next_available_at": answer["next_available_at"],
+        "until": answer["until"],
+    }
