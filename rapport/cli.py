@@ -33,7 +33,8 @@ app = typer.Typer(
         "  rapport serve                              # API on http://127.0.0.1:8000\n\n"
         "  rapport keys create --org acme --role operator\n\n"
         "  rapport import conversations.jsonl --org acme\n\n"
-        "  rapport export --org acme --output backup.jsonl"
+        "  rapport export --org acme --output backup.jsonl\n\n"
+        "  rapport demo --leads 300                   # a sales team on simulated leads"
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -257,6 +258,53 @@ def _progress() -> Progress:
         TimeRemainingColumn(),
         console=err,
     )
+
+
+@app.command()
+def demo(
+    leads: Annotated[int, typer.Option(min=1, max=100_000, help="Simulated leads.")] = 300,
+    org: Annotated[str, typer.Option("--org", help="Organization to fill.")] = "demo",
+    seed: Annotated[int, typer.Option(help="Same seed, same leads.")] = 7,
+    url: Annotated[
+        str | None, typer.Option(help="A running server instead of in-process, e.g. http://…")
+    ] = None,
+    api_key: Annotated[str | None, typer.Option(help="API key for --url.")] = None,
+    replies: Annotated[
+        str | None, typer.Option(help="Reply plug-in module:Class (default: rule-based).")
+    ] = None,
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Run a supervisor, qualifier, objection handler and closer on simulated leads.
+
+    Leads write over Instagram DM and WhatsApp or call in; everything goes through the
+    public SDK and stays in the org (default "demo") for you to explore.
+
+    Examples:
+
+      rapport demo                      # 300 leads into org "demo", embedded database
+
+      rapport demo --leads 50 --org trial
+
+      rapport demo --url http://127.0.0.1:8000 --api-key rk_...
+    """
+    from rapport import demo as simulation
+    from rapport.sdk import Client, Rapport
+
+    if url and not api_key:
+        err.print("[red]error:[/red] --url needs --api-key (rapport keys create --org NAME)")
+        raise typer.Exit(2)
+    try:
+        if url and api_key:
+            client: Any = Client(url, api_key, timeout=120)
+        else:
+            settings = _settings(home, database_url)
+            with err.status("Starting the database and loading the embedding model…"):
+                client = Rapport(org=org, settings=settings)
+        with client:
+            simulation.main(client, leads, seed, replies, out)
+    except errors.RapportError as error:
+        _fail(error)
 
 
 @app.command("import")
