@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from rapport import conversations, messages, pipeline, tenancy
+from rapport import conversations, follow_ups, messages, pipeline, tenancy
 from rapport.catalog import RESOURCES
 from rapport.contacts import top
 from rapport.db.database import Database, _configure, _result
@@ -162,8 +162,8 @@ def test_pipeline_counts_and_rows(large: Any) -> None:
 
 def test_follow_ups_due(large: Any) -> None:
     database, principal, _ = large
-    uses(database, pipeline.follow_ups_due(principal), "conversations_follow_up_idx")
-    uses(database, pipeline.follow_ups_due(principal, overdue=True), "conversations_follow_up_idx")
+    uses(database, follow_ups.due(principal), "follow_ups_due_idx")
+    uses(database, follow_ups.due(principal, overdue=True), "follow_ups_due_idx")
 
 
 def test_agent_workload(large: Any) -> None:

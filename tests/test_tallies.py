@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from rapport.stages import NEXT_STAGES
 from tests.conftest import Tenant
 
 STAGES = ["qualification", "objection_handling", "closing", "won", "lost", "not_qualified"]
@@ -41,9 +42,10 @@ def test_tallies_follow_every_kind_of_write(tenant: Tenant) -> None:
     ids = sdk.conversations.bulk_create([random_conversation() for _ in range(60)])
     ids += [sdk.conversations.create(random_conversation())["id"] for _ in range(10)]
     for conversation_id in rng.sample(ids, 25):
+        stage = sdk.conversations.get(conversation_id)["sales_stage"]
         sdk.conversations.update(
             conversation_id,
-            sales_stage=rng.choice(STAGES),
+            sales_stage=rng.choice([stage, *NEXT_STAGES[stage]]),  # only allowed moves pass
             status=rng.choice(STATUSES),
             current_agent=rng.choice(AGENTS),
         )
