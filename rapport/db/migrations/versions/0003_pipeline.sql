@@ -383,3 +383,61 @@ CREATE TABLE availability (
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (org_id, closer)
 );
+
+-- ---------------------------------------------------------------- striped tallies
+
+-- Every transaction that creates a conversation used to update the same tally row (org,
+-- stage, status, agent) and hold its lock until commit, so concurrent call learns (each a
+-- conversation plus 30 messages) ran one at a time. Each backend now counts into its own
+-- stripe of the tallies (its pid modulo 16); readers already sum, so they sum the stripes.
+-- A stripe may go negative (a conversation counted in one stripe, moved in another); the
+-- sum is what is true.
+ALTER TABLE conversation_tallies ADD COLUMN stripe smallint NOT NULL DEFAULT 0;
+ALTER TABLE conversation_tallies DROP CONSTRAINT conversation_tallies_pkey;
+ALTER TABLE conversation_tallies
+  ADD PRIMARY KEY (org_id, sales_stage, status, current_agent, stripe);
+
+CREATE FUNCTION rapport_tally_stripe() RETURNS smallint
+LANGUAGE sql VOLATILE PARALLEL SAFE AS $$ SELECT (pg_backend_pid() % 16)::smallint $$;
+
+CREATE OR REPLACE FUNCTION rapport_tally_added() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO conversation_tallies AS t (org_id, sales_stage, status, current_agent, stripe, n)
+  SELECT org_id, sales_stage, status, coalesce(current_agent, ''), rapport_tally_stripe(),
+         count(*)
+  FROM added GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (org_id, sales_stage, status, current_agent, stripe)
+  DO UPDATE SET n = t.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rapport_tally_removed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO conversation_tallies AS t (org_id, sales_stage, status, current_agent, stripe, n)
+  SELECT org_id, sales_stage, status, coalesce(current_agent, ''), rapport_tally_stripe(),
+         -count(*)
+  FROM removed GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (org_id, sales_stage, status, current_agent, stripe)
+  DO UPDATE SET n = t.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rapport_tally_moved() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  -- The two keys in a fixed order, so two moves in opposite directions cannot deadlock.
+  INSERT INTO conversation_tallies AS t (org_id, sales_stage, status, current_agent, stripe, n)
+  SELECT NEW.org_id, k.sales_stage, k.status, k.current_agent, rapport_tally_stripe(), k.n
+  FROM (VALUES (OLD.sales_stage, OLD.status, coalesce(OLD.current_agent, ''), -1),
+               (NEW.sales_stage, NEW.status, coalesce(NEW.current_agent, ''), 1))
+       AS k(sales_stage, status, current_agent, n)
+  ORDER BY 2, 3, 4
+  ON CONFLICT (org_id, sales_stage, status, current_agent, stripe)
+  DO UPDATE SET n = t.n + excluded.n;
+  RETURN NULL;
+END
+$$;
