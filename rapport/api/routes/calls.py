@@ -7,6 +7,7 @@ for call records without a transcript) come from ``crud_routes``; these are the 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from rapport.api.crud_routes import CursorParam, LimitParam, Page
@@ -78,7 +79,8 @@ async def learn_from_call(ctx: Ctx, body: Annotated[LearnRequest, Body()]) -> Re
     outside the call, end before start, ...) is a 4xx naming it, and nothing is stored.
     The transcript is enriched (embeddings, intent, objections) in the background.
     """
-    result = await ctx.run(learn.learn(ctx.principal, body))
+    prepared = await run_in_threadpool(learn.prepare, body)
+    result = await ctx.run(learn.learn(ctx.principal, prepared))
     if result["created"]:
         ctx.enrichment.written(ctx.principal.org_id)
     return json_response(result, 201 if result["created"] else 200)
