@@ -49,13 +49,6 @@ def stored_counts(sdk: Any) -> dict[str, int]:
     }
 
 
-def set_org_settings(tenant: Tenant, settings: str) -> None:
-    with tenant.database.pool.connection() as conn:
-        conn.execute(
-            "UPDATE orgs SET settings = %s::jsonb WHERE org_id = %s", [settings, tenant.id]
-        )
-
-
 def test_learn_stores_lead_call_transcript_analysis_and_factors(sdk: Any) -> None:
     learned = sdk.calls.learn(call_body())
 
@@ -123,7 +116,7 @@ def test_a_retry_returns_the_stored_call_and_writes_nothing(sdk: Any) -> None:
     assert sdk.contacts.count() == 1
 
 
-def test_a_lead_is_found_by_any_formatting_of_its_phone(sdk: Any, tenant: Tenant) -> None:
+def test_a_lead_is_found_by_any_formatting_of_its_phone(sdk: Any) -> None:
     lead = sdk.calls.learn(call_body())["lead"]
     for phone in ("+14155550132", "(415) 555-0132", "+1 415 555 0132", "1-415-555-0132"):
         assert sdk.calls.lead_by_phone(phone)["id"] == lead["id"]
@@ -134,7 +127,7 @@ def test_a_lead_is_found_by_any_formatting_of_its_phone(sdk: Any, tenant: Tenant
     assert bad.value.field == "phone"
 
     # National numbers are read in the org's region.
-    set_org_settings(tenant, '{"calls": {"default_region": "GB"}}')
+    sdk.update_org({"calls": {"default_region": "GB"}})
     uk = sdk.calls.learn(call_body("07911 123456", external_id="CA-UK"))["lead"]
     assert uk["phone"] == "+447911123456"
     assert sdk.calls.lead_by_phone("07911 123456")["id"] == uk["id"]
@@ -296,7 +289,7 @@ def test_availability_refuses_schedules_it_cannot_read(sdk: Any) -> None:
     assert sdk.availability.list()["items"] == []
 
 
-def test_transfer_decision_says_yes_or_why_not(sdk: Any, tenant: Tenant) -> None:
+def test_transfer_decision_says_yes_or_why_not(sdk: Any) -> None:
     sdk.availability.set("America/New_York", WEEKDAYS)
     working = "2025-01-15T15:00:00Z"
     go = sdk.calls.transfer_decision(8.2, 4, at=working)
@@ -321,7 +314,7 @@ def test_transfer_decision_says_yes_or_why_not(sdk: Any, tenant: Tenant) -> None
     )
     assert unqualified["reasons"] == ["the lead is not qualified"]
 
-    set_org_settings(tenant, '{"transfer": {"min_engagement": 5, "min_phase": 2}}')
+    sdk.update_org({"transfer": {"min_engagement": 5, "min_phase": 2}})
     assert sdk.calls.transfer_decision(5.0, 2, at=working)["transfer"] is True
     nobody = sdk.calls.transfer_decision(9.0, 5, closer="kevin", at=working)
     assert nobody["transfer"] is False

@@ -15,9 +15,10 @@ import phonenumbers
 
 from rapport import errors
 from rapport.db.operation import Query, Steps
+from rapport.org_settings import CallSettings
 from rapport.tenancy import Principal
 
-DEFAULT_REGION = "US"
+DEFAULT_REGION = CallSettings().default_region  # one definition: rapport.org_settings
 
 
 def normalise(value: str, region: str, field: str) -> str:

@@ -20,12 +20,14 @@ from rapport.calls import availability, schedule
 from rapport.calls.models import CAMEL, Instant, Score
 from rapport.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, operation
+from rapport.org_settings import TransferSettings
 from rapport.resources import crud
 from rapport.tenancy import Principal
 from rapport.validation import validate
 
-MIN_ENGAGEMENT = 7.0
-MIN_PHASE = 3
+# The defaults have one definition, with the settings model PATCH /v1/org validates against.
+MIN_ENGAGEMENT = TransferSettings().min_engagement
+MIN_PHASE = TransferSettings().min_phase
 
 
 class TransferRequest(BaseModel):
