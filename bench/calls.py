@@ -68,6 +68,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--turns", type=int, default=30, help="turns per call (default 30)")
     parser.add_argument("--threads", type=int, default=6, help="client threads (default 6)")
     parser.add_argument("--enrich", choices=["off", "background"], default="off")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    parser.add_argument(
+        "--rate", type=float, default=0.0,
+        help="pace the learns at this many calls/s (default 0: as fast as they go); "
+        "100,000 calls a day is 1.2 calls/s on average",
+    )  # fmt: skip
     parser.add_argument("--home", type=Path, help="RAPPORT_HOME to use (default: a temp dir)")
     return parser.parse_args()
 
@@ -143,8 +149,10 @@ def baseline_write(conn: psycopg.Connection[Any], org: str, body: dict[str, Any]
 class Load:
     """Bodies handed out to threads; latencies and completions collected."""
 
-    def __init__(self, bodies: list[dict[str, Any]]) -> None:
+    def __init__(self, bodies: list[dict[str, Any]], rate: float = 0.0) -> None:
         self.bodies = bodies
+        self.rate = rate  # calls per second for all threads together; 0: as fast as possible
+        self.started = time.perf_counter()
         self.next = 0
         self.lock = threading.Lock()
         self.latencies: list[float] = []
@@ -152,11 +160,17 @@ class Load:
         self.failures: list[str] = []
 
     def take(self) -> dict[str, Any] | None:
+        """The next body, once its turn in the paced schedule has come (with ``rate``)."""
         with self.lock:
             if self.next >= len(self.bodies):
                 return None
             self.next += 1
-            return self.bodies[self.next - 1]
+            index = self.next - 1
+        if self.rate:
+            delay = self.started + index / self.rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        return self.bodies[index]
 
 
 def learn_worker(port: int, key: str, load: Load, progress: Progress, task: Any) -> None:
@@ -254,18 +268,19 @@ def progress_bar(console: Console) -> Progress:
 
 
 @contextlib.contextmanager
-def serve(url: str, home: Path, key: str, enrich: str) -> Iterator[Server]:
-    """``rapport serve`` (one worker) with the requested enrichment mode."""
+def serve(url: str, home: Path, key: str, enrich: str, workers: int) -> Iterator[Server]:
+    """``rapport serve`` with ``workers`` processes and the requested enrichment mode."""
     port = free_port()
     env = {**os.environ, "RAPPORT_HOME": str(home), "RAPPORT_DATABASE_URL": url,
            "RAPPORT_ENRICH": enrich}  # fmt: skip
     log = home / "bench-calls-server.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [*_command(), "serve", "--host", HOST, "--port", str(port)],
+            [*_command(), "serve", "--host", HOST, "--port", str(port),
+             "--workers", str(workers)],
             env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-    server = Server(port, 1, process, log)
+    server = Server(port, workers, process, log)
     try:
         server.wait_ready(key)
         yield server
@@ -283,6 +298,7 @@ def report(
     ours: tuple[Load, float],
     baseline: tuple[Load, float],
     reads: Reads,
+    caught_up: float,
 ) -> None:
     """The figures, each beside its raw-psycopg baseline from the same run."""
     (load, elapsed), (raw, raw_elapsed) = ours, baseline
@@ -292,11 +308,17 @@ def report(
     rate, raw_rate = len(write) / elapsed, len(raw_write) / raw_elapsed
     lookup, raw_lookup = sorted(reads.lookup), sorted(reads.raw_lookup)
     table = Table(title=f"POST /v1/calls/learn: {args.calls:,} calls × {args.turns} turns, "
-                        f"{args.threads} threads, enrichment {args.enrich}")  # fmt: skip
+                        f"{args.threads} threads, {args.workers} server worker(s), "
+                        f"{f'paced at {args.rate:g} calls/s, ' if args.rate else ''}"
+                        f"enrichment {args.enrich}")  # fmt: skip
     for column in ("figure", "Rapport", "raw psycopg", "ratio"):
         table.add_column(column, justify="left" if column == "figure" else "right")
     table.add_row("calls/s (sustained)", f"{rate:.1f}", f"{raw_rate:.1f}", f"{rate / raw_rate:.2f}")
     table.add_row("messages/s", f"{rate * args.turns:,.0f}", f"{raw_rate * args.turns:,.0f}", "")
+    if args.enrich == "background":
+        enriched = len(write) / caught_up
+        table.add_row("calls/s enriched (stored, embedded, extracted)", f"{enriched:.1f}", "—",
+                      "")  # fmt: skip
     for label, q in (("write p50", 50), ("write p95", 95)):
         ours, theirs = percentile(write, q), percentile(raw_write, q)
         table.add_row(f"one call's {label}", ms(ours), ms(theirs), f"{ours / theirs:.2f}")
@@ -334,12 +356,12 @@ def main() -> None:
         f"enrichment {args.enrich}, {os.cpu_count()} cores"
     )
 
-    with serve(url, home, key, args.enrich) as server:
+    with serve(url, home, key, args.enrich, args.workers) as server:
         probe = HttpConnection(HOST, server.port, key)
         paths = orjson.loads(probe.request("GET", "/openapi.json")[1])["paths"]
         probe.close()
         reads = Reads("/v1/conversations/{id}/route" in paths)
-        load = Load(bodies)
+        load = Load(bodies, args.rate)
         with progress_bar(console) as progress:
             task = progress.add_task("learn over HTTP", total=args.calls)
             workers = [threading.Thread(target=learn_worker,
@@ -352,6 +374,14 @@ def main() -> None:
             elapsed = run_threads(workers)
             reads.stop.set()
             reader.join()
+        caught_up = elapsed
+        if args.enrich == "background":  # until every transcript turn is embedded and read
+            with console.status("Waiting for enrichment to catch up…"):
+                flusher = HttpConnection(HOST, server.port, key)
+                started = time.perf_counter()
+                flusher.request("POST", "/v1/enrichment/flush", b"")
+                caught_up += time.perf_counter() - started
+                flusher.close()
 
     raw = Load(raw_bodies)
     with progress_bar(console) as progress:
@@ -361,7 +391,7 @@ def main() -> None:
                    for _ in range(args.threads)]  # fmt: skip
         raw_elapsed = run_threads(workers)
 
-    report(console, args, (load, elapsed), (raw, raw_elapsed), reads)
+    report(console, args, (load, elapsed), (raw, raw_elapsed), reads, caught_up)
     database.close()
 
 
