@@ -168,6 +168,18 @@ def test_a_scope_without_the_filtered_field_returns_nothing(sdk: Any) -> None:
     assert {r["type"] for r in found} == {"message"}
 
 
+def test_a_conversation_filter_over_every_scope_finds_the_messages(sdk: Any) -> None:
+    voice = conversation(sdk, "Lee", channel="voice")
+    sdk.conversations.append_message(
+        voice["id"], role="user", content="Honestly it is too expensive"
+    )
+    chat = conversation(sdk, "Max")
+    sdk.conversations.append_message(chat["id"], role="user", content="Too expensive for me")
+    sdk.enrichment.flush()
+    found = sdk.search("too expensive", filter={"channel": "voice"})["results"]
+    assert [r["message"]["conversation_id"] for r in found] == [voice["id"]]  # no memories
+
+
 def test_search_never_crosses_organizations(sdk: Any, other_tenant: Any) -> None:
     with other_tenant.local() as stranger:
         theirs = conversation(stranger, "Theirs")

@@ -308,10 +308,13 @@ def search(
     for scope in dict.fromkeys(request.scope):
         target = TARGETS[scope]
         spec = request.filter
-        if scope == "memories":
-            spec = _memory_filter(spec, request.as_of)
         out = Compiled()
-        condition = target.condition(spec, out, principal.org_id)
+        if scope == "memories" and _memories(spec, Compiled(), principal.org_id) is None:
+            condition = None  # a field memories lack, seen before as_of wraps the filter
+        else:
+            if scope == "memories":
+                spec = _memory_filter(spec, request.as_of)
+            condition = target.condition(spec, out, principal.org_id)
         if condition is None:
             missing = _missing_keys(scope, request.filter)
             unknown = missing if unknown is None else unknown & missing
