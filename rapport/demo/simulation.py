@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import zoneinfo
 from typing import Any
 
 from rich.progress import Progress
@@ -29,9 +30,10 @@ ROUTING_RULES = [
         "reason": "no budget after three exchanges",
     }
 ]
-AVAILABILITY = {
+CLOSER_TIMEZONE = "America/New_York"
+AVAILABILITY: dict[str, Any] = {
     "closer": "default",
-    "timezone": "America/New_York",
+    "timezone": CLOSER_TIMEZONE,
     "weekly": [{"day_of_week": d, "start": "09:00", "end": "17:00"} for d in range(1, 6)],
     "overrides": [],
 }
@@ -162,7 +164,18 @@ class Simulation:
     def voice(self, lead: Lead, index: int) -> str:
         from rapport.demo.calls import simulate_call
 
-        return simulate_call(self.r, self.rng, lead, f"{self.run_id}-{index}", self.clock(index))
+        return simulate_call(self.r, self.rng, lead, f"{self.run_id}-{index}", self.dial_time())
+
+    def dial_time(self) -> datetime.datetime:
+        """When the voice agent called: a weekday between 08:00 and 18:00 in New York, so
+        most calls fall in the closer's hours (09-17) and a few just outside them."""
+        zone = zoneinfo.ZoneInfo(CLOSER_TIMEZONE)
+        while True:
+            day = (self.now - datetime.timedelta(days=self.rng.randint(1, 14))).astimezone(zone)
+            if day.weekday() < 5:
+                break
+        start = day.replace(hour=8, minute=0, second=0, microsecond=0)
+        return start + datetime.timedelta(minutes=self.rng.randint(0, 10 * 60 - 10))
 
 
 def run(r: Any, leads: int, seed: int, replies: team.Replies | None = None) -> dict[str, int]:
