@@ -95,6 +95,9 @@ class Simulation:
             )
 
         def agent_turn() -> dict[str, Any]:
+            # Over HTTP extraction runs in the server's background; wait for it, so the
+            # supervisor routes on what the lead just said (in-process it already ran).
+            r.enrichment.flush()
             decision: dict[str, Any] = r.conversations.route(talk["id"])
             role = decision["role"] or "qualifier"
             memory = {
