@@ -52,7 +52,7 @@ class Enricher:
         done = self.database.run(
             enrichment.enrich_messages(org_id, self._embed, self.extractor, self.batch)
         )
-        self.database.run(enrichment.follow_ups(done))
+        self.database.run(enrichment.after_commit(done))
         done.memories = self.database.run(
             enrichment.embed_pending("memories", org_id, self._embed, self.batch)
         )

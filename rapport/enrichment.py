@@ -162,7 +162,7 @@ class Done:
     objections_resolved: int = 0
     memories_written: int = 0
     seconds: float = 0.0
-    # Single-row writes left for after the batch's commit (see ``follow_ups``).
+    # Single-row writes left for after the batch's commit (see ``after_commit``).
     languages: dict[tuple[str, str], str] = field(default_factory=dict)
     qualify: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
     tallies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -397,7 +397,7 @@ def _tallies(
 
 
 @operation
-def follow_ups(done: Done) -> Steps[None]:
+def after_commit(done: Done) -> Steps[None]:
     """The batch's writes to conversations and summaries, one row per statement, after its
     commit. Appends lock a conversation and a summary in one statement; a transaction that
     held one of them while waiting for the other would deadlock with them."""
