@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -249,19 +249,8 @@ LIMIT 1000
 @operation
 def available(principal: Principal, role: str | None = None) -> Steps[dict[str, Any]]:
     """Active agents this org may use: its own (not hidden), public ones, ones shared with it."""
-    if (
-        role is not None
-        and role not in ROLE_FOR_STAGE.values()
-        and role
-        not in (
-            "supervisor",
-            "custom",
-        )
-    ):
-        raise errors.BadRequest(
-            f"role: {role!r} is not one of supervisor, qualifier, objection_handler, closer,"
-            " custom",
-            field="role",
-        )
+    roles = get_args(AgentRole)
+    if role is not None and role not in roles:
+        raise errors.BadRequest(f"role: {role!r} is not one of {', '.join(roles)}", field="role")
     items = yield Query(_AVAILABLE, {"org": principal.org_id, "role": role}, fetch="scalars")
     return {"items": items}

@@ -87,6 +87,8 @@ def test_which_orgs_may_use_an_agent(tenant: Any, other_tenant: Any) -> None:
             name="their-hidden", role="supervisor", visibility="hidden", shared_with=[tenant.id]
         )
         mine.agents.create(name="my-closer", role="closer")
+        with pytest.raises(errors.BadRequest):
+            mine.agents.available("janitor")
         names = [a["name"] for a in mine.agents.available()["items"]]
         assert names == ["my-closer", "public-closer", "shared-qualifier"]
         assert [a["name"] for a in mine.agents.available("closer")["items"]] == [
