@@ -234,6 +234,9 @@ $$;
 CREATE FUNCTION rapport_follow_up_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  IF current_setting('rapport.mirror', true) = 'off' THEN
+    RETURN NULL;  -- written from the conversation's own follow_up: already what it shows
+  END IF;
   IF TG_OP = 'DELETE' THEN
     PERFORM rapport_mirror_follow_up(OLD.org_id, OLD.conversation_id);
   ELSE
@@ -294,12 +297,18 @@ CREATE TRIGGER conversations_follow_up_written
 
 CREATE FUNCTION rapport_conversations_follow_ups() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+  mirror text := current_setting('rapport.mirror', true);
 BEGIN
+  -- Each new conversation's only follow-up is the one its follow_up shows: nothing to mirror
+  -- back (which would cost a lookup per row of a bulk create).
+  PERFORM set_config('rapport.mirror', 'off', true);
   INSERT INTO follow_ups (org_id, conversation_id, contact_id, due_at, reason, notes,
                           reminder_sent, agent, created_by)
   SELECT org_id, id, contact_id, follow_up_scheduled_date, follow_up_reason, follow_up_notes,
          follow_up_reminder_sent, current_agent, 'conversation'
   FROM added WHERE follow_up_required AND follow_up_scheduled_date IS NOT NULL;
+  PERFORM set_config('rapport.mirror', coalesce(mirror, ''), true);
   RETURN NULL;
 END
 $$;
