@@ -245,7 +245,8 @@ class PipelineClient:
         limit: int | None = None,
         cursor: str | None = None,
     ) -> dict[str, Any]:
-        """Conversations with a follow-up due in [start, end) (default today in ``tz``)."""
+        """Scheduled follow-ups due in [start, end) (default today in ``tz``), soonest first,
+        each with its ``conversation``; ``overdue=True`` adds earlier ones still scheduled."""
         return self._t.verb(  # type: ignore[no-any-return]
             "pipeline.follow_ups_due",
             start=start,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rapport.sdk.clients import ResourceClient, When
+from rapport.sdk.clients import PipelineClient, ResourceClient
 
 
 class AgentsClient(ResourceClient):
@@ -53,27 +53,7 @@ class FollowUpsClient(ResourceClient):
     >>> r.follow_ups.due(overdue=True)
     """
 
-    def due(
-        self,
-        start: When = None,
-        end: When = None,
-        overdue: bool = False,
-        agent: str | None = None,
-        tz: str = "UTC",
-        limit: int | None = None,
-        cursor: str | None = None,
-    ) -> dict[str, Any]:
-        """Scheduled follow-ups due in [start, end) (default today in ``tz``), soonest first."""
-        return self._t.verb(  # type: ignore[no-any-return]
-            "pipeline.follow_ups_due",
-            start=start,
-            end=end,
-            overdue=overdue,
-            agent=agent,
-            tz=tz,
-            limit=limit,
-            cursor=cursor,
-        )
+    due = PipelineClient.follow_ups_due  # the same verb, under the resource's name
 
     def done(self, id: Any, reason: str | None = None, notes: str | None = None) -> dict[str, Any]:
         return self._t.verb("follow_ups.done", id=id, body=_close(reason, notes))  # type: ignore[no-any-return]
