@@ -12,6 +12,7 @@ import datetime
 from typing import Any, Protocol
 
 from rapport.calls.models import CallIn, Factors, Turn
+from rapport.calls.models import iso as _at
 from rapport.extraction import concerns, signals
 from rapport.messages import Role
 
@@ -43,10 +44,6 @@ def sentiment_of(turn: Turn) -> float:
     if turn.sentiment is not None:
         return turn.sentiment
     return signals.sentiment(turn.text, None)
-
-
-def _at(value: datetime.datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def analyse(call: CallIn, transcript: list[Turn]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from rapport import errors
 from rapport.calls import schedule
+from rapport.calls.models import iso
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.filters import parse_timestamp
 from rapport.tenancy import Principal
@@ -24,6 +25,7 @@ from rapport.validation import failure, json_text, validate
 _CLOCK = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
 _NAMES = {name.lower(): n for n, name in enumerate(schedule.DAYS)}
 _NAMES |= {name[:3]: n for name, n in list(_NAMES.items())}
+DEFAULT_CLOSER = "default"  # the closer of an org that has one, as seed 002 does (Kevin)
 Closer = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s/]+( [^\s/]+)*$")]
 
 
@@ -75,7 +77,7 @@ class ScheduleIn(BaseModel):
         },
     )  # fmt: skip
 
-    closer: Closer = "default"
+    closer: Closer = DEFAULT_CLOSER
     timezone: Annotated[str, Field(min_length=1, max_length=64, examples=["America/New_York"])]
     weekly: Annotated[list[WeeklyWindow], Field(max_length=200)] = Field(default_factory=list)
     overrides: Annotated[list[OverrideIn], Field(max_length=1000)] = Field(default_factory=list)
@@ -155,8 +157,7 @@ def _stored(given: ScheduleIn, parsed: schedule.Schedule) -> tuple[str, str]:
         for w in parsed.weekly
     ]  # fmt: skip
     overrides = [
-        {"start": o.start.isoformat().replace("+00:00", "Z"),
-         "end": o.end.isoformat().replace("+00:00", "Z"),
+        {"start": iso(o.start), "end": iso(o.end),
          "available": o.available, "reason": o.reason}
         for o in parsed.overrides
     ]  # fmt: skip
@@ -238,18 +239,16 @@ def moment(at: Any) -> datetime.datetime:
 
 
 def answer(closer: str, found: schedule.Status) -> dict[str, Any]:
-    def iso(value: datetime.datetime | None) -> str | None:
-        return None if value is None else value.isoformat().replace("+00:00", "Z")
-
+    until, next_at = found.until, found.next_available_at
     return {"closer": closer, "available": found.available, "reason": found.reason,
-            "until": iso(found.until),
-            "next_available_at": iso(found.next_available_at)}  # fmt: skip
+            "until": None if until is None else iso(until),
+            "next_available_at": None if next_at is None else iso(next_at)}  # fmt: skip
 
 
 @operation
 def now(principal: Principal, closer: str | None = None, at: Any = None) -> Steps[dict[str, Any]]:
     """``{closer, available, reason, until, next_available_at}`` at ``at`` (default now)."""
-    name = closer or "default"
+    name = closer or DEFAULT_CLOSER
     when = moment(at)
     stored = yield from load(principal, name)
     if stored is None:

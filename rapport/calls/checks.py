@@ -8,37 +8,50 @@ every problem is reported, so a voice agent fixes its payload in one round.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from rapport.calls.models import LearnRequest
+from rapport.calls.models import iso as _at
 from rapport.validation import failure
 
 # Clocks of the dialer and of the speech pipeline disagree by a little.
 SLACK = datetime.timedelta(seconds=5)
 
 
-def _at(value: datetime.datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+class CallFacts(Protocol):
+    """What the call-level rules read: a learned call or a call record."""
+
+    @property
+    def start_time(self) -> datetime.datetime: ...
+    @property
+    def end_time(self) -> datetime.datetime | None: ...
+    @property
+    def transfer_attempted(self) -> bool: ...
+    @property
+    def transfer_successful(self) -> bool: ...
+
+
+def call_problems(call: CallFacts, at: str) -> list[dict[str, Any]]:
+    """The call's own rules (ends after it starts, no transfer success unattempted), each
+    naming its field under ``at`` ("call." in a learn body, "items[3]." in a bulk)."""
+    found: list[dict[str, Any]] = []
+    if call.end_time is not None and call.end_time < call.start_time:
+        message = f"{_at(call.end_time)} is before {at}start_time {_at(call.start_time)}"
+        found.append({"field": f"{at}end_time", "message": message})
+    if call.transfer_successful and not call.transfer_attempted:
+        message = f"true needs {at}transfer_attempted true (it cannot succeed unattempted)"
+        found.append({"field": f"{at}transfer_successful", "message": message})
+    return found
 
 
 def problems(request: LearnRequest) -> list[dict[str, Any]]:
     """Every cross-field problem of ``request``, as ``{"field", "message"}``."""
     call = request.call
-    found: list[dict[str, Any]] = []
+    found = call_problems(call, "call.")
 
     def bad(field: str, message: str) -> None:
         found.append({"field": field, "message": message})
 
-    if call.end_time is not None and call.end_time < call.start_time:
-        bad(
-            "call.end_time",
-            f"{_at(call.end_time)} is before call.start_time {_at(call.start_time)}",
-        )
-    if call.transfer_successful and not call.transfer_attempted:
-        bad(
-            "call.transfer_successful",
-            "true needs call.transfer_attempted true (a transfer cannot succeed unattempted)",
-        )
     earliest = call.start_time - SLACK
     latest = call.end_time + SLACK if call.end_time is not None else None
     previous: datetime.datetime | None = None

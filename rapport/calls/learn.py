@@ -30,7 +30,7 @@ from rapport.messages import MESSAGES, MessageCreate
 from rapport.messages import history as message_history
 from rapport.resources import crud
 from rapport.tenancy import Principal
-from rapport.validation import validate
+from rapport.validation import failure, validate
 
 # The stored call with its lead and transcript size, as a retry answers it.
 _STORED = f"""
@@ -181,28 +181,22 @@ def learn(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
             "messages": len(turns), "created": True}  # fmt: skip
 
 
-def _checked(data: Any, prefix: str = "") -> CallCreate:
-    """A call record of ``POST /v1/calls``, checked like a learned call's and with its
-    factors filled; its analysis is what the caller sent (there is no transcript)."""
-    item = validate(CallCreate, data, prefix=prefix)
-    at = f"{prefix}." if prefix else ""
-    if item.end_time is not None and item.end_time < item.start_time:
-        raise errors.ValidationFailed(f"{at}end_time: before start_time", field=f"{at}end_time")
-    if item.transfer_successful and not item.transfer_attempted:
-        raise errors.ValidationFailed(
-            f"{at}transfer_successful: true needs transfer_attempted true",
-            field=f"{at}transfer_successful",
-        )
+def _checked(item: CallCreate, at: str = "") -> CallCreate:
+    """A validated call record of ``POST /v1/calls`` checked like a learned call's, with
+    its factors filled; its analysis is what the caller sent (there is no transcript)."""
+    found = checks.call_problems(item, at)
+    if found:
+        raise failure(found)
     given = validate(Factors, item.factors, prefix=f"{at}factors")
-    factors = analysis.factors_of(item, given)
-    return item.model_copy(update={"factors": factors})
+    return item.model_copy(update={"factors": analysis.factors_of(item, given)})
 
 
 @operation
 def create(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
     """``POST /v1/calls``: a call row without a transcript; idempotent on external_id."""
     principal.require(CALLS.write_role, "create calls")
-    [(doc, created)] = yield from crud.insert(CALLS, principal, [_checked(data)])
+    row = _checked(validate(CallCreate, data))
+    [(doc, created)] = yield from crud.insert(CALLS, principal, [row])
     return doc, created
 
 
@@ -210,11 +204,8 @@ def create(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]
 def bulk_create(principal: Principal, items: Any) -> Steps[list[str]]:
     """``POST /v1/calls/bulk``: every call row or none; ids in order."""
     principal.require(CALLS.write_role, "create calls")
-    if not isinstance(items, list):
-        raise errors.ValidationFailed("items: expected a list", field="items")
-    if len(items) > crud.MAX_BULK:
-        raise errors.BadRequest(f"items: at most {crud.MAX_BULK} per request", field="items")
-    rows = [_checked(item, f"items[{i}]") for i, item in enumerate(items)]
+    valid = crud.bulk_items(CallCreate, items, adapter=CALLS.rows)
+    rows = [_checked(item, f"items[{i}].") for i, item in enumerate(valid)]
     if not rows:
         return []
     stored = yield from crud.insert(CALLS, principal, list[BaseModel](rows), documents=False)

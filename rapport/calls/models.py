@@ -36,6 +36,11 @@ def _utc(value: datetime.datetime) -> datetime.datetime:
     return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
 
 
+def iso(value: datetime.datetime) -> str:
+    """An instant as the API writes it: ISO 8601, UTC as ``Z``."""
+    return value.isoformat().replace("+00:00", "Z")
+
+
 def _label(value: Any) -> Any:
     """Seed 002 stores sentiment as a label; a label becomes a number on the -1..1 scale."""
     if isinstance(value, str) and value.strip().lower() in SENTIMENT_LABELS:

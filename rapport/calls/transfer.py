@@ -51,7 +51,7 @@ class TransferRequest(BaseModel):
         default=None, description="Default: the conversation's is_qualified, if one is named"
     )
     conversation_id: uuid.UUID | None = None
-    closer: availability.Closer = "default"
+    closer: availability.Closer = availability.DEFAULT_CLOSER
     at: Instant | None = Field(default=None, description="Default: now")
 
 

@@ -5,14 +5,8 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from rapport.sdk.clients import ResourceClient, When
+from rapport.sdk.clients import ResourceClient, When, data_of
 from rapport.sdk.transport import Transport
-
-
-def _body(data: Any, fields: dict[str, Any]) -> Any:
-    if data is not None and fields:
-        raise TypeError("pass either a mapping (or model) or keyword fields, not both")
-    return data if data is not None else fields
 
 
 class CallsClient(ResourceClient):
@@ -26,7 +20,7 @@ class CallsClient(ResourceClient):
         """Store a finished call (lead, call, transcript, factors, learning_patterns) in one
         transaction: ``{call, lead, conversation_id, messages, created}``. A retry with the
         same ``call.external_id`` returns the stored call with ``created`` false."""
-        return self._t.verb("calls.learn", body=_body(data, fields))  # type: ignore[no-any-return]
+        return self._t.verb("calls.learn", body=data_of(data, fields))  # type: ignore[no-any-return]
 
     def lead_by_phone(self, phone: str) -> dict[str, Any]:
         """The lead (contact) with this phone, in any formatting; NotFound if none."""

@@ -13,7 +13,8 @@ When = datetime.datetime | str | None
 Filter = Mapping[str, Any] | None
 
 
-def _data(data: Any, fields: dict[str, Any]) -> Any:
+def data_of(data: Any, fields: dict[str, Any]) -> Any:
+    """A body given as a mapping (or model) or as keyword fields, not both."""
     if data is not None and fields:
         raise TypeError("pass either a mapping (or model) or keyword fields, not both")
     return data if data is not None else fields
@@ -32,14 +33,14 @@ class ResourceClient:
 
     def create(self, data: Any = None, /, **fields: Any) -> dict[str, Any]:
         """Store one record; with an existing ``external_id`` returns the stored one."""
-        return self._t.create(self._resource, _data(data, fields))
+        return self._t.create(self._resource, data_of(data, fields))
 
     def get(self, id: Any) -> dict[str, Any]:
         return self._t.get(self._resource, id)
 
     def update(self, id: Any, data: Any = None, /, **fields: Any) -> dict[str, Any]:
         """Change the named fields (nested objects merge); returns the stored record."""
-        return self._t.update(self._resource, id, _data(data, fields))
+        return self._t.update(self._resource, id, data_of(data, fields))
 
     def delete(self, id: Any) -> None:
         self._t.delete(self._resource, id)
@@ -115,7 +116,7 @@ class ConversationsClient(ResourceClient):
     def append_message(self, id: Any, message: Any = None, /, **fields: Any) -> dict[str, Any]:
         """Append a message; a retry with the same ``external_id`` returns the first one."""
         return self._t.verb(  # type: ignore[no-any-return]
-            "conversations.append_message", id=id, message=_data(message, fields)
+            "conversations.append_message", id=id, message=data_of(message, fields)
         )
 
     def append_messages(self, id: Any, items: list[Any]) -> list[str]:
