@@ -137,36 +137,48 @@ AGENTS = Resource(
 )
 
 
+def _require_all(sql: str, params: list[Any], ids: list[str], field: str, what: str) -> Steps[None]:
+    """404 naming ``field[i]`` for the first of ``ids`` that ``sql`` (returning the ids it
+    finds, as one array) does not find."""
+    if not ids:
+        return
+    found = set((yield Query(sql, [*params, ids], fetch="scalar")) or ())
+    for index, key in enumerate(ids):
+        if key not in found:
+            raise errors.NotFound(f"{field}[{index}]: {what} {key}", field=f"{field}[{index}]")
+
+
 def _check_links(principal: Principal, data: dict[str, Any]) -> Steps[None]:
     """Knowledge sources must be this org's documents; shared_with must name real orgs."""
-    documents = [str(d) for d in data.get("knowledge_sources") or []]
-    if documents:
-        found = yield Query(
-            "SELECT array_agg(id::text) FROM knowledge_documents"
-            " WHERE org_id = %s AND id = ANY(%s::uuid[])",
-            [principal.org_id, documents],
-            fetch="scalar",
+    yield from _require_all(
+        "SELECT array_agg(id::text) FROM knowledge_documents"
+        " WHERE org_id = %s AND id = ANY(%s::uuid[])",
+        [principal.org_id],
+        [str(d) for d in data.get("knowledge_sources") or []],
+        "knowledge_sources",
+        "no knowledge document in your organization (add it with POST /v1/knowledge) has id",
+    )
+    yield from _require_all(
+        "SELECT array_agg(org_id::text) FROM orgs WHERE org_id = ANY(%s::uuid[])",
+        [],
+        [str(o) for o in data.get("shared_with") or []],
+        "shared_with",
+        "no organization has id",
+    )
+
+
+def require_named(principal: Principal, name: str | None, field: str = "agent") -> Steps[None]:
+    """404 naming ``field`` unless ``name`` (when given) is an agent of this org."""
+    if name is None:
+        return
+    found = yield Query(
+        "SELECT 1 FROM agents WHERE org_id = %s AND name = %s", [principal.org_id, name]
+    )
+    if found is None:
+        raise errors.NotFound(
+            f"{field}: no agent named {name!r} in your organization (see GET /v1/agents)",
+            field=field,
         )
-        for index, document in enumerate(documents):
-            if document not in (found or []):
-                raise errors.NotFound(
-                    f"knowledge_sources[{index}]: no knowledge document with id {document}"
-                    " in your organization (add it with POST /v1/knowledge)",
-                    field=f"knowledge_sources[{index}]",
-                )
-    orgs = [str(o) for o in data.get("shared_with") or []]
-    if orgs:
-        found = yield Query(
-            "SELECT array_agg(org_id::text) FROM orgs WHERE org_id = ANY(%s::uuid[])",
-            [orgs],
-            fetch="scalar",
-        )
-        for index, org in enumerate(orgs):
-            if org not in (found or []):
-                raise errors.NotFound(
-                    f"shared_with[{index}]: no organization with id {org}",
-                    field=f"shared_with[{index}]",
-                )
 
 
 @atomic_operation

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import errors
+from rapport import agents, errors, stages
 from rapport.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.pipeline import today
@@ -105,30 +105,13 @@ FOLLOW_UPS = Resource(
 )
 
 
-def _actor(principal: Principal) -> Query:
-    return Query("SELECT set_config('rapport.actor', %s, true)", [principal.actor], fetch="scalar")
-
-
-def _check_agent(principal: Principal, name: str | None) -> Steps[None]:
-    if name is None:
-        return
-    found = yield Query(
-        "SELECT 1 FROM agents WHERE org_id = %s AND name = %s", [principal.org_id, name]
-    )
-    if found is None:
-        raise errors.NotFound(
-            f"agent: no agent named {name!r} in your organization (see GET /v1/agents)",
-            field="agent",
-        )
-
-
 @atomic_operation
 def create(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
     """Schedule a follow-up; a retry with the same ``external_id`` returns the first."""
     principal.require(FOLLOW_UPS.write_role, "create follow-ups")
     item = validate(FollowUpCreate, data)
-    yield from _check_agent(principal, item.agent)
-    yield _actor(principal)
+    yield from agents.require_named(principal, item.agent)
+    yield stages.record_as(principal)
     [(doc, created)] = yield from crud.insert(FOLLOW_UPS, principal, [item])
     return doc, created
 
@@ -140,8 +123,8 @@ def bulk_create(principal: Principal, items: Any) -> Steps[list[str]]:
     if not valid:
         return []
     for name in sorted({item.agent for item in valid if item.agent}):
-        yield from _check_agent(principal, name)
-    yield _actor(principal)
+        yield from agents.require_named(principal, name)
+    yield stages.record_as(principal)
     rows: list[BaseModel] = list(valid)
     stored = yield from crud.insert(FOLLOW_UPS, principal, rows, documents=False)
     return [key for key, _ in stored]
@@ -150,8 +133,8 @@ def bulk_create(principal: Principal, items: Any) -> Steps[list[str]]:
 @atomic_operation
 def update(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, Any]]:
     principal.require(FOLLOW_UPS.write_role, "update follow-ups")
-    yield from _check_agent(principal, crud.patch_of(FOLLOW_UPS, data).get("agent"))
-    yield _actor(principal)
+    yield from agents.require_named(principal, crud.patch_of(FOLLOW_UPS, data).get("agent"))
+    yield stages.record_as(principal)
     return (yield from crud.update(FOLLOW_UPS, principal, id_value, data).steps)
 
 
@@ -179,7 +162,7 @@ def close(principal: Principal, id_value: Any, status: Status, data: Any = None)
     patch: dict[str, Any] = {"status": status, "closed_reason": body.reason}
     if body.notes is not None:
         patch["notes"] = body.notes
-    yield _actor(principal)
+    yield stages.record_as(principal)
     return (yield from crud.update(FOLLOW_UPS, principal, current["id"], patch).steps)
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import errors
+from rapport import errors, tenancy
 from rapport.agents import AgentRole
 from rapport.conversations import CONVERSATIONS, SalesStage
 from rapport.db.operation import Query, Steps, atomic_operation
@@ -96,39 +96,32 @@ class SettingsPatch(BaseModel):
     settings: dict[str, Any]
 
 
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396 JSON merge patch."""
-    if not isinstance(patch, dict):
-        return patch
-    merged = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = merge_patch(merged.get(key), value)
-    return merged
-
-
-def parse(raw: Any) -> OrgSettings:
-    """Stored settings as a model; rule filters are compiled to prove they are valid."""
-    settings = validate(OrgSettings, raw or {}, prefix="settings")
+def rule_conditions(settings: OrgSettings, out: Compiled) -> list[str]:
+    """Each routing rule's filter as SQL over ``conversations AS t``; a rule that does not
+    compile is a 400 naming it. Writing settings runs this to check them, routing to use them.
+    """
+    compiler = FilterCompiler(CONVERSATIONS.fields, CONVERSATIONS.name)
+    conditions = []
     for index, rule in enumerate(settings.pipeline.rules):
         try:
-            FilterCompiler(CONVERSATIONS.fields, CONVERSATIONS.name).compile(rule.when, Compiled())
+            conditions.append(compiler.compile(rule.when, out))
         except errors.RapportError as error:
             raise errors.BadRequest(
                 f"settings.pipeline.rules[{index}].when: {error.detail}",
                 field=f"settings.pipeline.rules[{index}].when",
             ) from None
-    return settings
+    return conditions
 
 
-def load(principal: Principal, lock: bool = False) -> Steps[dict[str, Any]]:
+def parse(raw: Any) -> OrgSettings:
+    """Stored settings as a model."""
+    return validate(OrgSettings, raw or {}, prefix="settings")
+
+
+def load(principal: Principal) -> Steps[dict[str, Any]]:
     """The org's stored settings (raw JSON)."""
     found = yield Query(
-        "SELECT settings FROM orgs WHERE org_id = %s" + (" FOR UPDATE" if lock else ""),
-        [principal.org_id],
-        fetch="scalar",
+        "SELECT settings FROM orgs WHERE org_id = %s", [principal.org_id], fetch="scalar"
     )
     return dict(found or {})
 
@@ -138,18 +131,15 @@ def update(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
     """Merge ``{"settings": {...}}`` into the org's settings; returns the org."""
     principal.require("admin", "change the organization's settings")
     patch = validate(SettingsPatch, data)
-    current = yield from load(principal, lock=True)
-    merged = merge_patch(current, patch.settings)
-    parse(merged)
+    merged = yield Query(  # the schema's RFC 7396 merge, checked before it is stored
+        "SELECT rapport_merge_patch(settings, %s::jsonb) FROM orgs WHERE org_id = %s FOR UPDATE",
+        [json_text(patch.settings), principal.org_id],
+        fetch="scalar",
+    )
+    rule_conditions(parse(merged), Compiled())
     yield Query(
         "UPDATE orgs SET settings = %s::jsonb WHERE org_id = %s",
         [json_text(merged), principal.org_id],
         fetch="rowcount",
     )
-    org = yield Query(
-        "SELECT json_build_object('id', org_id, 'name', name, 'settings', settings,"
-        " 'created_at', created_at) FROM orgs WHERE org_id = %s",
-        [principal.org_id],
-        fetch="scalar",
-    )
-    return dict(org)
+    return (yield from tenancy.get_org(principal).steps)

@@ -30,7 +30,7 @@ from rapport.agents import ROLE_FOR_STAGE
 from rapport.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, atomic_operation
 from rapport.resources import crud
-from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.resources.filters import Compiled
 from rapport.tenancy import Principal
 from rapport.validation import validate
 
@@ -43,6 +43,7 @@ class Facts:
     score: float | None
     is_qualified: bool | None
     open_objections: list[str]
+    allowed_next: tuple[str, ...]  # from the schema's rapport_next_stages
     matched_rule: int | None  # index of the first org rule the conversation matches
 
 
@@ -62,7 +63,7 @@ def decide(facts: Facts, settings: org_settings.OrgSettings) -> Decision:
     if facts.matched_rule is not None:
         rule = settings.pipeline.rules[facts.matched_rule]
         target = rule.stage or stage
-        if target == stage or target in stages.NEXT_STAGES[stage]:
+        if target == stage or target in facts.allowed_next:
             reason = rule.reason or f"org rule {facts.matched_rule} matched"
             return Decision(
                 target, rule.role or ROLE_FOR_STAGE.get(target), reason, facts.matched_rule
@@ -112,30 +113,32 @@ SELECT {CONVERSATIONS.json_sql},
   coalesce((SELECT array_agg(o.type ORDER BY o.raised_at) FROM objections AS o
             WHERE o.org_id = t.org_id AND o.conversation_id = t.id AND NOT o.resolved),
            '{{}}'),
+  rapport_next_stages(t.sales_stage),
   __MATCHES__
 FROM conversations AS t
 WHERE t.org_id = %s AND t.id = %s::uuid
-FOR UPDATE
 """
 
-_LEAST_LOADED = """
+# The conversation's own agent if it is active with the role, else the least-loaded one.
+_AGENT = """
 SELECT a.name FROM agents AS a
 LEFT JOIN (SELECT current_agent, sum(n) AS n FROM conversation_tallies
            WHERE org_id = %(org)s AND status = 'active' GROUP BY current_agent) AS l
   ON l.current_agent = a.name
 WHERE a.org_id = %(org)s AND a.role = %(role)s AND a.status = 'active'
-ORDER BY coalesce(l.n, 0), a.name
+ORDER BY a.name IS NOT DISTINCT FROM %(current)s DESC, coalesce(l.n, 0), a.name
 LIMIT 1
 """
 
 
-def _facts_query(settings: org_settings.OrgSettings) -> tuple[str, list[Any]]:
-    """The facts statement, with each org rule evaluated in SQL as one boolean column."""
+def _facts_query(settings: org_settings.OrgSettings, lock: bool) -> tuple[str, list[Any]]:
+    """The facts statement, with each org rule evaluated in SQL as one boolean column; it
+    locks the conversation when the decision is to be applied."""
     out = Compiled()
-    compiler = FilterCompiler(CONVERSATIONS.fields, CONVERSATIONS.name)
-    conditions = [f"({compiler.compile(rule.when, out)})" for rule in settings.pipeline.rules]
+    conditions = [f"({c})" for c in org_settings.rule_conditions(settings, out)]
     matches = f"ARRAY[{', '.join(conditions)}]::boolean[]" if conditions else "'{}'::boolean[]"
-    return _FACTS.replace("__MATCHES__", matches), list(out.params)
+    sql = _FACTS.replace("__MATCHES__", matches) + (" FOR UPDATE" if lock else "")
+    return sql, list(out.params)
 
 
 @atomic_operation
@@ -146,39 +149,34 @@ def route(principal: Principal, id_value: Any, data: Any = None) -> Steps[dict[s
         principal.require("operator", "route conversations")
     key = crud.check_id(CONVERSATIONS, id_value)
     settings = org_settings.parse((yield from org_settings.load(principal)))
-    sql, params = _facts_query(settings)
+    sql, params = _facts_query(settings, lock=not request.dry_run)
     row = yield Query(sql, [*params, principal.org_id, key])
     if row is None:
         yield from crud.get(CONVERSATIONS, principal, key).steps  # raises the 404
-    conversation, objections, matches = row
+    conversation, objections, allowed_next, matches = row
     matched = next((i for i, hit in enumerate(matches) if hit), None)
     facts = Facts(
         stage=conversation["sales_stage"],
         score=conversation["qualification"]["score"],
         is_qualified=conversation["is_qualified"],
         open_objections=list(objections),
+        allowed_next=tuple(allowed_next),
         matched_rule=matched,
     )
     decision = decide(facts, settings)
     agent = conversation["current_agent"]
     staffed = True
     if decision.role is not None:
-        yield Query(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{principal.org_id}:{decision.role}"]
+        if not request.dry_run:  # concurrent routes of one role see each other's choice
+            lock = f"{principal.org_id}:{decision.role}"
+            yield Query("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock])
+        chosen = yield Query(
+            _AGENT,
+            {"org": principal.org_id, "role": decision.role, "current": agent},
+            fetch="scalar",
         )
-        keeps = None
-        if agent:
-            keeps = yield Query(
-                "SELECT 1 FROM agents WHERE org_id = %s AND name = %s AND role = %s"
-                " AND status = 'active'",
-                [principal.org_id, agent, decision.role],
-            )
-        if keeps is None:
-            least_loaded = yield Query(
-                _LEAST_LOADED, {"org": principal.org_id, "role": decision.role}, fetch="scalar"
-            )
-            staffed = least_loaded is not None
-            agent = least_loaded or agent
+        staffed = chosen is not None
+        agent = chosen or agent
     result: dict[str, Any] = {
         "conversation_id": key,
         "from_stage": facts.stage,

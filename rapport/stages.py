@@ -6,7 +6,8 @@
     not_qualified | lost -> qualification   (re-opened)
     won: final
 
-The schema enforces this on every write of ``sales_stage`` (PATCH, bulk update, routing,
+The schema holds these moves (``rapport_next_stages`` in revision 0003) and enforces them on
+every write of ``sales_stage`` (PATCH, bulk update, routing,
 imports of updates), so no path can skip it; a refused move is a 409 that lists the stages
 allowed from where the conversation is. Each stage change or hand-off between agents is
 recorded in ``stage_transitions`` with who made it (``Principal.actor``), why, and when.
@@ -19,21 +20,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import errors
+from rapport import agents, errors
 from rapport.conversations import CONVERSATIONS, SalesStage
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.resources import crud, paging
 from rapport.tenancy import Principal
 from rapport.validation import validate
-
-NEXT_STAGES: dict[str, tuple[str, ...]] = {
-    "qualification": ("objection_handling", "closing", "not_qualified", "lost"),
-    "objection_handling": ("qualification", "closing", "not_qualified", "lost"),
-    "closing": ("objection_handling", "won", "lost"),
-    "not_qualified": ("qualification",),
-    "lost": ("qualification",),
-    "won": (),
-}
 
 _TRANSITION_JSON = """json_build_object('id', s.id, 'conversation_id', s.conversation_id,
   'contact_id', s.contact_id, 'from_stage', s.from_stage, 'to_stage', s.to_stage,
@@ -84,14 +76,7 @@ def move(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, Any]
     key = crud.check_id(CONVERSATIONS, id_value)
     patch: dict[str, Any] = {"sales_stage": request.stage}
     if request.agent is not None:
-        found = yield Query(
-            "SELECT 1 FROM agents WHERE org_id = %s AND name = %s",
-            [principal.org_id, request.agent],
-        )
-        if found is None:
-            raise errors.NotFound(
-                f"agent: no agent named {request.agent!r} in your organization", field="agent"
-            )
+        yield from agents.require_named(principal, request.agent)
         patch["current_agent"] = request.agent
     yield record_as(principal, reason=request.reason or "moved")
     conversation = yield from crud.update(CONVERSATIONS, principal, key, patch).steps
@@ -113,13 +98,14 @@ def transitions(
     key = crud.check_id(CONVERSATIONS, id_value)
     size = paging.check_limit(limit)
     after = _cursor(cursor)
-    stage = yield Query(
-        "SELECT sales_stage FROM conversations WHERE org_id = %s AND id = %s::uuid",
+    found = yield Query(
+        "SELECT sales_stage, rapport_next_stages(sales_stage) FROM conversations"
+        " WHERE org_id = %s AND id = %s::uuid",
         [principal.org_id, key],
-        fetch="scalar",
     )
-    if stage is None:
+    if found is None:
         raise errors.NotFound(f"no conversation with id {key}", field="id")
+    stage, allowed_next = found
     items = yield Query(
         f"SELECT {_TRANSITION_JSON} FROM stage_transitions AS s"
         " WHERE s.org_id = %s AND s.conversation_id = %s::uuid"
@@ -133,7 +119,7 @@ def transitions(
         "items": page,
         "next_cursor": str(page[-1]["id"]) if len(items) > size else None,
         "stage": stage,
-        "allowed_next": list(NEXT_STAGES[stage]),
+        "allowed_next": list(allowed_next),
     }
 
 

@@ -18,7 +18,7 @@ from rapport.validation import failure
 SLACK = datetime.timedelta(seconds=5)
 
 
-class CallFacts(Protocol):
+class CallRecord(Protocol):
     """What the call-level rules read: a learned call or a call record."""
 
     @property
@@ -31,7 +31,7 @@ class CallFacts(Protocol):
     def transfer_successful(self) -> bool: ...
 
 
-def call_problems(call: CallFacts, at: str) -> list[dict[str, Any]]:
+def call_problems(call: CallRecord, at: str) -> list[dict[str, Any]]:
     """The call's own rules (ends after it starts, no transfer success unattempted), each
     naming its field under ``at`` ("call." in a learn body, "items[3]." in a bulk)."""
     found: list[dict[str, Any]] = []

@@ -77,6 +77,7 @@ def downgrade() -> None:
         "rapport_next_stages(text)",
     ):
         op.execute(f"DROP FUNCTION {function}")
+    op.execute("DROP INDEX agents_id_idx")
     op.execute("ALTER TABLE agents ADD COLUMN description text")
     op.execute("UPDATE agents SET description = persona ->> 'description'")
     op.execute(

@@ -20,6 +20,8 @@ ALTER TABLE agents DROP COLUMN description;
 -- Other organizations find public agents, and private ones shared with them.
 CREATE INDEX agents_public_idx ON agents (name) WHERE visibility = 'public';
 CREATE INDEX agents_shared_idx ON agents USING gin (shared_with jsonb_path_ops);
+-- A shared or public agent is named by its id alone, from another org.
+CREATE INDEX agents_id_idx ON agents (id);
 
 -- One JSON state per (subject, agent): a contact's or an operator's, kept across sessions.
 -- ``version`` counts writes, so a writer that read version n can only replace version n.
