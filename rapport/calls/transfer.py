@@ -15,19 +15,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import errors
+from rapport import errors, org_settings
 from rapport.calls import availability, schedule
 from rapport.calls.models import CAMEL, Instant, Score
 from rapport.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, operation
-from rapport.org_settings import TransferSettings
 from rapport.resources import crud
 from rapport.tenancy import Principal
 from rapport.validation import validate
-
-# The defaults have one definition, with the settings model PATCH /v1/org validates against.
-MIN_ENGAGEMENT = TransferSettings().min_engagement
-MIN_PHASE = TransferSettings().min_phase
 
 
 class TransferRequest(BaseModel):
@@ -55,15 +50,6 @@ class TransferRequest(BaseModel):
     at: Instant | None = Field(default=None, description="Default: now")
 
 
-def _thresholds(settings: Any) -> tuple[float, int]:
-    section = settings.get("transfer") if isinstance(settings, dict) else None
-    section = section if isinstance(section, dict) else {}
-    return (
-        float(section.get("min_engagement", MIN_ENGAGEMENT)),
-        int(section.get("min_phase", MIN_PHASE)),
-    )
-
-
 def _qualified(principal: Principal, request: TransferRequest) -> Steps[bool | None]:
     if request.is_qualified is not None or request.conversation_id is None:
         return request.is_qualified
@@ -82,10 +68,8 @@ def decide(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
     """``{transfer, closer, available, reasons, next_available_at}``."""
     request = validate(TransferRequest, data)
     at = request.at or datetime.datetime.now(datetime.UTC)
-    settings = yield Query(
-        "SELECT settings FROM orgs WHERE org_id = %s", [principal.org_id], fetch="scalar"
-    )
-    min_engagement, min_phase = _thresholds(settings)
+    thresholds = org_settings.parse((yield from org_settings.load(principal))).transfer
+    min_engagement, min_phase = thresholds.min_engagement, thresholds.min_phase
     qualified = yield from _qualified(principal, request)
     stored = yield from availability.load(principal, request.closer)
 
