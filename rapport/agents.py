@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,7 +29,6 @@ from rapport.resources import crud
 from rapport.resources.fields import JSONB
 from rapport.resources.resource import Resource
 from rapport.tenancy import Principal
-from rapport.validation import validate
 
 AgentRole = Literal["supervisor", "qualifier", "objection_handler", "closer", "custom"]
 Visibility = Literal["public", "private", "hidden"]
@@ -125,18 +125,6 @@ class AgentCreate(BaseModel):
     config: dict[str, Any] = Field(default_factory=dict)
 
 
-AGENTS = Resource(
-    name="agents",
-    table="agents",
-    singular="agent",
-    model=Agent,
-    create_model=AgentCreate,
-    default_order="name",
-    conflict_columns=("name",),
-    description="The agents of the sales pipeline: supervisor, qualifier, objection handler ...",
-)
-
-
 def _require_all(sql: str, params: list[Any], ids: list[str], field: str, what: str) -> Steps[None]:
     """404 naming ``field[i]`` for the first of ``ids`` that ``sql`` (returning the ids it
     finds, as one array) does not find."""
@@ -148,21 +136,21 @@ def _require_all(sql: str, params: list[Any], ids: list[str], field: str, what: 
             raise errors.NotFound(f"{field}[{index}]: {what} {key}", field=f"{field}[{index}]")
 
 
-def _check_links(principal: Principal, data: dict[str, Any]) -> Steps[None]:
+def _check_links(principal: Principal, data: dict[str, Any], at: str = "") -> Steps[None]:
     """Knowledge sources must be this org's documents; shared_with must name real orgs."""
     yield from _require_all(
         "SELECT array_agg(id::text) FROM knowledge_documents"
         " WHERE org_id = %s AND id = ANY(%s::uuid[])",
         [principal.org_id],
         [str(d) for d in data.get("knowledge_sources") or []],
-        "knowledge_sources",
+        f"{at}knowledge_sources",
         "no knowledge document in your organization (add it with POST /v1/knowledge) has id",
     )
     yield from _require_all(
         "SELECT array_agg(org_id::text) FROM orgs WHERE org_id = ANY(%s::uuid[])",
         [],
         [str(o) for o in data.get("shared_with") or []],
-        "shared_with",
+        f"{at}shared_with",
         "no organization has id",
     )
 
@@ -181,27 +169,26 @@ def require_named(principal: Principal, name: str | None, field: str = "agent") 
         )
 
 
-@atomic_operation
-def create(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
-    """Store an agent after checking what it links to; a retry returns the stored one."""
-    principal.require(AGENTS.write_role, "create agents")
-    item = validate(AgentCreate, data)
-    yield from _check_links(principal, item.model_dump(mode="json"))
-    [(doc, created)] = yield from crud.insert(AGENTS, principal, [item])
-    return doc, created
+def _prepare(
+    principal: Principal, items: list[AgentCreate], at: Callable[[int], str]
+) -> Steps[list[AgentCreate]]:
+    """Before an agent is created: what it links to must exist."""
+    for index, item in enumerate(items):
+        yield from _check_links(principal, item.model_dump(mode="json"), at(index))
+    return items
 
 
-@atomic_operation
-def bulk_create(principal: Principal, items: Any) -> Steps[list[str]]:
-    principal.require(AGENTS.write_role, "create agents")
-    valid = crud.bulk_items(AgentCreate, items, adapter=AGENTS.rows)
-    if not valid:
-        return []
-    for item in valid:
-        yield from _check_links(principal, item.model_dump(mode="json"))
-    rows: list[BaseModel] = list(valid)
-    stored = yield from crud.insert(AGENTS, principal, rows, documents=False)
-    return [key for key, _ in stored]
+AGENTS = Resource(
+    name="agents",
+    table="agents",
+    singular="agent",
+    model=Agent,
+    create_model=AgentCreate,
+    default_order="name",
+    conflict_columns=("name",),
+    prepare=_prepare,
+    description="The agents of the sales pipeline: supervisor, qualifier, objection handler ...",
+)
 
 
 @atomic_operation

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapport import agents, follow_ups, stages
-from rapport.calls import learn as calls
+from rapport.calls.records import CALLS
 from rapport.contacts import CONTACTS
 from rapport.conversations import CONVERSATIONS
 from rapport.db.operation import Operation
@@ -54,26 +54,17 @@ def _memory_list(
 
 
 OPERATIONS: dict[str, Operations] = {
-    r.name: Operations(r) for r in (CONTACTS, MESSAGES, OBJECTIONS, SUMMARIES, USERS)
+    r.name: Operations(r) for r in (CONTACTS, MESSAGES, OBJECTIONS, SUMMARIES, USERS, CALLS)
 }
 # Stage changes are checked by the schema and recorded with who made them and why.
 OPERATIONS["conversations"] = Operations(
     CONVERSATIONS,
     {"update": stages.update_conversation, "bulk_update": stages.bulk_update_conversations},
 )
-# Agents link to knowledge documents and other orgs, which must exist.
-OPERATIONS["agents"] = Operations(
-    agents.AGENTS,
-    {"create": agents.create, "bulk_create": agents.bulk_create, "update": agents.update},
-)
-OPERATIONS["follow-ups"] = Operations(
-    follow_ups.FOLLOW_UPS,
-    {
-        "create": follow_ups.create,
-        "bulk_create": follow_ups.bulk_create,
-        "update": follow_ups.update,
-    },
-)
+# A PATCH of an agent or a follow-up checks what it names, as their creates do (the
+# resources' ``prepare`` step).
+OPERATIONS["agents"] = Operations(agents.AGENTS, {"update": agents.update})
+OPERATIONS["follow-ups"] = Operations(follow_ups.FOLLOW_UPS, {"update": follow_ups.update})
 OPERATIONS["memories"] = Operations(
     memories.MEMORIES,
     {
@@ -89,6 +80,5 @@ OPERATIONS["memories"] = Operations(
 OPERATIONS["knowledge"] = Operations(
     knowledge.KNOWLEDGE, {"create": knowledge.add, "bulk_create": knowledge.add_many}
 )
-OPERATIONS["calls"] = Operations(calls.CALLS, calls.OVERRIDES)
 
 RESOURCES: dict[str, Resource] = {name: ops.resource for name, ops in OPERATIONS.items()}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -85,6 +86,17 @@ class FollowUpCreate(BaseModel):
     closed_reason: Text | None = None
 
 
+def _prepare(
+    principal: Principal, items: list[FollowUpCreate], at: Callable[[int], str]
+) -> Steps[list[FollowUpCreate]]:
+    """Before follow-ups are created: the agents they name exist, and the writer is recorded
+    (``created_by``, and the conversation's transition trigger if it fires)."""
+    for name in sorted({item.agent for item in items if item.agent}):
+        yield from agents.require_named(principal, name)
+    yield stages.record_as(principal)
+    return items
+
+
 FOLLOW_UPS = Resource(
     name="follow-ups",
     table="follow_ups",
@@ -101,33 +113,9 @@ FOLLOW_UPS = Resource(
         " WHERE c.org_id = $1 AND c.id = source.conversation_id)",
         "created_by": "current_setting('rapport.actor', true)",
     },
+    prepare=_prepare,
     description="Follow-ups: due_at, reason, status scheduled | done | cancelled.",
 )
-
-
-@atomic_operation
-def create(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
-    """Schedule a follow-up; a retry with the same ``external_id`` returns the first."""
-    principal.require(FOLLOW_UPS.write_role, "create follow-ups")
-    item = validate(FollowUpCreate, data)
-    yield from agents.require_named(principal, item.agent)
-    yield stages.record_as(principal)
-    [(doc, created)] = yield from crud.insert(FOLLOW_UPS, principal, [item])
-    return doc, created
-
-
-@atomic_operation
-def bulk_create(principal: Principal, items: Any) -> Steps[list[str]]:
-    principal.require(FOLLOW_UPS.write_role, "create follow-ups")
-    valid = crud.bulk_items(FollowUpCreate, items, adapter=FOLLOW_UPS.rows)
-    if not valid:
-        return []
-    for name in sorted({item.agent for item in valid if item.agent}):
-        yield from agents.require_named(principal, name)
-    yield stages.record_as(principal)
-    rows: list[BaseModel] = list(valid)
-    stored = yield from crud.insert(FOLLOW_UPS, principal, rows, documents=False)
-    return [key for key, _ in stored]
 
 
 @atomic_operation

@@ -6,7 +6,8 @@ a conversation on channel ``voice`` whose messages are the transcript, and a ``c
 holds what only a call has (outcome, transfer, engagement, analysis and outcome factors).
 
 - ``phones``: phone numbers to E.164 in the org's default region.
-- ``models``: the ``calls`` resource and the body of ``POST /v1/calls/learn``.
+- ``models``: the call's output model and the body of ``POST /v1/calls/learn``.
+- ``records``: the ``calls`` resource (call rows, with the nine operations).
 - ``checks``: the cross-field rules of a learn body, each error naming its field.
 - ``analysis``: what the server computes from a transcript, and the outcome factors.
 - ``leads``: lookup by phone and the lead upsert.

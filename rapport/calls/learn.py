@@ -22,7 +22,8 @@ from pydantic import BaseModel
 
 from rapport import errors
 from rapport.calls import analysis, checks, leads, phones
-from rapport.calls.models import CALLS, CallCreate, CallIn, Factors, LearnRequest, Turn
+from rapport.calls.models import CallCreate, CallIn, LearnRequest, Turn
+from rapport.calls.records import CALLS
 from rapport.contacts import CONTACTS
 from rapport.conversations import CONVERSATIONS, ConversationCreate, SalesStage
 from rapport.db.operation import Query, Steps, atomic_operation, operation
@@ -30,7 +31,7 @@ from rapport.messages import MESSAGES, MessageCreate
 from rapport.messages import history as message_history
 from rapport.resources import crud
 from rapport.tenancy import Principal
-from rapport.validation import failure, validate
+from rapport.validation import validate
 
 # The stored call with its lead and transcript size, as a retry answers it.
 _STORED = f"""
@@ -48,7 +49,7 @@ _BY_LEAD_AND_START = _STORED.format(
     " (SELECT id FROM contacts WHERE org_id = %(org)s AND phone = %(phone)s)"
 )
 
-__all__ = ["CALLS", "OVERRIDES", "bulk_create", "create", "learn", "transcript"]
+__all__ = ["Prepared", "learn", "prepare", "transcript"]
 
 # How the conversation of a call reads in the pipeline.
 _STAGE: dict[str, SalesStage] = {"transferred": "closing", "not_qualified": "not_qualified"}
@@ -179,41 +180,6 @@ def learn(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
         )
     return {"call": call, "lead": lead, "conversation_id": conversation["id"],
             "messages": len(turns), "created": True}  # fmt: skip
-
-
-def _checked(item: CallCreate, at: str = "") -> CallCreate:
-    """A validated call record of ``POST /v1/calls`` checked like a learned call's, with
-    its factors filled; its analysis is what the caller sent (there is no transcript)."""
-    found = checks.call_problems(item, at)
-    if found:
-        raise failure(found)
-    given = validate(Factors, item.factors, prefix=f"{at}factors")
-    return item.model_copy(update={"factors": analysis.factors_of(item, given)})
-
-
-@operation
-def create(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
-    """``POST /v1/calls``: a call row without a transcript; idempotent on external_id."""
-    principal.require(CALLS.write_role, "create calls")
-    row = _checked(validate(CallCreate, data))
-    [(doc, created)] = yield from crud.insert(CALLS, principal, [row])
-    return doc, created
-
-
-@operation
-def bulk_create(principal: Principal, items: Any) -> Steps[list[str]]:
-    """``POST /v1/calls/bulk``: every call row or none; ids in order."""
-    principal.require(CALLS.write_role, "create calls")
-    valid = crud.bulk_items(CallCreate, items, adapter=CALLS.rows)
-    rows = [_checked(item, f"items[{i}].") for i, item in enumerate(valid)]
-    if not rows:
-        return []
-    stored = yield from crud.insert(CALLS, principal, list[BaseModel](rows), documents=False)
-    return [key for key, _ in stored]
-
-
-# The generic create and bulk create of ``calls``, as registered in ``rapport.catalog``.
-OVERRIDES = {"create": create, "bulk_create": bulk_create}
 
 
 @operation

@@ -23,7 +23,6 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from rapport.contacts import Email
-from rapport.resources.resource import Parent, Resource
 
 Outcome = Literal["qualified", "not_qualified", "callback", "transferred", "no_answer"]
 TimeOfDay = Literal["morning", "afternoon", "evening", "night"]
@@ -144,20 +143,6 @@ class CallCreate(BaseModel):
     factors: dict[str, Any] = Field(default_factory=dict)
     learning_patterns: Annotated[list[Any], Field(max_length=1000)] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
-
-
-CALLS = Resource(
-    name="calls",
-    table="calls",
-    singular="call",
-    model=Call,
-    create_model=CallCreate,
-    immutable=("contact_id", "start_time"),
-    default_order="-start_time",
-    parent=Parent("contacts", "contact_id", singular="contact"),
-    conflict_columns=("external_id",),
-    description="Voice calls with leads (seed 002): outcome, transfer, analysis and factors.",
-)
 
 
 class LeadIn(BaseModel):

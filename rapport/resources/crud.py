@@ -18,7 +18,7 @@ import uuid_utils
 from pydantic import BaseModel, TypeAdapter
 
 from rapport import errors
-from rapport.db.operation import Query, Steps, operation
+from rapport.db.operation import Operation, Query, Steps, operation
 from rapport.resources import paging
 from rapport.resources.filters import Compiled, FilterCompiler
 from rapport.resources.resource import Resource
@@ -184,14 +184,18 @@ def _missing_parent(
     return errors.NotFound(f"{where}: no {parent.singular} with id {named}", field=where)
 
 
-@operation
-def create(
-    resource: Resource, principal: Principal, data: Any
-) -> Steps[tuple[dict[str, Any], bool]]:
-    """Store one item; returns (document, created). A retry returns the first, created=False."""
+def create(resource: Resource, principal: Principal, data: Any) -> Operation[tuple[Any, bool]]:
+    """Store one item; returns (document, created). A retry returns the first, created=False.
+    With a ``prepare`` step the checks and the insert share a transaction."""
+    return Operation(_create(resource, principal, data), atomic=resource.prepare is not None)
+
+
+def _create(resource: Resource, principal: Principal, data: Any) -> Steps[tuple[Any, bool]]:
     principal.require(resource.write_role, f"create {resource.name}")
-    item = validate(resource.create_model, data)
-    [(doc, created)] = yield from insert(resource, principal, [item])
+    items = [validate(resource.create_model, data)]
+    if resource.prepare is not None:
+        items = yield from resource.prepare(principal, items, lambda i: "")
+    [(doc, created)] = yield from insert(resource, principal, items)
     return doc, created
 
 
@@ -206,13 +210,18 @@ def bulk_items(
     return validate_many(model, items, adapter=adapter)
 
 
-@operation
-def bulk_create(resource: Resource, principal: Principal, items: Any) -> Steps[list[str]]:
+def bulk_create(resource: Resource, principal: Principal, items: Any) -> Operation[list[str]]:
     """Store every item or none; returns their ids in order (existing ones for retries)."""
+    return Operation(_bulk_create(resource, principal, items), atomic=resource.prepare is not None)
+
+
+def _bulk_create(resource: Resource, principal: Principal, items: Any) -> Steps[list[str]]:
     principal.require(resource.write_role, f"create {resource.name}")
-    valid = bulk_items(resource.create_model, items, adapter=resource.rows)
+    valid: list[Any] = bulk_items(resource.create_model, items, adapter=resource.rows)
     if not valid:
         return []
+    if resource.prepare is not None:
+        valid = yield from resource.prepare(principal, valid, lambda i: f"items[{i}].")
     stored = yield from insert(resource, principal, valid, documents=False)
     return [key for key, _ in stored]
 

@@ -8,13 +8,14 @@ single and bulk creates, and the patch model. ``rapport.resources.crud`` runs th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
 from rapport.db import failures
+from rapport.db.operation import Steps
 from rapport.resources.fields import Field, fields_of
 from rapport.tenancy import Role
 
@@ -50,6 +51,10 @@ class Resource:
     after_insert: str = ""
     write_role: Role = "operator"
     description: str = ""
+    # Checks (and may complete) validated items before create and bulk create store them,
+    # in the same transaction: ``prepare(principal, items, at)`` where ``at(i)`` is the
+    # field prefix of item i in errors ("" alone, "items[3]." in a bulk). Returns the items.
+    prepare: Callable[..., Steps[list[Any]]] | None = None
 
     fields: dict[str, Field] = field(init=False)
     json_sql: str = field(init=False)
