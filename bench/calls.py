@@ -45,9 +45,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from rapport import runtime, tenancy
+from rapport import runtime
 from rapport.config import Settings
 from rapport.db.database import Database
+from rapport.tenancy import api_keys, orgs
 from server import HOST, Server, _command, free_port
 from timing import percentile
 from wire import HttpConnection
@@ -344,9 +345,9 @@ def main() -> None:
         url = runtime.prepare(Settings(home=home, database_url=None))
     database = Database(url, min_size=1, max_size=2)
     run = uuid.uuid4().hex[:8]
-    org = database.run(tenancy.ensure_org(f"bench-calls-{run}"))["id"]
-    raw_org = database.run(tenancy.ensure_org(f"bench-calls-raw-{run}"))["id"]
-    _, key = database.run(tenancy.create_key(org, "owner", "bench"))
+    org = database.run(orgs.ensure_org(f"bench-calls-{run}"))["id"]
+    raw_org = database.run(orgs.ensure_org(f"bench-calls-raw-{run}"))["id"]
+    _, key = database.run(api_keys.create_key(org, "owner", "bench"))
     random.seed(7)
     bodies = [call_payload(i, args.turns, 0) for i in range(args.calls)]
     raw_bodies = [call_payload(i, args.turns, 1) for i in range(args.calls)]

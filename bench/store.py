@@ -39,9 +39,10 @@ import rest
 import scale
 from dataset import Org
 from plan import QUICK, Plan
-from rapport import __version__, runtime, tenancy
+from rapport import __version__, runtime
 from rapport.config import Settings
 from rapport.db.database import Database
+from rapport.tenancy import api_keys
 from report import Section, render, render_header, render_verdict
 
 
@@ -161,7 +162,7 @@ class Bench:
     def api(self) -> rest.Rest:
         """An admin key for the bench organization, for the REST sections."""
         if self._api is None:
-            _, key = self.database.run(tenancy.create_key(self.main.org_id, "admin", "bench"))
+            _, key = self.database.run(api_keys.create_key(self.main.org_id, "admin", "bench"))
             self._api = rest.Rest(self.database.url, self.home, key)
         return self._api
 

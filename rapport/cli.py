@@ -20,10 +20,12 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from rapport import __version__, errors, runtime, tenancy
+from rapport import __version__, errors, runtime
 from rapport.config import Settings
 from rapport.db import migrate as migrations
 from rapport.db.database import Database
+from rapport.tenancy import api_keys, orgs
+from rapport.tenancy.principal import Principal, check_role
 
 app = typer.Typer(
     name="rapport",
@@ -128,12 +130,17 @@ def serve(
     """
     import uvicorn
 
+    # Python's default SIGTERM kills the process before atexit runs, which would leave the
+    # embedded PostgreSQL behind. Exit normally instead, as on Ctrl-C, from the first moment
+    # (uvicorn installs its own handler while it serves, and raises the signal again after
+    # its graceful shutdown, which lands here).
+    signal.signal(signal.SIGTERM, _exit_normally)
     settings = _settings(home, database_url, host=host, port=port)
     database = _connect(settings)
     try:
-        if database.run(tenancy.count_orgs()) == 0:
-            org = database.run(tenancy.ensure_org("default"))
-            _, secret = database.run(tenancy.create_key(org["id"], "admin", "first admin key"))
+        if database.run(orgs.count_orgs()) == 0:
+            org = database.run(orgs.ensure_org("default"))
+            _, secret = database.run(api_keys.create_key(org["id"], "admin", "first admin key"))
             err.print(
                 Panel(
                     f"Organization [bold]default[/bold] created. Its admin API key "
@@ -144,18 +151,18 @@ def serve(
             )
     finally:
         database.close()
-    url = database.url
-    # uvicorn stops gracefully on SIGTERM, then raises it again; Python's default handler would
-    # then kill the process before atexit runs, leaving the embedded PostgreSQL running. Exit
-    # normally instead, as on Ctrl-C, so that pgserver stops it.
-    signal.signal(signal.SIGTERM, _exit_normally)
     err.print(f"Rapport {__version__} on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     if workers == 1:
         from rapport.api.app import create_app
 
-        uvicorn.run(create_app(settings, url), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
     else:
-        os.environ["RAPPORT_DATABASE_URL"] = url  # the workers join the same database
+        # Each worker builds the app from the same settings: it joins the same embedded
+        # server (and helps supervise it) or the same configured one.
+        if settings.embedded:
+            os.environ["RAPPORT_HOME"] = str(settings.home.expanduser().resolve())
+        else:
+            os.environ["RAPPORT_DATABASE_URL"] = str(settings.database_url)
         uvicorn.run(
             "rapport.api.app:create_app",
             factory=True,
@@ -192,9 +199,9 @@ def keys_create(
     Example: KEY=$(rapport keys create --org acme --role operator | tail -n 1)
     """
     with _database(home, database_url) as database:
-        tenancy.check_role(role)  # before ensure_org: a failed create leaves no new org behind
-        found = database.run(tenancy.ensure_org(org))
-        record, secret = database.run(tenancy.create_key(found["id"], role, name))
+        check_role(role)  # before ensure_org: a failed create leaves no new org behind
+        found = database.run(orgs.ensure_org(org))
+        record, secret = database.run(api_keys.create_key(found["id"], role, name))
     err.print(
         f"{'Created organization' if found['created'] else 'Organization'} {org!r}; "
         f"new {record['role']} key {record['prefix']}… (shown only now):"
@@ -209,8 +216,8 @@ def keys_list(org: OrgOption, home: HomeOption = None, database_url: UrlOption =
     Example: rapport keys list --org acme
     """
     with _database(home, database_url) as database:
-        found = database.run(tenancy.find_org(org))
-        keys = database.run(tenancy.list_keys(tenancy.Principal(found["id"], "owner")))
+        found = database.run(orgs.find_org(org))
+        keys = database.run(api_keys.list_keys(Principal(found["id"], "owner")))
     # Ids and prefixes are never cut short: `keys revoke` needs the whole id.
     table = Table()
     table.add_column("id", no_wrap=True, min_width=36)
@@ -245,8 +252,8 @@ def keys_revoke(
     Example: rapport keys revoke --org acme 0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e
     """
     with _database(home, database_url) as database:
-        found = database.run(tenancy.find_org(org))
-        database.run(tenancy.revoke_key(tenancy.Principal(found["id"], "owner"), key_id))
+        found = database.run(orgs.find_org(org))
+        database.run(api_keys.revoke_key(Principal(found["id"], "owner"), key_id))
     out.print(f"Revoked {key_id}.")
 
 
@@ -324,13 +331,13 @@ def import_(
 
     Example: rapport import conversations.jsonl --org acme
     """
-    from rapport.portability import import_document
+    from rapport.conversations.portability import import_document
 
     database = _connect(_settings(home, database_url))
     tally = {"created": 0, "skipped": 0, "failed": 0}
     failures: list[str] = []
     try:
-        principal = tenancy.Principal(database.run(tenancy.ensure_org(org))["id"], "owner")
+        principal = Principal(database.run(orgs.ensure_org(org))["id"], "owner")
         lines = file.read_bytes().splitlines()
         with _progress() as progress:
             task = progress.add_task(f"Importing {file.name}", total=len(lines))
@@ -374,13 +381,13 @@ def export(
 
     Example: rapport export --org acme -o acme.jsonl
     """
-    from rapport.portability import count_conversations, export_documents
+    from rapport.conversations.portability import count_conversations, export_documents
 
     database = _connect(_settings(home, database_url))
     sink = None
     written = 0
     try:
-        principal = tenancy.Principal(database.run(tenancy.find_org(org))["id"], "owner")
+        principal = Principal(database.run(orgs.find_org(org))["id"], "owner")
         total = count_conversations(database, principal)
         # Opened only once the organization is found: a mistyped --org leaves the file alone.
         sink = output.open("wb") if output else sys.stdout.buffer
@@ -427,11 +434,12 @@ def embed(
     if not backfill:
         err.print("Nothing to do: pass --backfill to enrich what is pending.")
         raise typer.Exit(2)
-    from rapport import enrichment
-    from rapport.enricher import Enricher
+    from rapport.memory import enrichment
+    from rapport.memory.enricher import Enricher
+    from rapport.tenancy import orgs
 
     with _database(home, database_url) as database:
-        org_id = database.run(tenancy.ensure_org(org))["id"] if org else None
+        org_id = database.run(orgs.ensure_org(org))["id"] if org else None
         waiting = database.run(enrichment.pending(org_id))
         total = sum(waiting.values())
         if not total:

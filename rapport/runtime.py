@@ -1,17 +1,34 @@
-"""Getting from settings to a ready database: embedded or configured, migrated.
+"""Getting from settings to a ready database: embedded or configured, migrated, watched.
 
 Every front end (server, CLI, in-process SDK) starts here, so they agree on which database
-they use and on its schema.
+they use and on its schema. ``start`` also returns the process's ``Health`` of that database
+and, when asked to supervise, a thread that notices at once when it stops answering and
+restarts the embedded server (``rapport.db.health``).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from rapport.config import Settings
 from rapport.db import embedded, migrate
+from rapport.db.health import Health, Supervisor, connection_probe
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Engine:
+    """The database a process uses: its URL, its health, and who watches it."""
+
+    url: str
+    health: Health = field(default_factory=Health)
+    supervisor: Supervisor | None = None
+
+    def close(self) -> None:
+        if self.supervisor is not None:
+            self.supervisor.stop()
 
 
 def database_url(settings: Settings) -> str:
@@ -27,3 +44,20 @@ def prepare(settings: Settings, *, apply_migrations: bool = True) -> str:
     if apply_migrations:
         migrate.upgrade(url)
     return url
+
+
+def start(settings: Settings, *, url: str | None = None, supervise: bool = True) -> Engine:
+    """The migrated database (``url``, else the configured or embedded one), watched.
+
+    The embedded server is restarted when it dies; a configured one is only probed, so
+    requests fail fast while it is away and flow again when it is back."""
+    engine = Engine(url or prepare(settings))
+    if not supervise:
+        return engine
+    if url is None and settings.embedded:
+        server = embedded.server(settings.home)
+        engine.supervisor = Supervisor(engine.health, server.running, server.restart)
+    else:
+        engine.supervisor = Supervisor(engine.health, connection_probe(engine.url), interval=1.0)
+    engine.supervisor.start()
+    return engine

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapport.contacts import CONTACTS
-from rapport.conversations import CONVERSATIONS
+from rapport.conversations.contacts import CONTACTS
+from rapport.conversations.conversations import CONVERSATIONS
+from rapport.conversations.messages import MESSAGES
 from rapport.db.database import Database
-from rapport.messages import MESSAGES
 from rapport.resources import crud
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 
 BATCH = 1000
 

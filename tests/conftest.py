@@ -1,12 +1,14 @@
 """Test fixtures: a real PostgreSQL, a real server, and the SDK both ways.
 
-The database is the embedded one (pgserver) in a temporary folder, or the server named by
-``RAPPORT_TEST_DATABASE_URL`` (any PostgreSQL >= 15 with pgvector; the suite creates and
-drops its own databases there). A template database is migrated once per session and the
-session's database is cloned from it.
+The database is the embedded one (PostgreSQL 18) in a temporary folder, or the server named
+by ``RAPPORT_TEST_DATABASE_URL`` (any PostgreSQL >= 15 with pgvector; the suite creates and
+drops its own databases there). A template database is migrated once per session.
 
-Tests isolate by organization: each test gets a fresh org, and every query Rapport runs is
-scoped to an org, so tests share one database without seeing each other's rows.
+Every test gets its own database, cloned from the template (``CREATE DATABASE ... TEMPLATE``,
+a few tens of milliseconds), so nothing one test writes (a public agent, a tally, an org's
+settings) can be seen by another, whatever the order they run in. A module may share one
+database (``module_store``) among checks that write nothing. A real HTTP server over a
+test's database starts on demand (``server``).
 
 ``sdk`` runs a test twice: in-process (``rapport.Rapport``) and over HTTP against a real
 uvicorn server (``rapport.Client``); both must behave the same.
@@ -14,7 +16,9 @@ uvicorn server (``rapport.Client``); both must behave the same.
 
 from __future__ import annotations
 
+import itertools
 import os
+import queue
 import socket
 import threading
 import time
@@ -29,12 +33,12 @@ import uvicorn
 from psycopg import sql
 
 import rapport
-from rapport import tenancy
 from rapport.api.app import create_app
 from rapport.config import Settings
 from rapport.db import embedded, migrate
 from rapport.db.database import Database
 from rapport.retrieval.embeddings import default_embedder
+from rapport.tenancy import api_keys, orgs
 
 TEMPLATE = "rapport_test_template"
 
@@ -70,6 +74,26 @@ def drop_database(admin_url: str, name: str) -> None:
         )
 
 
+class Dropper:
+    """Stops finished tests' servers and drops their databases in a thread, so the next
+    test need not wait for either."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.done: queue.Queue[Store | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="test-db-dropper", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (store := self.done.get()) is not None:
+            store.shut()
+            drop_database(self.admin_url, store.name)
+
+    def close(self) -> None:
+        self.done.put(None)
+        self.thread.join()
+
+
 @pytest.fixture(scope="session")
 def admin_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return _admin_url(tmp_path_factory.mktemp("pg"))
@@ -89,18 +113,13 @@ def template_url(admin_url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(admin_url: str, template_url: str) -> Iterator[str]:
-    name = f"rapport_test_{os.getpid()}"
-    url = create_database(admin_url, name, template=TEMPLATE)
-    yield url
-    drop_database(admin_url, name)
+def dropper(admin_url: str) -> Iterator[Dropper]:
+    running = Dropper(admin_url)
+    yield running
+    running.close()
 
 
-@pytest.fixture(scope="session")
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url, min_size=1, max_size=8)
-    yield db
-    db.close()
+_NUMBERS = itertools.count()
 
 
 class ServerThread(threading.Thread):
@@ -123,7 +142,7 @@ class ServerThread(threading.Thread):
         while not self.server.started:
             if time.monotonic() > deadline or not self.is_alive():
                 raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
+            time.sleep(0.005)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -141,10 +160,72 @@ def test_settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def server(database_url: str, test_settings: Settings) -> Iterator[ServerThread]:
-    default_embedder()  # load the model once, before clients with short timeouts call
-    with ServerThread(create_app(test_settings, database_url)) as running:
-        yield running
+def model() -> None:
+    """The embedding model, loaded once, before clients with short timeouts call."""
+    default_embedder()
+
+
+class Store:
+    """One test's database, cloned from the template, and a server over it on demand."""
+
+    def __init__(self, admin_url: str, settings: Settings, dropper: Dropper) -> None:
+        self.name = f"rapport_test_{os.getpid()}_{next(_NUMBERS)}"
+        self.url = create_database(admin_url, self.name, template=TEMPLATE)
+        self.database = Database(self.url, min_size=1, max_size=8)
+        self.settings = settings
+        self.dropper = dropper
+        self._server: ServerThread | None = None
+
+    def server(self) -> ServerThread:
+        if self._server is None:
+            app = create_app(self.settings, self.url, supervise=False)
+            self._server = ServerThread(app).__enter__()
+        return self._server
+
+    def close(self) -> None:
+        """Let go of the database now; the server's shutdown and the drop finish behind."""
+        if self._server is not None:
+            self._server.server.should_exit = True
+        self.database.close()
+        self.dropper.done.put(self)
+
+    def shut(self) -> None:
+        if self._server is not None:
+            self._server.__exit__()
+
+
+@pytest.fixture
+def store(
+    admin_url: str, template_url: str, test_settings: Settings, dropper: Dropper
+) -> Iterator[Store]:
+    made = Store(admin_url, test_settings, dropper)
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def module_store(
+    admin_url: str, template_url: str, test_settings: Settings, dropper: Dropper
+) -> Iterator[Store]:
+    """One database for a module's checks that write nothing (each proves it)."""
+    made = Store(admin_url, test_settings, dropper)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def database_url(store: Store) -> str:
+    return store.url
+
+
+@pytest.fixture
+def database(store: Store) -> Database:
+    return store.database
+
+
+@pytest.fixture
+def server(store: Store, model: None) -> ServerThread:
+    return store.server()
 
 
 class Tenant:
@@ -153,13 +234,13 @@ class Tenant:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.name = f"test-{uuid.uuid4().hex[:12]}"
-        self.org = database.run(tenancy.ensure_org(self.name))
+        self.org = database.run(orgs.ensure_org(self.name))
         self.id: str = self.org["id"]
         self._keys: dict[str, str] = {}
 
     def key(self, role: str = "admin") -> str:
         if role not in self._keys:
-            _, secret = self.database.run(tenancy.create_key(self.id, role, f"test {role}"))
+            _, secret = self.database.run(api_keys.create_key(self.id, role, f"test {role}"))
             self._keys[role] = secret
         return self._keys[role]
 

@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
-from rapport import tenancy
-from rapport.catalog import RESOURCES
 from rapport.db.operation import Query, Steps, operation
+from rapport.resources.catalog import RESOURCES
+from rapport.tenancy import api_keys, orgs
 
 MISSING = "0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e"  # a well-formed id no organization has
 MAX_BODY = 1024 * 1024  # the test server's limit (tests/conftest.py)
@@ -144,16 +144,17 @@ class Org:
     """A fresh organization with an admin key, for this module's shared rows."""
 
     def __init__(self, database: Any) -> None:
-        self.id = database.run(tenancy.ensure_org(f"test-{uuid.uuid4().hex[:12]}"))["id"]
-        self.admin_key = database.run(tenancy.create_key(self.id, "admin"))[1]
+        self.id = database.run(orgs.ensure_org(f"test-{uuid.uuid4().hex[:12]}"))["id"]
+        self.admin_key = database.run(api_keys.create_key(self.id, "admin"))[1]
 
 
 @pytest.fixture(scope="module")
-def rows(database: Any, server: Any) -> Iterator[Rows]:
+def rows(module_store: Any, model: None) -> Iterator[Rows]:
     """Rows shared by the checks that must write nothing; each one proves it wrote nothing."""
+    database = module_store.database
     org = Org(database)
     headers = {"Authorization": f"Bearer {org.admin_key}"}
-    with httpx.Client(base_url=server.url, headers=headers) as client:
+    with httpx.Client(base_url=module_store.server().url, headers=headers) as client:
         yield Rows(client, database, org.id)
 
 

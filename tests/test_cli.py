@@ -5,7 +5,7 @@ tests that need a brand-new home (migrate, serve) get one each; the others share
 the module, told apart by organization. Results are checked in the database itself, in this
 process (``rapport.Rapport`` on the same home) or over HTTP.
 
-pgserver stops a home's PostgreSQL when the last process using it exits; every home's
+The embedded engine stops a home's PostgreSQL when the last process using it exits; every home's
 teardown stops what this process started, kills any server left running, and fails if a
 process of that home (``postgres`` or ``rapport``) is still alive.
 """
@@ -30,10 +30,11 @@ import psutil
 import pytest
 
 import rapport
-from rapport import errors, tenancy
+from rapport import errors
 from rapport.config import Settings
 from rapport.db import embedded
 from rapport.db import migrate as migrations
+from rapport.tenancy import api_keys
 
 _SCRIPT = Path(sys.executable).with_name("rapport")
 RAPPORT = (
@@ -167,10 +168,7 @@ class Home:
                 with contextlib.suppress(AssertionError):
                     server.stop(signal.SIGINT, timeout=15)
         if self._joined:
-            from pgserver.postgres_server import get_server
-
-            # Registered in this process already, so this returns the same handle.
-            get_server(self.path / "pgdata").cleanup()
+            embedded.server(self.path).stop()
         deadline = time.monotonic() + 10
         while (left := processes_of(self.path)) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -522,6 +520,62 @@ def test_serve_first_start_prints_a_key_once_and_data_survives_a_restart(
     assert second.stop(signal.SIGTERM) == 0, second.stderr
 
 
+def _postmaster(home: Home) -> int:
+    return int((home.path / "pgdata" / "postmaster.pid").read_text().split()[0])
+
+
+def test_serve_restarts_a_dead_database_and_fails_fast_meanwhile(new_home: Home) -> None:
+    server = new_home.serve("supervised")
+    server.wait_ready()
+    key = KEY.findall(server.stderr)[0]
+    auth = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        made = http.post("/v1/contacts", json={"name": "Survivor"}, headers=auth)
+        assert made.status_code == 201, made.text
+        os.kill(_postmaster(new_home), signal.SIGKILL)
+        seen: list[int] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            answer = http.get("/healthz")
+            assert time.monotonic() - started < 2, "a request waited on the dead database"
+            seen.append(answer.status_code)
+            if answer.status_code == 503:
+                assert answer.headers["retry-after"].isdigit()
+                assert answer.json()["type"].endswith("/unavailable")
+                refused = http.get(f"/v1/contacts/{made.json()['id']}", headers=auth)
+                assert refused.status_code in (200, 503)  # 200 once it is back already
+            elif 503 in seen:
+                break
+            time.sleep(0.05)
+        assert 503 in seen, seen
+        assert seen[-1] == 200, seen
+        assert http.get("/healthz").json()["database_restarts"] >= 1
+        assert http.get(f"/v1/contacts/{made.json()['id']}", headers=auth).json() == made.json()
+    assert server.stop(signal.SIGTERM) == 0, server.stderr
+    deadline = time.monotonic() + 10
+    while processes_of(new_home.path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not processes_of(new_home.path)
+
+
+def test_serve_adopts_the_database_a_crashed_server_left_and_stops_it(new_home: Home) -> None:
+    crashed = new_home.serve("crashed")
+    crashed.wait_ready()
+    crashed.process.kill()  # no cleanup at all: its PostgreSQL is orphaned
+    crashed.process.wait(10)
+    orphan = _postmaster(new_home)
+    assert psutil.pid_exists(orphan)
+    second = new_home.serve("adopting")
+    second.wait_ready()
+    assert _postmaster(new_home) == orphan  # reused, not a second server on the folder
+    assert second.stop(signal.SIGTERM) == 0, second.stderr
+    deadline = time.monotonic() + 10
+    while processes_of(new_home.path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not processes_of(new_home.path), "the adopted PostgreSQL was left running"
+
+
 # --- keys ---------------------------------------------------------------------------------
 
 
@@ -568,8 +622,8 @@ def test_keys_create_list_and_revoke(home: Home) -> None:
             next(i for i in stored if i != key_id): False,
         }
         with pytest.raises(errors.Unauthorized):
-            owner.database.run(tenancy.authenticate(key))
-        still = owner.database.run(tenancy.authenticate(other))
+            owner.database.run(api_keys.authenticate(key))
+        still = owner.database.run(api_keys.authenticate(other))
         assert (still.org_id, still.role) == (owner.principal.org_id, "operator")
     with pytest.raises(errors.Unauthorized):
         home.local(api_key=key)

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from rapport import enrichment
-from rapport.enricher import Enricher
 from rapport.extraction.base import Chain, Extraction, Finding, Inbound
 from rapport.extraction.rules import RulesExtractor
+from rapport.memory import enrichment
+from rapport.memory.enricher import Enricher
 
 
 class Picky:

@@ -15,13 +15,16 @@ from typing import Any
 import psycopg
 import pytest
 
-from rapport import conversations, follow_ups, messages, pipeline, tenancy
-from rapport.catalog import RESOURCES
-from rapport.contacts import top
+from rapport.conversations import conversations, messages
+from rapport.conversations.contacts import top
 from rapport.db.database import Database, _configure, _result
 from rapport.db.operation import Operation
+from rapport.pipeline import follow_ups, views
 from rapport.resources import crud
+from rapport.resources.catalog import RESOURCES
 from rapport.synthetic import populate
+from rapport.tenancy import orgs
+from rapport.tenancy.principal import Principal
 from tests.conftest import TEMPLATE, create_database, drop_database
 
 CONVERSATIONS = 100_000
@@ -51,12 +54,12 @@ def _copy_tenant(conn: psycopg.Connection[Any], org_id: str, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def large(admin_url: str, template_url: str) -> Iterator[tuple[Database, tenancy.Principal, Any]]:
+def large(admin_url: str, template_url: str) -> Iterator[tuple[Database, Principal, Any]]:
     name = "rapport_test_explain"
     url = create_database(admin_url, name, template=TEMPLATE)
     database = Database(url, min_size=1, max_size=2)
-    org = database.run(tenancy.ensure_org("explain"))
-    principal = tenancy.Principal(org["id"], "owner")
+    org = database.run(orgs.ensure_org("explain"))
+    principal = Principal(org["id"], "owner")
     population = populate(database, principal, CONTACTS, CONVERSATIONS, 2)
     with psycopg.connect(url, autocommit=True) as conn:
         for copy in range(NEIGHBOURS):
@@ -140,11 +143,11 @@ def test_latest_conversation_of_a_contact(large: Any) -> None:
 
 def test_pipeline_counts_and_rows(large: Any) -> None:
     database, principal, _ = large
-    read = {n.get("Relation Name") for n in nodes_of(database, pipeline.counts(principal))}
+    read = {n.get("Relation Name") for n in nodes_of(database, views.counts(principal))}
     assert read - {None} == {"conversation_tallies"}  # a few rows, whatever the tenant's size
     uses(
         database,
-        pipeline.counts(principal, {"sales_stage": "closing", "status": "active"}),
+        views.counts(principal, {"sales_stage": "closing", "status": "active"}),
         "conversations_pipeline_idx",
     )
     uses(
@@ -168,7 +171,7 @@ def test_follow_ups_due(large: Any) -> None:
 
 def test_agent_workload(large: Any) -> None:
     database, principal, _ = large
-    uses(database, pipeline.workload(principal), "conversations_agent_workload_idx")
+    uses(database, views.workload(principal), "conversations_agent_workload_idx")
 
 
 def test_channel_and_recent_conversations(large: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from rapport.catalog import RESOURCES
+from rapport.resources.catalog import RESOURCES
 from rapport.sdk.transport import HTTP_VERBS, LOCAL_VERBS, RUNTIME_VERBS
 from tests.conftest import ServerThread
 

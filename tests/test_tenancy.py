@@ -21,8 +21,9 @@ import httpx
 import pytest
 
 import rapport
-from rapport import errors, tenancy
-from rapport.catalog import RESOURCES
+from rapport import errors
+from rapport.resources.catalog import RESOURCES
+from rapport.tenancy import api_keys, orgs
 
 SCHEDULED = "2030-01-15T09:00:00+00:00"
 WINDOW = {"from": "2030-01-15T00:00:00Z", "to": "2030-01-16T00:00:00Z"}
@@ -216,12 +217,12 @@ class Org:
 
     def __init__(self, database: Any) -> None:
         self.database = database
-        self.id = database.run(tenancy.ensure_org(f"test-{uuid.uuid4().hex[:12]}"))["id"]
+        self.id = database.run(orgs.ensure_org(f"test-{uuid.uuid4().hex[:12]}"))["id"]
         self._keys: dict[str, str] = {}
 
     def key(self, role: str) -> str:
         if role not in self._keys:
-            self._keys[role] = self.database.run(tenancy.create_key(self.id, role))[1]
+            self._keys[role] = self.database.run(api_keys.create_key(self.id, role))[1]
         return self._keys[role]
 
 
@@ -244,7 +245,8 @@ class Shared:
 
 
 @pytest.fixture(scope="module")
-def shared(database: Any, server: Any) -> Iterator[Shared]:
+def shared(module_store: Any, model: None) -> Iterator[Shared]:
+    database, server = module_store.database, module_store.server()
     org_a, org_b = Org(database), Org(database)
     with client_for(server, org_a.key("admin")) as a, client_for(server, org_b.key("owner")) as b:
         yield Shared(World(a, "a"), World(b, "b"))

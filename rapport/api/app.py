@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
+from starlette.routing import BaseRoute
 
 from rapport import __version__, runtime
 from rapport.api import problems
@@ -27,11 +29,12 @@ from rapport.api.routes import (
     retrieval,
     tenancy,
 )
-from rapport.catalog import OPERATIONS
 from rapport.config import Settings, get_settings
 from rapport.db.database import AsyncDatabase, Database
+from rapport.db.health import Health
 from rapport.db.operation import Query, Steps, operation
-from rapport.enricher import Runtime
+from rapport.memory.enricher import Runtime
+from rapport.resources.catalog import OPERATIONS
 
 DESCRIPTION = """
 Rapport keeps every conversation your agents have, remembers what each person said, and
@@ -51,26 +54,44 @@ def _ping() -> Steps[object]:
     return (yield Query("SELECT 1", fetch="scalar"))
 
 
-def create_app(settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
+@functools.cache
+def _routes() -> tuple[BaseRoute, ...]:
+    """Every /v1 route, built once per process (an app is cheap to make after that)."""
+    routers = [tenancy.router, contacts.router, conversations.router, messages.router]
+    routers += [memory.router, retrieval.router]
+    routers += [agents.router, calls.router]
+    routers += [pipeline.router, *(resource_router(ops) for ops in OPERATIONS.values())]
+    return tuple(route for router in routers for route in router.routes)
+
+
+def create_app(
+    settings: Settings | None = None, database_url: str | None = None, *, supervise: bool = True
+) -> FastAPI:
     """The API over ``database_url`` (default: the configured or embedded database)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        url = database_url or runtime.prepare(settings)
-        database = AsyncDatabase(url, min_size=settings.pool_min, max_size=settings.pool_max)
+        engine = runtime.start(settings, url=database_url, supervise=supervise)
+        url, health = engine.url, engine.health
+        database = AsyncDatabase(
+            url, min_size=settings.pool_min, max_size=settings.pool_max, health=health
+        )
         await database.open()
         app.state.database = database
+        app.state.health = health
         app.state.appender = AppendBatcher(database)
         mode = "background" if settings.enrich == "auto" else settings.enrich
         # Enrichment runs model code in threads, on a small pool of its own.
-        app.state.enrichment = Runtime(Database(url, min_size=1, max_size=2), mode)
+        enrichment_db = Database(url, min_size=1, max_size=2, health=health)
+        app.state.enrichment = Runtime(enrichment_db, mode)
         try:
             yield
         finally:
             app.state.enrichment.close()
-            app.state.enrichment.enricher.database.close()
+            enrichment_db.close()
             await database.close()
+            engine.close()
 
     app = FastAPI(
         title="Rapport",
@@ -84,17 +105,15 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
 
     @app.get("/healthz", tags=["health"], summary="200 when the database answers")
     async def healthz(request: Request) -> Response:
+        """503 at once (with ``Retry-After``) while the database is down or restarting."""
+        health: Health = request.app.state.health
         await request.app.state.database.run(_ping())
-        return json_response({"status": "ok"})
+        restarts = {"database_restarts": health.restarts} if health.restarts else {}
+        return json_response({"status": "ok", **restarts})
 
-    routers = [tenancy.router, contacts.router, conversations.router, messages.router]
-    routers += [memory.router, retrieval.router]
-    routers += [agents.router, calls.router]
-    routers += [pipeline.router, *(resource_router(ops) for ops in OPERATIONS.values())]
-    for router in routers:
-        # Added flat rather than with include_router: FastAPI 0.16x matches included routers
-        # one level at a time, which costs a tenth of a simple request's time.
-        app.router.routes.extend(router.routes)
+    # Added flat rather than with include_router: FastAPI 0.16x matches included routers
+    # one level at a time, which costs a tenth of a simple request's time.
+    app.router.routes.extend(_routes())
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -20,10 +20,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapport import errors, messages
+from rapport import errors
+from rapport.conversations import messages
+from rapport.conversations.messages import MessageCreate
 from rapport.db.database import AsyncDatabase
-from rapport.messages import MessageCreate
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
-from rapport.catalog import Operations
 from rapport.resources import crud
+from rapport.resources.catalog import Operations
 from rapport.resources.filters import parse_filter_param
 
 FILTER_HELP = (

@@ -12,12 +12,13 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
-from rapport import errors, tenancy
+from rapport import errors
 from rapport.api.batching import AppendBatcher
 from rapport.db.database import AsyncDatabase
 from rapport.db.operation import Operation
-from rapport.enricher import Runtime
-from rapport.tenancy import Principal
+from rapport.memory.enricher import Runtime
+from rapport.tenancy import api_keys
+from rapport.tenancy.principal import Principal
 
 _CACHE_LIMIT = 10_000
 T = TypeVar("T")
@@ -74,10 +75,10 @@ async def get_context(request: Request) -> Context:
         raise errors.Unauthorized(UNAUTHORIZED)
     database: AsyncDatabase = request.app.state.database
     cache: KeyCache = request.app.state.key_cache
-    digest = tenancy.hash_key(secret)
+    digest = api_keys.hash_key(secret)
     principal = cache.get(digest)
     if principal is None:
-        principal = await database.run(tenancy.authenticate(secret))
+        principal = await database.run(api_keys.authenticate(secret))
         cache.put(digest, principal)
     return Context(principal, database, request.app.state.appender, request.app.state.enrichment)
 

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from rapport import errors
 from rapport.api.responses import problem_response
+from rapport.db.health import RETRY_AFTER
 from rapport.validation import failure, field_path, problems_of
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,10 @@ log = logging.getLogger(__name__)
 
 async def rapport_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, errors.RapportError)
-    return problem_response(error.to_problem())
+    headers = None
+    if isinstance(error, errors.Unavailable):  # tell clients when to come back
+        headers = {"Retry-After": str(error.extra.get("retry_after", RETRY_AFTER))}
+    return problem_response(error.to_problem(), headers=headers)
 
 
 async def invalid_request(request: Request, error: Exception) -> Response:

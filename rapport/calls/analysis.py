@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 from rapport.calls.models import CallIn, Factors, Turn
 from rapport.calls.models import iso as _at
+from rapport.conversations.messages import Role
 from rapport.extraction import concerns, signals
-from rapport.messages import Role
 
 LEAD_SPEAKERS = frozenset({"prospect", "lead", "user", "customer"})
 

@@ -19,7 +19,7 @@ from rapport.calls import schedule
 from rapport.calls.models import iso
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.filters import parse_timestamp
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import failure, json_text, validate
 
 _CLOCK = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"

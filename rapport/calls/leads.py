@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from rapport import errors
-from rapport.calls import phones
 from rapport.calls.models import LeadIn
-from rapport.contacts import CONTACTS
+from rapport.conversations import phones
+from rapport.conversations.contacts import CONTACTS
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.crud import new_id
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import json_text
 
 _LOOKUP = (

@@ -21,16 +21,17 @@ from typing import Any
 from pydantic import BaseModel
 
 from rapport import errors
-from rapport.calls import analysis, checks, leads, phones
+from rapport.calls import analysis, checks, leads
 from rapport.calls.models import CallCreate, CallIn, LearnRequest, Turn
 from rapport.calls.records import CALLS
-from rapport.contacts import CONTACTS
-from rapport.conversations import CONVERSATIONS, ConversationCreate, SalesStage
+from rapport.conversations import phones
+from rapport.conversations.contacts import CONTACTS
+from rapport.conversations.conversations import CONVERSATIONS, ConversationCreate, SalesStage
+from rapport.conversations.messages import MESSAGES, MessageCreate
+from rapport.conversations.messages import history as message_history
 from rapport.db.operation import Query, Steps, atomic_operation, operation
-from rapport.messages import MESSAGES, MessageCreate
-from rapport.messages import history as message_history
 from rapport.resources import crud
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import validate
 
 # The stored call with its lead and transcript size, as a retry answers it.

@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from rapport.contacts import Email
+from rapport.conversations.contacts import Email
 
 Outcome = Literal["qualified", "not_qualified", "callback", "transferred", "no_answer"]
 TimeOfDay = Literal["morning", "afternoon", "evening", "night"]

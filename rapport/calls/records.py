@@ -13,7 +13,7 @@ from rapport.calls import analysis, checks
 from rapport.calls.models import Call, CallCreate, Factors
 from rapport.db.operation import Steps
 from rapport.resources.resource import Parent, Resource
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import failure, validate
 
 

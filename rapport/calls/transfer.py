@@ -15,13 +15,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import errors, org_settings
+from rapport import errors
 from rapport.calls import availability, schedule
 from rapport.calls.models import CAMEL, Instant, Score
-from rapport.conversations import CONVERSATIONS
+from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources import crud
-from rapport.tenancy import Principal
+from rapport.tenancy import settings as org_settings
+from rapport.tenancy.principal import Principal
 from rapport.validation import validate
 
 

@@ -11,22 +11,30 @@ decoded with orjson.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Generator
 from typing import Any, TypeVar
 
 import orjson
 import psycopg
 from psycopg.types.json import set_json_dumps, set_json_loads
-from psycopg_pool import AsyncConnectionPool, ConnectionPool
+from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from rapport import errors
 from rapport.db import failures
+from rapport.db.health import Health
 from rapport.db.operation import Operation, Query
 from rapport.validation import NOT_TEXT
 
 T = TypeVar("T")
 
 _CONNECT_OPTIONS = "-c TimeZone=UTC -c statement_timeout=60000"
+POOL_TIMEOUT = 30.0  # seconds a request waits for a free connection before a 503
+WAIT_STEP = 0.25  # ... in steps this long, checking the database's health between them
+_BUSY = (
+    f"no database connection became free within {POOL_TIMEOUT:g} s; the server is "
+    "overloaded, retry shortly (or raise RAPPORT_POOL_MAX)"
+)
 
 
 def _configure(conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]) -> None:
@@ -111,8 +119,11 @@ async def _drive_async(conn: psycopg.AsyncConnection[Any], steps: Generator[Quer
 class Database:
     """A synchronous pool and the driver that runs operations on it."""
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, min_size: int = 1, max_size: int = 10, health: Health | None = None
+    ) -> None:
         self.url = url
+        self.health = health or Health()
         self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url,
             min_size=min_size,
@@ -122,15 +133,33 @@ class Database:
             open=True,
             name="rapport",
         )
+        self.health.on_up(self.pool.check)  # drop connections to the server that died
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        """A connection from the pool, waited for in short steps so that a database that
+        went down meanwhile fails the wait at once rather than after the pool's timeout."""
+        waited = 0.0
+        while True:
+            try:
+                return self.pool.getconn(timeout=WAIT_STEP)
+            except PoolTimeout:
+                waited += WAIT_STEP
+                self.health.check()
+                if waited >= POOL_TIMEOUT:
+                    raise errors.Unavailable(_BUSY, retry_after=1) from None
 
     def run(self, op: Operation[T]) -> T:
         """Run ``op`` and return its result (in one transaction if it is atomic)."""
+        self.health.check()
         try:
-            with self.pool.connection() as conn:
+            conn = self._connection()
+            try:
                 if op.atomic:
                     with conn.transaction():
                         return _drive(conn, op.steps)
                 return _drive(conn, op.steps)
+            finally:
+                self.pool.putconn(conn)
         except psycopg.Error as error:  # connect or commit failures
             translated = failures.translate(error)
             if translated is None:
@@ -144,8 +173,11 @@ class Database:
 class AsyncDatabase:
     """An asynchronous pool and the driver that runs operations on it."""
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, min_size: int = 1, max_size: int = 10, health: Health | None = None
+    ) -> None:
         self.url = url
+        self.health = health or Health()
         self.pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
             url,
             min_size=min_size,
@@ -158,15 +190,37 @@ class AsyncDatabase:
 
     async def open(self) -> None:
         await self.pool.open(wait=True)
+        loop = asyncio.get_running_loop()
+
+        def refresh() -> None:  # from the supervisor's thread, onto this pool's loop
+            asyncio.run_coroutine_threadsafe(self.pool.check(), loop)
+
+        self.health.on_up(refresh)
+
+    async def _connection(self) -> psycopg.AsyncConnection[Any]:
+        """As ``Database._connection``."""
+        waited = 0.0
+        while True:
+            try:
+                return await self.pool.getconn(timeout=WAIT_STEP)
+            except PoolTimeout:
+                waited += WAIT_STEP
+                self.health.check()
+                if waited >= POOL_TIMEOUT:
+                    raise errors.Unavailable(_BUSY, retry_after=1) from None
 
     async def run(self, op: Operation[T]) -> T:
         """Run ``op`` and return its result (in one transaction if it is atomic)."""
+        self.health.check()
         try:
-            async with self.pool.connection() as conn:
+            conn = await self._connection()
+            try:
                 if op.atomic:
                     async with conn.transaction():
                         return await _drive_async(conn, op.steps)
                 return await _drive_async(conn, op.steps)
+            finally:
+                await self.pool.putconn(conn)
         except psycopg.Error as error:  # connect or commit failures
             translated = failures.translate(error)
             if translated is None:

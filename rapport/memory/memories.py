@@ -30,7 +30,7 @@ from rapport.resources import crud
 from rapport.resources.fields import JSONB
 from rapport.resources.filters import parse_timestamp
 from rapport.resources.resource import Resource
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import json_text, validate
 
 KEY_PATTERN = r"^[a-z][a-z0-9_.:\-]{0,99}$"

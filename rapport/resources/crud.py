@@ -22,7 +22,7 @@ from rapport.db.operation import Operation, Query, Steps, operation
 from rapport.resources import paging
 from rapport.resources.filters import Compiled, FilterCompiler
 from rapport.resources.resource import Resource
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import json_text, models_text, validate, validate_many
 
 MAX_BULK = 10_000

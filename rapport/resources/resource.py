@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 from rapport.db import failures
 from rapport.db.operation import Steps
 from rapport.resources.fields import Field, fields_of
-from rapport.tenancy import Role
+from rapport.tenancy.principal import Role
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,14 +31,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
-from rapport.conversations import CONVERSATIONS
+from rapport.conversations.conversations import CONVERSATIONS
+from rapport.conversations.messages import MESSAGES
 from rapport.db.operation import Query, Steps, atomic_operation
 from rapport.memory import memories
-from rapport.messages import MESSAGES
+from rapport.memory.knowledge import KNOWLEDGE
 from rapport.resources.filters import Compiled, FilterCompiler
 from rapport.retrieval.embeddings import vector_text
-from rapport.retrieval.knowledge import KNOWLEDGE
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 
 Scope = Literal["messages", "memories", "knowledge"]
 Mode = Literal["hybrid", "semantic", "keyword"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from rapport import runtime, tenancy
+from rapport import runtime
 from rapport.config import Settings, get_settings
 from rapport.db.database import Database
-from rapport.enricher import Runtime
+from rapport.memory.enricher import Runtime
 from rapport.sdk.surface import Surface
 from rapport.sdk.transport import HttpTransport, LocalTransport
+from rapport.tenancy import api_keys, orgs
+from rapport.tenancy.principal import Principal
 
 
 class Rapport(Surface):
@@ -33,23 +35,39 @@ class Rapport(Surface):
     ) -> None:
         settings = settings or get_settings()
         owns = database is None
+        self._engine: runtime.Engine | None = None
         if database is None:
-            url = runtime.prepare(settings)
-            database = Database(url, min_size=settings.pool_min, max_size=settings.pool_max)
+            self._engine = runtime.start(settings)
+            database = Database(
+                self._engine.url,
+                min_size=settings.pool_min,
+                max_size=settings.pool_max,
+                health=self._engine.health,
+            )
         try:
             if api_key is not None:
-                principal = database.run(tenancy.authenticate(api_key))
+                principal = database.run(api_keys.authenticate(api_key))
             else:
-                found = database.run(tenancy.ensure_org(org))
-                principal = tenancy.Principal(org_id=found["id"], role="owner")
+                found = database.run(orgs.ensure_org(org))
+                principal = Principal(org_id=found["id"], role="owner")
         except BaseException:
             if owns:  # a refused key must not leave a pool of connections behind
                 database.close()
+                self.close_engine()
             raise
         self.principal = principal
         self.database = database
         mode = enrich or (settings.enrich if settings.enrich != "auto" else "inline")
         super().__init__(LocalTransport(database, principal, owns, Runtime(database, mode)))
+
+    def close_engine(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+    def close(self) -> None:
+        super().close()
+        self.close_engine()
 
 
 class Client(Surface):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rapport import agent_state, agents, follow_ups, org_settings, routing, stages
+from rapport.pipeline import agent_state, agents, follow_ups, routing, stages
 from rapport.sdk.route import PAGE, Route
+from rapport.tenancy import settings as org_settings
 
 LOCAL: dict[str, Callable[..., Any]] = {
     "agents.available": lambda db, p, role: db.run(agents.available(p, role)),

@@ -18,27 +18,19 @@ import httpx
 import orjson
 from pydantic import BaseModel
 
-from rapport import (
-    analytics,
-    contacts,
-    conversations,
-    documents,
-    enrichment,
-    errors,
-    follow_ups,
-    messages,
-    pipeline,
-    tenancy,
-)
-from rapport.catalog import OPERATIONS
+from rapport import errors
+from rapport.conversations import analytics, contacts, conversations, documents, messages
 from rapport.db.database import Database
-from rapport.enricher import Runtime
-from rapport.memory import memories
+from rapport.memory import enrichment, memories
+from rapport.memory.enricher import Runtime
+from rapport.pipeline import follow_ups, views
+from rapport.resources.catalog import OPERATIONS
 from rapport.retrieval import search
 from rapport.sdk import call_verbs, sales_verbs
 from rapport.sdk.route import PAGE as _PAGE
 from rapport.sdk.route import Route
-from rapport.tenancy import Principal
+from rapport.tenancy import api_keys, orgs
+from rapport.tenancy.principal import Principal
 from rapport.validation import validate
 
 
@@ -85,18 +77,18 @@ LOCAL_VERBS: dict[str, LocalVerb] = {
     "messages.by_intent": lambda db, p, intent, min_confidence, limit, cursor: db.run(
         messages.by_intent(p, intent, min_confidence, limit, cursor)
     ),
-    "pipeline.counts": lambda db, p, filter: db.run(pipeline.counts(p, filter)),
+    "pipeline.counts": lambda db, p, filter: db.run(views.counts(p, filter)),
     "pipeline.follow_ups_due": lambda db, p, start, end, overdue, agent, tz, limit, cursor: db.run(
         follow_ups.due(p, start, end, overdue, agent, tz, limit, cursor)
     ),
-    "pipeline.workload": lambda db, p, status: db.run(pipeline.workload(p, status)),
+    "pipeline.workload": lambda db, p, status: db.run(views.workload(p, status)),
     "analytics.interactions": lambda db, p, filter: db.run(analytics.interactions(p, filter)),
-    "org.get": lambda db, p: {**db.run(tenancy.get_org(p)), "role": p.role},
+    "org.get": lambda db, p: {**db.run(orgs.get_org(p)), "role": p.role},
     "keys.create": lambda db, p, role, name: _with_secret(
-        *db.run(tenancy.create_key_as(p, role, name))
+        *db.run(api_keys.create_key_as(p, role, name))
     ),
-    "keys.list": lambda db, p: {"items": db.run(tenancy.list_keys(p))},
-    "keys.revoke": lambda db, p, id: db.run(tenancy.revoke_key(p, id)),
+    "keys.list": lambda db, p: {"items": db.run(api_keys.list_keys(p))},
+    "keys.revoke": lambda db, p, id: db.run(api_keys.revoke_key(p, id)),
     "memories.recall": lambda db, p, filter, as_of, all_versions, order_by, limit, cursor: db.run(
         memories.recall(p, filter, as_of, all_versions, order_by, limit, cursor)
     ),

@@ -4,10 +4,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
 
-from rapport import agent_state, agents
-from rapport.agent_state import AgentState, StateWrite
 from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
+from rapport.pipeline import agent_state, agents
+from rapport.pipeline.agent_state import AgentState, StateWrite
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"], responses=PROBLEMS)
 

@@ -15,7 +15,7 @@ from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
 from rapport.calls import availability, leads, learn, transfer
 from rapport.calls.models import Call, LearnRequest
-from rapport.contacts import Contact
+from rapport.conversations.contacts import Contact
 
 router = APIRouter(tags=["calls"], responses=PROBLEMS)
 

@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from rapport import contacts, conversations
 from rapport.api.crud_routes import CursorParam, LimitParam, Page
 from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
-from rapport.conversations import Conversation
+from rapport.conversations import contacts, conversations
+from rapport.conversations.conversations import Conversation
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"], responses=PROBLEMS)
 

@@ -5,11 +5,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import documents, messages
 from rapport.api.crud_routes import CursorParam, Ids, LimitParam, Page
 from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
-from rapport.messages import Message, MessageIn
+from rapport.conversations import documents, messages
+from rapport.conversations.messages import Message, MessageIn
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"], responses=PROBLEMS)
 

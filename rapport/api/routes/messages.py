@@ -4,10 +4,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from rapport import messages
 from rapport.api.crud_routes import FILTER_HELP, CursorParam, LimitParam, Page
 from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
+from rapport.conversations import messages
 from rapport.resources.filters import parse_filter_param
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"], responses=PROBLEMS)

@@ -4,10 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
 
-from rapport import analytics, follow_ups, pipeline, routing, stages
 from rapport.api.crud_routes import FILTER_HELP, CursorParam, LimitParam, Page
 from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
+from rapport.conversations import analytics
+from rapport.pipeline import follow_ups, routing, stages, views
 from rapport.resources.filters import parse_filter_param
 
 router = APIRouter(tags=["pipeline"], responses=PROBLEMS)
@@ -18,7 +19,7 @@ FilterParam = Annotated[str | None, Query(alias="filter", description=FILTER_HEL
 async def counts(ctx: Ctx, filter_text: FilterParam = None) -> Response:
     """Counts by sales_stage x status, over conversations matching the filter."""
     return json_response(
-        await ctx.run(pipeline.counts(ctx.principal, parse_filter_param(filter_text)))
+        await ctx.run(views.counts(ctx.principal, parse_filter_param(filter_text)))
     )
 
 
@@ -49,7 +50,7 @@ async def workload(
     status: Annotated[list[str] | None, Query(description="Conversation status(es)")] = None,
 ) -> Response:
     """Per agent: conversations held and the oldest updated_at among them."""
-    return json_response(await ctx.run(pipeline.workload(ctx.principal, status or ["active"])))
+    return json_response(await ctx.run(views.workload(ctx.principal, status or ["active"])))
 
 
 @router.get(

@@ -5,9 +5,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 
-from rapport import enrichment
 from rapport.api.deps import Ctx
 from rapport.api.responses import PROBLEMS, json_response
+from rapport.memory import enrichment
 from rapport.retrieval import search
 
 router = APIRouter(tags=["search"], responses=PROBLEMS)

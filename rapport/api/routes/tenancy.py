@@ -5,10 +5,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import org_settings, tenancy
 from rapport.api.deps import Ctx, KeyCache
 from rapport.api.responses import PROBLEMS, json_response
-from rapport.tenancy import Role
+from rapport.tenancy import api_keys, orgs
+from rapport.tenancy import settings as org_settings
+from rapport.tenancy.principal import Role
 
 router = APIRouter(prefix="/v1", tags=["organization"], responses=PROBLEMS)
 
@@ -23,7 +24,7 @@ class KeyCreate(BaseModel):
 async def org(
     ctx: Ctx,
 ) -> Response:
-    found = await ctx.run(tenancy.get_org(ctx.principal))
+    found = await ctx.run(orgs.get_org(ctx.principal))
     return json_response({**found, "role": ctx.principal.role})
 
 
@@ -39,7 +40,7 @@ async def update_org(ctx: Ctx, body: Annotated[org_settings.SettingsPatch, Body(
 @router.post("/keys", status_code=201, response_model=dict[str, Any], summary="Create an API key")
 async def create_key(ctx: Ctx, body: Annotated[KeyCreate, Body()]) -> Response:
     """Admins only. The response carries the secret ``key``; it is never shown again."""
-    record, secret = await ctx.run(tenancy.create_key_as(ctx.principal, body.role, body.name))
+    record, secret = await ctx.run(api_keys.create_key_as(ctx.principal, body.role, body.name))
     return json_response({**record, "key": secret}, 201)
 
 
@@ -47,12 +48,12 @@ async def create_key(ctx: Ctx, body: Annotated[KeyCreate, Body()]) -> Response:
 async def list_keys(
     ctx: Ctx,
 ) -> Response:
-    return json_response({"items": await ctx.run(tenancy.list_keys(ctx.principal))})
+    return json_response({"items": await ctx.run(api_keys.list_keys(ctx.principal))})
 
 
 @router.delete("/keys/{id}", response_model=dict[str, Any], summary="Revoke an API key")
 async def revoke_key(ctx: Ctx, request: Request, id: str) -> Response:
-    record = await ctx.run(tenancy.revoke_key(ctx.principal, id))
+    record = await ctx.run(api_keys.revoke_key(ctx.principal, id))
     cache: KeyCache = request.app.state.key_cache
     cache.forget_org_keys(record["id"])
     return json_response(record)

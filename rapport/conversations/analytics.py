@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rapport.conversations.summaries import SUMMARIES
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.filters import Compiled, FilterCompiler
-from rapport.summaries import SUMMARIES
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 
 _INTERACTIONS = """
 WITH base AS (

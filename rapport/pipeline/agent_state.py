@@ -18,9 +18,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import agents, errors
+from rapport import errors
 from rapport.db.operation import Query, Steps, atomic_operation, operation
-from rapport.tenancy import Principal
+from rapport.pipeline import agents
+from rapport.tenancy.principal import Principal
 from rapport.validation import json_text, validate
 
 

@@ -25,13 +25,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import org_settings, stages
-from rapport.agents import ROLE_FOR_STAGE
-from rapport.conversations import CONVERSATIONS
+from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, atomic_operation
+from rapport.pipeline import stages
+from rapport.pipeline.agents import ROLE_FOR_STAGE
 from rapport.resources import crud
 from rapport.resources.filters import Compiled
-from rapport.tenancy import Principal
+from rapport.tenancy import settings as org_settings
+from rapport.tenancy.principal import Principal
 from rapport.validation import validate
 
 FINAL = ("won", "lost", "not_qualified")

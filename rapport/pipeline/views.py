@@ -15,10 +15,10 @@ import zoneinfo
 from typing import Any
 
 from rapport import errors
-from rapport.conversations import CONVERSATIONS
+from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.filters import Compiled, FilterCompiler
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 
 _COUNTS = """
 SELECT t.sales_stage, t.status, count(*)

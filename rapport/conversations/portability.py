@@ -17,16 +17,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from rapport import errors
-from rapport.contacts import CONTACTS, ContactCreate
-from rapport.conversations import CONVERSATIONS, ConversationCreate
+from rapport.conversations.contacts import CONTACTS, ContactCreate
+from rapport.conversations.conversations import CONVERSATIONS, ConversationCreate
+from rapport.conversations.documents import documents
+from rapport.conversations.messages import MESSAGES
+from rapport.conversations.objections import OBJECTIONS
 from rapport.db.database import Database
 from rapport.db.operation import Query, Steps, atomic_operation, operation
-from rapport.documents import documents
 from rapport.memory import memories
-from rapport.messages import MESSAGES
-from rapport.objections import OBJECTIONS
 from rapport.resources import crud
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import validate, validate_many
 
 # Keys the export writes that an import derives instead of reading.

@@ -8,9 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport.contacts import Email
+from rapport.conversations.contacts import Email
 from rapport.resources.resource import Resource
-from rapport.tenancy import Role
+from rapport.tenancy.principal import Role
 
 
 class User(BaseModel):

@@ -21,14 +21,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import agents, errors, stages
-from rapport.conversations import CONVERSATIONS
+from rapport import errors
+from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, atomic_operation, operation
-from rapport.pipeline import today
+from rapport.pipeline import agents, stages
+from rapport.pipeline.views import today
 from rapport.resources import crud
 from rapport.resources.filters import parse_timestamp
 from rapport.resources.resource import Parent, Resource
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import validate
 
 Status = Literal["scheduled", "done", "cancelled"]

@@ -13,20 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapport import agents, follow_ups, stages
 from rapport.calls.records import CALLS
-from rapport.contacts import CONTACTS
-from rapport.conversations import CONVERSATIONS
+from rapport.conversations.contacts import CONTACTS
+from rapport.conversations.conversations import CONVERSATIONS
+from rapport.conversations.messages import MESSAGES
+from rapport.conversations.objections import OBJECTIONS
+from rapport.conversations.summaries import SUMMARIES
 from rapport.db.operation import Operation
-from rapport.memory import memories
-from rapport.messages import MESSAGES
-from rapport.objections import OBJECTIONS
+from rapport.memory import knowledge, memories
+from rapport.pipeline import agents, follow_ups, stages
 from rapport.resources import crud
 from rapport.resources.resource import Resource
-from rapport.retrieval import knowledge
-from rapport.summaries import SUMMARIES
-from rapport.tenancy import Principal
-from rapport.users import USERS
+from rapport.tenancy.principal import Principal
+from rapport.tenancy.users import USERS
 
 
 def _generic(verb: str, resource: Resource) -> Callable[..., Operation[Any]]:

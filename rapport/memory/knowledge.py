@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapport.db.operation import Query, Steps, atomic_operation
 from rapport.resources import crud
 from rapport.resources.resource import Resource
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import json_text, validate
 
 CHUNK_WORDS = 120

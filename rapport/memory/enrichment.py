@@ -29,7 +29,7 @@ from rapport.extraction.base import Extraction, Extractor, Inbound
 from rapport.extraction.qualification import score
 from rapport.memory import memories
 from rapport.retrieval.embeddings import vector_text
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import json_text
 
 Embed = Callable[[Sequence[str]], list[list[float]]]

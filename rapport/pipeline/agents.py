@@ -28,7 +28,7 @@ from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
 from rapport.resources.resource import Resource
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 
 AgentRole = Literal["supervisor", "qualifier", "objection_handler", "closer", "custom"]
 Visibility = Literal["public", "private", "hidden"]

@@ -21,13 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 from rapport import errors
-from rapport.contacts import CONTACTS
-from rapport.conversations import CONVERSATIONS
+from rapport.conversations.contacts import CONTACTS
+from rapport.conversations.conversations import CONVERSATIONS
+from rapport.conversations.messages import MESSAGES
+from rapport.conversations.objections import OBJECTIONS
 from rapport.db.operation import Query, Steps, operation
-from rapport.messages import MESSAGES
-from rapport.objections import OBJECTIONS
 from rapport.resources import crud
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 
 _DOCUMENTS = f"""
 SELECT

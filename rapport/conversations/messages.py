@@ -16,13 +16,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from rapport import errors
-from rapport.conversations import CONVERSATIONS
+from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources import crud, paging
 from rapport.resources.fields import JSONB, Column
 from rapport.resources.filters import Compiled, FilterCompiler
 from rapport.resources.resource import Parent, Resource
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import validate
 
 Role = Literal["user", "agent", "assistant", "system"]

@@ -15,8 +15,8 @@ import phonenumbers
 
 from rapport import errors
 from rapport.db.operation import Query, Steps
-from rapport.org_settings import CallSettings
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
+from rapport.tenancy.settings import CallSettings
 
 DEFAULT_REGION = CallSettings().default_region  # one definition: rapport.org_settings
 

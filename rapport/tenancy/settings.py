@@ -11,12 +11,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import errors, tenancy
-from rapport.agents import AgentRole
-from rapport.conversations import CONVERSATIONS, SalesStage
+from rapport import errors
+from rapport.conversations.conversations import CONVERSATIONS, SalesStage
 from rapport.db.operation import Query, Steps, atomic_operation
+from rapport.pipeline.agents import AgentRole
 from rapport.resources.filters import Compiled, FilterCompiler
-from rapport.tenancy import Principal
+from rapport.tenancy import orgs
+from rapport.tenancy.principal import Principal
 from rapport.validation import json_text, validate
 
 
@@ -142,4 +143,4 @@ def update(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
         [json_text(merged), principal.org_id],
         fetch="rowcount",
     )
-    return (yield from tenancy.get_org(principal).steps)
+    return (yield from orgs.get_org(principal).steps)

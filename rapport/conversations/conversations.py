@@ -15,13 +15,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
-from rapport.contacts import CONTACTS, check_exists
+from rapport.conversations.contacts import CONTACTS, check_exists
 from rapport.db.operation import Steps, operation
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
 from rapport.resources.filters import parse_timestamp
 from rapport.resources.resource import Parent, Resource
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 
 Status = Literal["active", "inactive", "completed", "abandoned"]
 SalesStage = Literal[

@@ -21,7 +21,7 @@ from rapport.config import get_settings
 from rapport.db.operation import Steps, operation
 from rapport.resources import crud
 from rapport.resources.resource import Resource
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 
 _HANDLE = re.compile(r"^[a-z0-9._]{1,30}$")
 
@@ -155,7 +155,7 @@ def top(
     cursor: str | None = None,
 ) -> Steps[dict[str, Any]]:
     """Contacts with the most conversations (seed 003's user analytics query)."""
-    from rapport.summaries import SUMMARIES
+    from rapport.conversations.summaries import SUMMARIES
 
     spec = {"total_conversations": {"$gte": min_conversations}} if min_conversations else None
     return (

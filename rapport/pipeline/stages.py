@@ -20,11 +20,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport import agents, errors
-from rapport.conversations import CONVERSATIONS, SalesStage
+from rapport import errors
+from rapport.conversations.conversations import CONVERSATIONS, SalesStage
 from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.pipeline import agents
 from rapport.resources import crud, paging
-from rapport.tenancy import Principal
+from rapport.tenancy.principal import Principal
 from rapport.validation import validate
 
 _TRANSITION_JSON = """json_build_object('id', s.id, 'conversation_id', s.conversation_id,

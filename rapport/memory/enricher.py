@@ -13,10 +13,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from rapport import enrichment
+from rapport import errors
 from rapport.db.database import Database
 from rapport.extraction.base import Extractor
 from rapport.extraction.rules import RulesExtractor
+from rapport.memory import enrichment
 from rapport.retrieval.embeddings import Embedder, default_embedder
 
 log = logging.getLogger("rapport.enrichment")
@@ -118,6 +119,8 @@ class Background:
             try:
                 while not self._stop.is_set() and self.enricher.step().rows:
                     pass
+            except errors.Unavailable:  # the database restarts; the supervisor says so
+                self._stop.wait(1.0)
             except Exception:  # keep the server's enrichment alive; the rows stay pending
                 log.exception("enrichment batch failed; its rows stay pending for a retry")
                 time.sleep(1.0)

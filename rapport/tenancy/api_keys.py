@@ -1,0 +1,101 @@
+"""API keys: random 32-byte secrets shown once at creation; only their SHA-256 is stored
+(the secret has full entropy, so a slow password hash would add latency and no safety)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from typing import Any
+
+from rapport import errors
+from rapport.db.operation import Query, Steps, operation
+from rapport.tenancy.principal import Principal, article, check_role
+
+KEY_PREFIX = "rk_"
+
+
+def hash_key(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def new_secret() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+_KEY_JSON = (
+    "json_build_object('id', id, 'name', name, 'role', role, 'prefix', prefix, "
+    "'user_id', user_id, 'created_at', created_at, 'last_used_at', last_used_at, "
+    "'revoked_at', revoked_at)"
+)
+
+
+@operation
+def create_key(
+    org_id: str, role: str, name: str | None = None, user_id: str | None = None
+) -> Steps[tuple[dict[str, Any], str]]:
+    """A new API key for the organization: its record, and the secret (shown only now)."""
+    check_role(role)
+    secret = new_secret()
+    record = yield Query(
+        "INSERT INTO api_keys (org_id, name, role, prefix, secret_hash, user_id)"
+        f" VALUES (%s, %s, %s, %s, %s, %s) RETURNING {_KEY_JSON}",
+        [org_id, name, role, secret[:11], hash_key(secret), user_id],
+        fetch="scalar",
+    )
+    return dict(record), secret
+
+
+@operation
+def create_key_as(
+    principal: Principal, role: str, name: str | None = None
+) -> Steps[tuple[dict[str, Any], str]]:
+    """``create_key`` on behalf of an admin, who cannot mint a key stronger than their own."""
+    principal.require("admin", "create API keys")
+    if not principal.can(check_role(role)):
+        raise errors.Forbidden(f"{article(principal.role)} key cannot create {article(role)} key")
+    return (yield from create_key(principal.org_id, role, name).steps)
+
+
+@operation
+def list_keys(principal: Principal) -> Steps[list[dict[str, Any]]]:
+    principal.require("admin", "list API keys")
+    rows = yield Query(
+        f"SELECT {_KEY_JSON} FROM api_keys WHERE org_id = %s ORDER BY created_at",
+        [principal.org_id],
+        fetch="scalars",
+    )
+    return list(rows)
+
+
+@operation
+def revoke_key(principal: Principal, key_id: str) -> Steps[dict[str, Any]]:
+    principal.require("admin", "revoke API keys")
+    try:
+        key_id = str(uuid.UUID(str(key_id)))
+    except ValueError:  # a malformed id cannot exist
+        raise errors.NotFound(f"no API key with id {key_id!r}", field="id") from None
+    record = yield Query(
+        "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())"
+        f" WHERE org_id = %s AND id = %s::uuid RETURNING {_KEY_JSON}",
+        [principal.org_id, key_id],
+        fetch="scalar",
+    )
+    if record is None:
+        raise errors.NotFound(f"no API key with id {key_id}", field="id")
+    return dict(record)
+
+
+@operation
+def authenticate(secret: str) -> Steps[Principal]:
+    """The principal an API key stands for; Unauthorized if unknown or revoked."""
+    if not secret.startswith(KEY_PREFIX):
+        raise errors.Unauthorized("that is not a Rapport API key (they start with rk_)")
+    row = yield Query(
+        "UPDATE api_keys SET last_used_at = now() WHERE secret_hash = %s AND revoked_at IS NULL"
+        " RETURNING org_id::text, role, id::text",
+        [hash_key(secret)],
+    )
+    if row is None:
+        raise errors.Unauthorized("unknown or revoked API key")
+    return Principal(org_id=row[0], role=row[1], key_id=row[2])
