@@ -47,8 +47,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from rapport import errors
+from rapport.resources.sections import ResourceSection
 from rapport.sdk import Rapport
-from rapport.sdk.clients import ResourceClient
 from rapport.sdk.surface import Surface
 
 IDS = ("user_id", "agent_id", "run_id")
@@ -323,7 +323,7 @@ class Memory:
         """Rapport memories as Mem0 items (without ``score``)."""
         names = dict(names or {})
 
-        def mem0_id(client: ResourceClient, id: str, field: str) -> str:
+        def mem0_id(client: ResourceSection, id: str, field: str) -> str:
             if id not in names:  # its external_id or name, else its Rapport id
                 names[id] = client.get(id).get(field) or id
             return names[id]
@@ -352,7 +352,7 @@ class Memory:
 
 
 def _record(
-    client: ResourceClient, key: dict[str, Any], rest: dict[str, Any], create: bool
+    client: ResourceSection, key: dict[str, Any], rest: dict[str, Any], create: bool
 ) -> dict[str, Any]:
     """The record ``key`` names: created if missing (a create with an existing external_id or
     agent name returns the stored one), or found, or a LookupError."""

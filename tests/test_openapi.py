@@ -1,16 +1,25 @@
-"""The API describes itself: OpenAPI with examples and the bearer scheme, and every route the
-SDK's HTTP transport uses exists in it."""
+"""Each verb is declared once, and everything generated from it agrees: every declared verb
+has its REST route, an SDK method with the same signature on both transports, and an OpenAPI
+operation with the same parameters. The schema documents examples, problems and security."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
 import httpx
+import pytest
 
-from rapport.resources.catalog import RESOURCES
-from rapport.sdk.transport import HTTP_VERBS, LOCAL_VERBS, RUNTIME_VERBS
-from tests.conftest import ServerThread
+import rapport
+from rapport.resources import signatures
+from rapport.resources.registry import all_verbs
+from rapport.resources.sections import ResourceSection
+from rapport.resources.verbs import Section, Verb
+from tests.conftest import ServerThread, Tenant
+
+GENERIC = ("create", "get", "update", "delete", "exists", "list", "count", "bulk_create",
+           "bulk_update")  # fmt: skip
 
 
 def schema(server: ServerThread) -> dict[str, Any]:
@@ -20,21 +29,65 @@ def schema(server: ServerThread) -> dict[str, Any]:
     return document
 
 
-def test_every_sdk_route_is_in_the_api(server: ServerThread) -> None:
-    paths = {re.sub(r"\{\w+\}", "{id}", p): ops for p, ops in schema(server)["paths"].items()}
-    assert set(HTTP_VERBS) == set(LOCAL_VERBS) | set(RUNTIME_VERBS)
-    for name, route in HTTP_VERBS.items():
-        template = re.sub(r"\{\w+\}", "{id}", route.path)
-        assert template in paths, name
-        assert route.method.lower() in paths[template], name
-    for resource in RESOURCES:
-        for path, verbs in (
-            (f"/v1/{resource}", {"get", "post"}),
-            (f"/v1/{resource}/{{id}}", {"get", "patch", "delete", "head"}),
-            (f"/v1/{resource}/count", {"get"}),
-            (f"/v1/{resource}/bulk", {"post", "patch"}),
-        ):
-            assert verbs <= set(paths[path]), path
+def _openapi_path(path: str) -> str:
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
+
+
+def sdk_methods(surface: Any) -> dict[str, Any]:
+    """Every SDK method of a surface by its verb's name, bound to the surface's transport."""
+    found: dict[str, Any] = {}
+    sections: list[Any] = [surface] + [v for v in vars(surface).values() if isinstance(v, Section)]
+    for section in sections:
+        for cls in type(section).__mro__:
+            for attribute, value in vars(cls).items():
+                if isinstance(value, Verb):
+                    found.setdefault(value.name, getattr(section, attribute))
+        if isinstance(section, ResourceSection):
+            prefix = section.resource.replace("-", "_")
+            for kind in GENERIC:
+                found[f"{prefix}.{kind}"] = getattr(section, kind)
+    return found
+
+
+@pytest.fixture
+def both(tenant: Tenant) -> Any:
+    with tenant.local() as local, rapport.Client("http://127.0.0.1:9", "rk_unused") as remote:
+        yield sdk_methods(local), sdk_methods(remote)
+
+
+def test_every_verb_has_a_route_an_sdk_method_and_an_openapi_operation(
+    server: ServerThread, both: Any
+) -> None:
+    document = schema(server)
+    local, remote = both
+    verbs = all_verbs()
+    assert len(verbs) >= 130
+    assert {v.name for v in verbs} == set(local) == set(remote)
+    for verb in verbs:
+        operation = document["paths"][_openapi_path(verb.path)][verb.method.lower()]
+        assert operation["operationId"] == verb.name
+        # The SDK method: the same signature in-process and over HTTP.
+        assert inspect.signature(local[verb.name]) == inspect.signature(remote[verb.name]), (
+            verb.name
+        )
+        if not verb.name.endswith(tuple(f".{kind}" for kind in GENERIC)):
+            assert inspect.signature(local[verb.name]) == verb.sdk_signature(), verb.name
+        # The OpenAPI operation: the same parameters as the service takes.
+        declared = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
+        expected = {
+            ("path" if p.kind == "path" else "query", p.alias)
+            for p in signatures.parameters(verb)
+            if p.kind in ("path", "query")
+        }
+        assert declared == expected, verb.name
+        body_kinds = {p.kind for p in signatures.parameters(verb)} & {"body"}
+        assert ("requestBody" in operation) == bool(body_kinds), verb.name
+        if verb.body == "*":
+            ref = operation["requestBody"]["content"]["application/json"]["schema"]
+            ref = ref.get("$ref") or next(a["$ref"] for a in ref["anyOf"] if "$ref" in a)
+            body = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+            members = {p.name for p in signatures.of_kind(verb, "body")}
+            assert set(body["properties"]) == members, verb.name
 
 
 def test_schema_has_examples_problems_and_security(server: ServerThread) -> None:
@@ -46,6 +99,9 @@ def test_schema_has_examples_problems_and_security(server: ServerThread) -> None
     body = document["components"]["schemas"]["MessageIn"]
     assert body["examples"][0]["external_id"].startswith("wamid.")
     assert "security" not in document["paths"]["/healthz"]["get"]
+    route = document["components"]["schemas"]["RouteRequest"]
+    assert route["examples"] == [{"dry_run": False}]
+    assert "operator" in document["paths"]["/v1/conversations/{id}/stage"]["post"]["description"]
 
 
 def test_docs_page_is_served(server: ServerThread) -> None:

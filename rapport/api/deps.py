@@ -42,7 +42,7 @@ class KeyCache:
             self.entries.clear()
         self.entries[digest] = (principal, time.monotonic() + self.seconds)
 
-    def forget_org_keys(self, key_id: str) -> None:
+    def forget_key(self, key_id: str) -> None:
         for digest, (principal, _) in list(self.entries.items()):
             if principal.key_id == key_id:
                 del self.entries[digest]
@@ -56,6 +56,7 @@ class Context:
     database: AsyncDatabase
     appender: AppendBatcher
     enrichment: Runtime
+    key_cache: KeyCache
 
     async def run(self, op: Operation[T]) -> T:
         return await self.database.run(op)
@@ -80,7 +81,8 @@ async def get_context(request: Request) -> Context:
     if principal is None:
         principal = await database.run(api_keys.authenticate(secret))
         cache.put(digest, principal)
-    return Context(principal, database, request.app.state.appender, request.app.state.enrichment)
+    state = request.app.state
+    return Context(principal, database, state.appender, state.enrichment, cache)
 
 
 Ctx = Annotated[Context, Depends(get_context)]

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from rapport import errors
 from rapport.api.responses import problem_response
 from rapport.db.health import RETRY_AFTER
-from rapport.validation import failure, field_path, problems_of
+from rapport.validation import failure, problems_of
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def invalid_request(request: Request, error: Exception) -> Response:
             )
     if all(item.get("loc", ("",))[0] in ("query", "path", "header") for item in raw):
         first = raw[0]
-        where = field_path(tuple(first.get("loc", ()))[1:])
+        where = str(tuple(first.get("loc", ("", "")))[1])  # the parameter, not its item
         return problem_response(
             errors.BadRequest(
                 f"{where}: {first.get('msg', 'invalid')}",

@@ -9,6 +9,7 @@ so "available now?" never meets a schedule it cannot read.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,8 @@ from rapport.calls import schedule
 from rapport.calls.models import iso
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.filters import parse_timestamp
+from rapport.resources.params import Input, When
+from rapport.resources.verbs import Written
 from rapport.tenancy.principal import Principal
 from rapport.validation import failure, json_text, validate
 
@@ -55,27 +58,23 @@ class OverrideIn(BaseModel):
     reason: Annotated[str, Field(max_length=500)] | None = None
 
 
+EXAMPLES: list[Any] = [
+    {
+        "closer": "kevin",
+        "timezone": "America/New_York",
+        "weekly": [{"day_of_week": d, "start": "09:00", "end": "17:00"} for d in range(1, 6)],
+        "overrides": [
+            {"start": "2025-01-20T00:00:00", "end": "2025-01-21T00:00:00",
+             "available": False, "reason": "MLK day"},
+        ],
+    }
+]  # fmt: skip
+
+
 class ScheduleIn(BaseModel):
     """A closer's whole schedule; it replaces the one stored for that closer."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "closer": "kevin",
-                    "timezone": "America/New_York",
-                    "weekly": [
-                        {"day_of_week": d, "start": "09:00", "end": "17:00"} for d in range(1, 6)
-                    ],
-                    "overrides": [
-                        {"start": "2025-01-20T00:00:00", "end": "2025-01-21T00:00:00",
-                         "available": False, "reason": "MLK day"},
-                    ],
-                }
-            ]
-        },
-    )  # fmt: skip
+    model_config = ConfigDict(extra="forbid")
 
     closer: Closer = DEFAULT_CLOSER
     timezone: Annotated[str, Field(min_length=1, max_length=64, examples=["America/New_York"])]
@@ -182,22 +181,36 @@ _GET = f"SELECT {_JSON} FROM availability AS a WHERE a.org_id = %s AND a.closer 
 
 
 @operation
-def put(principal: Principal, data: Any) -> Steps[tuple[dict[str, Any], bool]]:
-    """Replace the closer's schedule: (schedule, created). The same schedule again changes
+def put(
+    principal: Principal,
+    timezone: Annotated[str, Field(min_length=1, max_length=64, examples=["America/New_York"])],
+    weekly: Annotated[Sequence[Input[WeeklyWindow]] | None, Field(max_length=200)] = None,
+    overrides: Annotated[Sequence[Input[OverrideIn]] | None, Field(max_length=1000)] = None,
+    closer: Closer = DEFAULT_CLOSER,
+) -> Steps[Written[dict[str, Any]]]:
+    """Set a closer's availability: replaces the closer's whole schedule: weekly windows
+    (day_of_week 0=Sunday, or a day name; HH:MM in ``timezone``) and dated overrides, which
+    win over the weekly hours. Unknown time zones, windows that end before they start and
+    overlapping windows are refused, naming the item. The same schedule again changes
     nothing (not even updated_at)."""
     principal.require("operator", "set a closer's availability")
-    given, parsed = parse(data)
-    weekly, overrides = _stored(given, parsed)
-    row = yield Query(_PUT, [principal.org_id, given.closer, given.timezone, weekly, overrides])
+    given, parsed = parse(
+        {"closer": closer, "timezone": timezone, "weekly": weekly or [],
+         "overrides": overrides or []}
+    )  # fmt: skip
+    stored_weekly, stored_overrides = _stored(given, parsed)
+    row = yield Query(
+        _PUT, [principal.org_id, given.closer, given.timezone, stored_weekly, stored_overrides]
+    )
     if row is None:  # unchanged
         doc = yield Query(_GET, [principal.org_id, given.closer], fetch="scalar")
-        return dict(doc), False
-    return dict(row[0]), bool(row[1])
+        return Written(dict(doc), False)
+    return Written(dict(row[0]), bool(row[1]))
 
 
 @operation
 def schedules(principal: Principal, closer: str | None = None) -> Steps[dict[str, Any]]:
-    """``{"items": [...]}``: every closer's schedule, or the one named."""
+    """Closers' schedules: ``{"items": [...]}``, every closer's or the one named."""
     where = "" if closer is None else " AND a.closer = %s"
     docs = yield Query(
         f"SELECT {_JSON} FROM availability AS a WHERE a.org_id = %s{where} ORDER BY a.closer",
@@ -246,8 +259,17 @@ def answer(closer: str, found: schedule.Status) -> dict[str, Any]:
 
 
 @operation
-def now(principal: Principal, closer: str | None = None, at: Any = None) -> Steps[dict[str, Any]]:
-    """``{closer, available, reason, until, next_available_at}`` at ``at`` (default now)."""
+def now(
+    principal: Principal,
+    closer: Annotated[str | None, Field(description="Default: default")] = None,
+    at: Annotated[
+        When, Field(description="ISO date-time (default now)", examples=["2025-01-15T15:00:00Z"])
+    ] = None,
+) -> Steps[dict[str, Any]]:
+    """Is the closer available? Computed in the closer's time zone (daylight saving
+    included); an override covering ``at`` wins over the weekly hours. ``until``: when that
+    changes; ``next_available_at``: when the closer is next available (``at`` itself if
+    available)."""
     name = closer or DEFAULT_CLOSER
     when = moment(at)
     stored = yield from load(principal, name)

@@ -29,8 +29,10 @@ from rapport.conversations.contacts import CONTACTS
 from rapport.conversations.conversations import CONVERSATIONS, ConversationCreate, SalesStage
 from rapport.conversations.messages import MESSAGES, MessageCreate
 from rapport.conversations.messages import history as message_history
-from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.db.operation import Compute, Query, Steps, atomic_operation, operation
 from rapport.resources import crud
+from rapport.resources.params import Cursor, Input, Limit
+from rapport.resources.verbs import Written, data_of
 from rapport.tenancy.principal import Principal
 from rapport.validation import validate
 
@@ -141,55 +143,72 @@ def prepare(data: Any) -> Prepared:
 
 
 @atomic_operation
-def learn(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
-    """Store a finished call: ``{call, lead, conversation_id, messages, created}``."""
+def learn(
+    principal: Principal,
+    request: Input[LearnRequest] | None = None,
+    /,
+    **fields: Any,
+) -> Steps[Written[dict[str, Any]]]:
+    """Store a finished call (seed 002's learnFromCall), in one transaction: upserts the
+    lead by phone, opens a conversation (channel ``voice``), appends the transcript as its
+    messages (prospect/lead → role user; agent → agent; closer → agent with agent_type
+    closer) and stores the call with its server-computed ``analysis`` (total_words,
+    average_sentiment, key_moments, objection_types) and ``factors`` (those left out are
+    filled from the call).
+
+    Returns 201 ``{call, lead, conversation_id, messages, created: true}``. A retry with the
+    same ``call.external_id`` (or, without one, the same lead and start_time) returns 200
+    with what was stored first and writes nothing. Any invalid field (turns out of order or
+    outside the call, end before start, ...) is a 4xx naming it, and nothing is stored.
+    The transcript is enriched (embeddings, intent, objections) like any message."""
     principal.require(CALLS.write_role, "learn from calls")
-    prepared = prepare(data)
-    request, found = prepared.request, prepared.analysis
+    # Validation and analysis are CPU work: a worker thread, before a connection is taken.
+    prepared = yield Compute(prepare, (data_of(request, fields),))
+    given, found = prepared.request, prepared.analysis
     region = yield from phones.load_region(principal)
-    phone = phones.normalise(request.lead.phone, region, "lead.phone")
+    phone = phones.normalise(given.lead.phone, region, "lead.phone")
     yield Query(
         "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
         [f"rapport.calls:{principal.org_id}:{phone}"],
         fetch="scalar",
     )
-    stored = yield from _stored(principal, request.call, phone)
+    stored = yield from _stored(principal, given.call, phone)
     if stored is not None:
-        return stored
-    lead, _ = yield from leads.upsert(principal, request.lead, phone)
+        return Written(stored, False)
+    lead, _ = yield from leads.upsert(principal, given.lead, phone)
     [(conversation, _)] = yield from crud.insert(
-        CONVERSATIONS, principal, [_conversation(request, lead["id"])]
+        CONVERSATIONS, principal, [_conversation(given, lead["id"])]
     )
     key = uuid.UUID(conversation["id"])
-    turns = [_message(key, turn) for turn in request.transcript]
+    turns = [_message(key, turn) for turn in given.transcript]
     if turns:
         yield from crud.insert(MESSAGES, principal, list[BaseModel](turns), documents=False)
-    row = _call_row(request, lead["id"], conversation["id"], found)
+    row = _call_row(given, lead["id"], conversation["id"], found)
     try:
         [(call, created)] = yield from crud.insert(CALLS, principal, [row])
     except errors.Conflict:
         raise errors.Conflict(
             f"call.start_time: lead {phone} already has a call starting at "
-            f"{request.call.start_time.isoformat()} under another external_id",
+            f"{given.call.start_time.isoformat()} under another external_id",
             field="call.start_time",
         ) from None
     if not created:  # another lead's learn stored this external_id meanwhile
         raise errors.Conflict(
-            f"call.external_id: {request.call.external_id!r} is already stored for another "
+            f"call.external_id: {given.call.external_id!r} is already stored for another "
             "lead; retry to get the stored call",
             field="call.external_id",
         )
-    return {"call": call, "lead": lead, "conversation_id": conversation["id"],
-            "messages": len(turns), "created": True}  # fmt: skip
+    return Written({"call": call, "lead": lead, "conversation_id": conversation["id"],
+                    "messages": len(turns), "created": True}, True)  # fmt: skip
 
 
 @operation
 def transcript(
-    principal: Principal, call_id: Any, limit: int | None = None, cursor: str | None = None
+    principal: Principal, id: str, limit: Limit = None, cursor: Cursor = None
 ) -> Steps[dict[str, Any]]:
-    """The call's transcript: its conversation's messages in time order (empty for a call
-    stored without one)."""
-    key = crud.check_id(CALLS, call_id)
+    """A call's transcript: its conversation's messages in the order spoken, with what
+    enrichment added (empty for a call stored without one)."""
+    key = crud.check_id(CALLS, id)
     found = yield Query(
         "SELECT conversation_id::text FROM calls WHERE org_id = %s AND id = %s::uuid",
         [principal.org_id, key],

@@ -200,8 +200,10 @@ class Turn(BaseModel):
     text: Annotated[str, Field(max_length=20_000), AfterValidator(_said)]
     timestamp: Instant
     phase: Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_phase)] = None
+    # The range applies to the number, not to the union: ``"sentiment": null`` is allowed.
     sentiment: Annotated[
-        float | None, BeforeValidator(_label), Field(ge=-1, le=1, allow_inf_nan=False)
+        Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)] | None,
+        BeforeValidator(_label),
     ] = Field(default=None, description="-1..1, or positive | neutral | negative")
     keywords: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=100)] = Field(
         default_factory=list

@@ -11,44 +11,37 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from rapport import errors
 from rapport.calls import availability, schedule
-from rapport.calls.models import CAMEL, Instant, Score
+from rapport.calls.models import Instant, Score
 from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources import crud
 from rapport.tenancy import settings as org_settings
 from rapport.tenancy.principal import Principal
-from rapport.validation import validate
+
+EXAMPLES: list[Any] = [
+    {"engagement_score": 8.2, "phase_reached": 4, "is_qualified": True, "closer": "kevin"},
+    {"engagement_score": 5.0, "phase_reached": 2,
+     "conversation_id": "0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e"},
+]  # fmt: skip
 
 
-class TransferRequest(BaseModel):
+@dataclass(frozen=True)
+class TransferRequest:
     """Where the call stands now."""
 
-    model_config = ConfigDict(
-        **CAMEL,
-        json_schema_extra={
-            "examples": [
-                {"engagement_score": 8.2, "phase_reached": 4, "is_qualified": True,
-                 "closer": "kevin"},
-                {"engagement_score": 5.0, "phase_reached": 2,
-                 "conversation_id": "0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e"},
-            ]
-        },
-    )  # fmt: skip
-
-    engagement_score: Score
-    phase_reached: Annotated[int, Field(ge=0)]
-    is_qualified: bool | None = Field(
-        default=None, description="Default: the conversation's is_qualified, if one is named"
-    )
-    conversation_id: uuid.UUID | None = None
-    closer: availability.Closer = availability.DEFAULT_CLOSER
-    at: Instant | None = Field(default=None, description="Default: now")
+    engagement_score: float
+    phase_reached: int
+    is_qualified: bool | None
+    conversation_id: uuid.UUID | None
+    closer: str
+    at: datetime.datetime | None
 
 
 def _qualified(principal: Principal, request: TransferRequest) -> Steps[bool | None]:
@@ -61,13 +54,29 @@ def _qualified(principal: Principal, request: TransferRequest) -> Steps[bool | N
     )
     if row is None:
         raise errors.NotFound(f"no conversation with id {key}", field="conversation_id")
-    return row[0]  # type: ignore[no-any-return]
+    return cast(bool | None, row[0])
 
 
 @operation
-def decide(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
-    """``{transfer, closer, available, reasons, next_available_at}``."""
-    request = validate(TransferRequest, data)
+def decide(
+    principal: Principal,
+    engagement_score: Score,
+    phase_reached: Annotated[int, Field(ge=0)],
+    is_qualified: Annotated[
+        bool | None, Field(description="Default: the conversation's, if one is named")
+    ] = None,
+    conversation_id: uuid.UUID | None = None,
+    closer: availability.Closer = availability.DEFAULT_CLOSER,
+    at: Annotated[Instant | None, Field(description="Default: now")] = None,
+) -> Steps[dict[str, Any]]:
+    """Transfer to a closer now? Yes when engagement >= the org's
+    ``transfer.min_engagement`` (default 7), phase >= ``transfer.min_phase`` (default 3),
+    the lead is not known to be unqualified and the closer is available at ``at`` (default
+    now). Otherwise ``reasons`` says why, and ``next_available_at`` when to book the
+    callback. ``{transfer, closer, available, reasons, next_available_at, until}``."""
+    request = TransferRequest(
+        engagement_score, phase_reached, is_qualified, conversation_id, closer, at
+    )
     at = request.at or datetime.datetime.now(datetime.UTC)
     thresholds = org_settings.parse((yield from org_settings.load(principal))).transfer
     min_engagement, min_phase = thresholds.min_engagement, thresholds.min_phase

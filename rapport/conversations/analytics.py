@@ -7,11 +7,14 @@ ask for most. It reads summaries, not messages, so it stays fast as history grow
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from rapport.conversations.summaries import SUMMARIES
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.resources.params import Filter
 from rapport.tenancy.principal import Principal
 
 _INTERACTIONS = """
@@ -44,9 +47,13 @@ FROM base
 
 @operation
 def interactions(
-    principal: Principal, filter_spec: Any = None, top_intents: int = 20
+    principal: Principal,
+    filter: Filter = None,
+    top_intents: Annotated[int, Field(ge=1, le=100)] = 20,
 ) -> Steps[dict[str, Any]]:
-    """Totals, satisfaction, languages and top intents over the matching contacts."""
+    """Totals, satisfaction, languages and top intents over the interaction summaries of
+    the contacts the filter matches."""
+    filter_spec = filter
     out = Compiled()
     condition = FilterCompiler(SUMMARIES.fields, SUMMARIES.name).compile(filter_spec, out)
     result = yield Query(

@@ -20,6 +20,7 @@ from rapport import errors
 from rapport.config import get_settings
 from rapport.db.operation import Steps, operation
 from rapport.resources import crud
+from rapport.resources.params import Cursor, Limit
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
 
@@ -150,11 +151,12 @@ CONTACTS = Resource(
 @operation
 def top(
     principal: Principal,
-    min_conversations: int = 0,
-    limit: int | None = None,
-    cursor: str | None = None,
+    min_conversations: Annotated[int, Field(ge=0)] = 0,
+    limit: Limit = None,
+    cursor: Cursor = None,
 ) -> Steps[dict[str, Any]]:
-    """Contacts with the most conversations (seed 003's user analytics query)."""
+    """Contacts with the most conversations: interaction summaries ordered by
+    total_conversations, largest first (seed 003's user analytics query)."""
     from rapport.conversations.summaries import SUMMARIES
 
     spec = {"total_conversations": {"$gte": min_conversations}} if min_conversations else None

@@ -20,6 +20,7 @@ from rapport.db.operation import Steps, operation
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
 from rapport.resources.filters import parse_timestamp
+from rapport.resources.params import Cursor, Limit, When
 from rapport.resources.resource import Parent, Resource
 from rapport.tenancy.principal import Principal
 
@@ -180,9 +181,10 @@ CONVERSATIONS = Resource(
 
 
 @operation
-def latest_for_contact(principal: Principal, contact_id: str) -> Steps[dict[str, Any]]:
-    """The contact's most recently updated conversation (seed 000, query pattern 1)."""
-    key = crud.check_id(CONTACTS, contact_id)
+def latest_for_contact(principal: Principal, id: str) -> Steps[dict[str, Any]]:
+    """The contact's most recently updated conversation (seed 000's first query pattern,
+    served by ``conversations_contact_recent_idx``)."""
+    key = crud.check_id(CONTACTS, id)
     page = yield from crud.list_page(
         CONVERSATIONS, principal, {"contact_id": key}, "-updated_at", 1
     ).steps
@@ -195,14 +197,15 @@ def latest_for_contact(principal: Principal, contact_id: str) -> Steps[dict[str,
 @operation
 def sessions(
     principal: Principal,
-    contact_id: str,
-    start: datetime.datetime | str | None = None,
-    end: datetime.datetime | str | None = None,
-    limit: int | None = None,
-    cursor: str | None = None,
+    id: str,
+    start: Annotated[When, Field(description="ISO date-time, inclusive")] = None,
+    end: Annotated[When, Field(description="ISO date-time, exclusive")] = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
 ) -> Steps[dict[str, Any]]:
-    """A contact's conversations that started in [start, end), newest first (seed 003)."""
-    key = crud.check_id(CONTACTS, contact_id)
+    """A contact's conversations that started in [from, to), newest first (seed 003's
+    timeline)."""
+    key = crud.check_id(CONTACTS, id)
     window: dict[str, Any] = {}
     if start is not None:
         window["$gte"] = _iso(start, "from")

@@ -99,9 +99,10 @@ def documents(principal: Principal, conversation_ids: list[str]) -> Steps[list[d
 
 
 @operation
-def document(principal: Principal, conversation_id: Any) -> Steps[dict[str, Any]]:
-    """The whole seed 000 document of one conversation."""
-    key = crud.check_id(CONVERSATIONS, conversation_id)
+def document(principal: Principal, id: str) -> Steps[dict[str, Any]]:
+    """Seed 000's whole document: the conversation with its contact (user_info), history,
+    memories, qualification, objections, follow-up, metadata and timestamps, in one read."""
+    key = crud.check_id(CONVERSATIONS, id)
     found = yield from documents(principal, [key]).steps
     if not found:
         raise errors.NotFound(f"no conversation with id {key}", field="id")

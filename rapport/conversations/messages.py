@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -21,7 +22,9 @@ from rapport.db.operation import Query, Steps, operation
 from rapport.resources import crud, paging
 from rapport.resources.fields import JSONB, Column
 from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.resources.params import Cursor, Filter, Input, Limit
 from rapport.resources.resource import Parent, Resource
+from rapport.resources.verbs import Written, data_of
 from rapport.tenancy.principal import Principal
 from rapport.validation import validate
 
@@ -207,6 +210,7 @@ MESSAGES = Resource(
     server_defaults={"ts": "now()", "created_at": "now()"},
     after_insert=_AFTER_INSERT,
     description="Every turn of every conversation.",
+    enriched=True,
 )
 
 
@@ -226,16 +230,23 @@ def _no_conversation(item: MessageCreate) -> errors.NotFound:
 
 @operation
 def append(
-    principal: Principal, conversation_id: Any, data: Any
-) -> Steps[tuple[dict[str, Any], bool]]:
-    """Append one message to a conversation: (message, created). A retry with the same
-    ``external_id`` returns the first message with created=False and writes nothing."""
-    item = addressed(principal, conversation_id, data)
+    principal: Principal,
+    id: str,
+    message: Input[MessageIn] | None = None,
+    /,
+    **fields: Any,
+) -> Steps[Written[dict[str, Any]]]:
+    """Append a message: stored durably in one statement with the conversation's
+    ``updated_at`` and ``message_count``, the contact's ``last_interaction`` and the
+    interaction summary. A retry with the same ``external_id`` returns the first message
+    (200) and writes nothing. Over REST, concurrent appends share statements
+    (``rapport.api.batching``)."""
+    item = addressed(principal, id, data_of(message, fields))
     try:
         [(doc, created)] = yield from crud.insert(MESSAGES, principal, [item])
     except errors.NotFound:
         raise _no_conversation(item) from None
-    return doc, created
+    return Written(doc, created)
 
 
 @operation
@@ -255,10 +266,14 @@ def append_independently(
 
 
 @operation
-def append_many(principal: Principal, conversation_id: Any, items: Any) -> Steps[list[str]]:
-    """Append a batch to one conversation, all or nothing; ids in order."""
+def append_many(
+    principal: Principal,
+    id: str,
+    items: Annotated[Sequence[Input[MessageIn]], Field(max_length=crud.MAX_BULK)],
+) -> Steps[list[str]]:
+    """Append a batch to one conversation, all or nothing; ids in the order sent."""
     principal.require(MESSAGES.write_role, "append messages")
-    key = crud.check_id(CONVERSATIONS, conversation_id)
+    key = crud.check_id(CONVERSATIONS, id)
     if not isinstance(items, list):
         raise errors.ValidationFailed("items: expected a list", field="items")
     prepared = []
@@ -274,13 +289,13 @@ def append_many(principal: Principal, conversation_id: Any, items: Any) -> Steps
 @operation
 def history(
     principal: Principal,
-    conversation_id: Any,
-    role: str | None = None,
-    limit: int | None = None,
-    cursor: str | None = None,
+    id: str,
+    role: Annotated[Role | None, Field(description="Only this role")] = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
 ) -> Steps[dict[str, Any]]:
     """A conversation's messages in time order, optionally one role's only (seed 003)."""
-    key = crud.check_id(CONVERSATIONS, conversation_id)
+    key = crud.check_id(CONVERSATIONS, id)
     spec: dict[str, Any] = {"conversation_id": key}
     if role is not None:
         spec["role"] = role
@@ -298,11 +313,12 @@ def history(
 def by_intent(
     principal: Principal,
     intent: str,
-    min_confidence: float = 0.0,
-    limit: int | None = None,
-    cursor: str | None = None,
+    min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.0,
+    limit: Limit = None,
+    cursor: Cursor = None,
 ) -> Steps[dict[str, Any]]:
-    """Messages with ``intent`` at confidence >= ``min_confidence``, most confident first."""
+    """Messages classified as ``intent`` with confidence >= ``min_confidence``, most
+    confident first (seed 003)."""
     spec = {"intent": intent, "confidence": {"$gte": min_confidence}}
     return (
         yield from crud.list_page(MESSAGES, principal, spec, "-confidence", limit, cursor).steps
@@ -328,13 +344,17 @@ ORDER BY hits.rank DESC, hits.ts DESC
 
 @operation
 def search(
-    principal: Principal, text: str, filter_spec: Any = None, limit: int | None = None
+    principal: Principal,
+    q: Annotated[str, Field(min_length=1, description='Words, "phrases", or, -excluded')],
+    filter: Filter = None,
+    limit: Limit = None,
 ) -> Steps[dict[str, Any]]:
     """Full-text search over message content (PostgreSQL FTS, English stemming), ranked.
 
-    ``text`` takes web-search syntax: words, "quoted phrases", ``or``, ``-excluded``.
+    ``q`` takes web-search syntax: words, "quoted phrases", ``or``, ``-excluded``.
     Each item is the message plus ``rank`` and a ``snippet`` with matches in <b></b>.
     """
+    text, filter_spec = q, filter
     if not text or not text.strip():
         raise errors.BadRequest("q: give some words to search for", field="q")
     size = paging.check_limit(limit)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Generator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import orjson
 import psycopg
@@ -23,7 +23,7 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 from rapport import errors
 from rapport.db import failures
 from rapport.db.health import Health
-from rapport.db.operation import Operation, Query
+from rapport.db.operation import Compute, Operation, Query
 from rapport.validation import NOT_TEXT
 
 T = TypeVar("T")
@@ -76,44 +76,89 @@ async def _async_result(cursor: psycopg.AsyncCursor[Any], query: Query) -> Any:
     return rows
 
 
-def _drive(conn: psycopg.Connection[Any], steps: Generator[Query, Any, T]) -> T:
-    send: Any = None
-    throw: Exception | None = None
+def _drive(
+    conn: psycopg.Connection[Any], steps: Generator[Query | Compute, Any, T], first: Query
+) -> T:
+    """Run ``steps`` from its first query on: each query's result (or error) goes back."""
+    step: Query | Compute = first
     while True:
+        send: Any = None
+        throw: Exception | None = None
+        if isinstance(step, Compute):
+            send = step.function(*step.args)
+        else:
+            try:
+                cursor: psycopg.Cursor[Any] = (
+                    psycopg.RawCursor(conn) if step.native else conn.cursor()
+                )
+                cursor.execute(step.sql, step.params)
+                send = _result(cursor, step)
+            except psycopg.Error as error:
+                throw = failures.wrap(error)
+            except UnicodeEncodeError:
+                throw = errors.ValidationFailed(NOT_TEXT)
         try:
-            query = steps.throw(throw) if throw is not None else steps.send(send)
+            step = steps.throw(throw) if throw is not None else steps.send(send)
         except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        throw = None
-        try:
-            cursor: psycopg.Cursor[Any] = psycopg.RawCursor(conn) if query.native else conn.cursor()
-            cursor.execute(query.sql, query.params)
-            send = _result(cursor, query)
-        except psycopg.Error as error:
-            throw = failures.wrap(error)
-        except UnicodeEncodeError:
-            throw = errors.ValidationFailed(NOT_TEXT)
+            return cast(T, done.value)
 
 
-async def _drive_async(conn: psycopg.AsyncConnection[Any], steps: Generator[Query, Any, T]) -> T:
+async def _drive_async(
+    conn: psycopg.AsyncConnection[Any], steps: Generator[Query | Compute, Any, T], first: Query
+) -> T:
+    step: Query | Compute = first
+    while True:
+        send: Any = None
+        throw: Exception | None = None
+        if isinstance(step, Compute):
+            send = await asyncio.to_thread(step.function, *step.args)
+        else:
+            try:
+                cursor: psycopg.AsyncCursor[Any] = (
+                    psycopg.AsyncRawCursor(conn) if step.native else conn.cursor()
+                )
+                await cursor.execute(step.sql, step.params)
+                send = await _async_result(cursor, step)
+            except psycopg.Error as error:
+                throw = failures.wrap(error)
+            except UnicodeEncodeError:
+                throw = errors.ValidationFailed(NOT_TEXT)
+        try:
+            step = steps.throw(throw) if throw is not None else steps.send(send)
+        except StopIteration as done:
+            return cast(T, done.value)
+
+
+class _Done(Exception):
+    """The operation finished before its first query (it needed no database)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _until_query(steps: Generator[Query | Compute, Any, Any]) -> Query:
+    """Run the operation's leading computations; its first query (or _Done)."""
     send: Any = None
-    throw: Exception | None = None
     while True:
         try:
-            query = steps.throw(throw) if throw is not None else steps.send(send)
+            step = steps.send(send)
         except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        throw = None
+            raise _Done(done.value) from None
+        if isinstance(step, Query):
+            return step
+        send = step.function(*step.args)
+
+
+async def _until_query_async(steps: Generator[Query | Compute, Any, Any]) -> Query:
+    send: Any = None
+    while True:
         try:
-            cursor: psycopg.AsyncCursor[Any] = (
-                psycopg.AsyncRawCursor(conn) if query.native else conn.cursor()
-            )
-            await cursor.execute(query.sql, query.params)
-            send = await _async_result(cursor, query)
-        except psycopg.Error as error:
-            throw = failures.wrap(error)
-        except UnicodeEncodeError:
-            throw = errors.ValidationFailed(NOT_TEXT)
+            step = steps.send(send)
+        except StopIteration as done:
+            raise _Done(done.value) from None
+        if isinstance(step, Query):
+            return step
+        send = await asyncio.to_thread(step.function, *step.args)
 
 
 class Database:
@@ -152,12 +197,16 @@ class Database:
         """Run ``op`` and return its result (in one transaction if it is atomic)."""
         self.health.check()
         try:
+            first = _until_query(op.steps)
+        except _Done as done:
+            return cast(T, done.value)
+        try:
             conn = self._connection()
             try:
                 if op.atomic:
                     with conn.transaction():
-                        return _drive(conn, op.steps)
-                return _drive(conn, op.steps)
+                        return _drive(conn, op.steps, first)
+                return _drive(conn, op.steps, first)
             finally:
                 self.pool.putconn(conn)
         except psycopg.Error as error:  # connect or commit failures
@@ -213,12 +262,16 @@ class AsyncDatabase:
         """Run ``op`` and return its result (in one transaction if it is atomic)."""
         self.health.check()
         try:
+            first = await _until_query_async(op.steps)
+        except _Done as done:
+            return cast(T, done.value)
+        try:
             conn = await self._connection()
             try:
                 if op.atomic:
                     async with conn.transaction():
-                        return await _drive_async(conn, op.steps)
-                return await _drive_async(conn, op.steps)
+                        return await _drive_async(conn, op.steps, first)
+                return await _drive_async(conn, op.steps, first)
             finally:
                 await self.pool.putconn(conn)
         except psycopg.Error as error:  # connect or commit failures

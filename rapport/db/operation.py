@@ -43,7 +43,17 @@ class Query:
     native: bool = False
 
 
-Steps = Generator[Query, Any, T]
+@dataclass(frozen=True, slots=True)
+class Compute:
+    """CPU work an operation needs done (an embedding, a transcript's analysis): yielded
+    like a query, its result sent back. The async driver runs it in a worker thread, so the
+    event loop keeps answering; work yielded before the first query holds no connection."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+
+Steps = Generator[Query | Compute, Any, T]
 
 
 class Operation(Generic[T_co]):

@@ -95,9 +95,8 @@ class Simulation:
             )
 
         def agent_turn() -> dict[str, Any]:
-            # Over HTTP extraction runs in the server's background; wait for it, so the
-            # supervisor routes on what the lead just said (in-process it already ran).
-            r.enrichment.flush()
+            # Routing reads what the lead just said: over HTTP the server enriches the
+            # conversation's pending messages before deciding (in-process they already are).
             decision: dict[str, Any] = r.conversations.route(talk["id"])
             role = decision["role"] or "qualifier"
             memory = {

@@ -12,15 +12,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from rapport import errors
 from rapport.db.database import Database
+from rapport.db.operation import Compute, Steps, operation
 from rapport.extraction.base import Extractor
 from rapport.extraction.rules import RulesExtractor
 from rapport.memory import enrichment
 from rapport.retrieval.embeddings import Embedder, default_embedder
+from rapport.tenancy.principal import Principal
 
 log = logging.getLogger("rapport.enrichment")
+SETTLE_SECONDS = 10.0  # longest a read waits for another enricher to finish its messages
 
 
 class Enricher:
@@ -84,6 +88,33 @@ class Enricher:
             if time.monotonic() > deadline:
                 raise TimeoutError("enrichment: rows stayed locked by another enricher")
             time.sleep(0.02)  # another enricher holds the rest; wait for it to commit
+
+    def settle(self, org_id: str, scope: enrichment.Scope, timeout: float) -> None:
+        """Enrich the scope's pending messages now, or wait for the enricher that holds
+        them, so that a reader sees what they imply (read-your-writes). Unavailable (503,
+        retry) if they are still held after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        waiting = self.database.run(enrichment.pending_in(org_id, scope))
+        if not waiting:
+            return
+        while True:
+            done = self.database.run(
+                enrichment.enrich_messages(org_id, self._embed, self.extractor, self.batch, scope)
+            )
+            self.database.run(enrichment.after_commit(done))
+            if done.messages:
+                continue
+            if not self.database.run(enrichment.pending_in(org_id, scope)):
+                break
+            if time.monotonic() > deadline:
+                raise errors.Unavailable(
+                    f"the messages of {scope[0]} {scope[1]} are still being enriched by "
+                    f"another worker after {timeout:g} s; retry shortly",
+                    retry_after=1,
+                )
+            time.sleep(0.01)  # another enricher holds them; it commits within a batch
+        if scope[0] == "conversation":  # its qualification, which a batch writes after commit
+            self.database.run(enrichment.requalify(org_id, scope[1], waiting))
 
 
 class Background:
@@ -155,9 +186,25 @@ class Runtime:
     def flush(self, org_id: str) -> enrichment.Done:
         return self.enricher.flush(org_id)
 
+    def settle(self, org_id: str, kind: str, target: str) -> None:
+        """Read-your-writes for one conversation or contact (see ``Enricher.settle``)."""
+        scope: enrichment.Scope = ("contact", target) if kind == "contact" else (
+            "conversation", target)  # fmt: skip
+        self.enricher.settle(org_id, scope, SETTLE_SECONDS)
+
     def embed_query(self, text: str) -> list[float]:
         return self.enricher.embedder.embed([text])[0]
 
     def close(self) -> None:
         if self.background is not None:
             self.background.stop()
+
+
+@operation
+def flush(principal: Principal, *, runtime: Runtime | None = None) -> Steps[dict[str, Any]]:
+    """Enrich everything pending: returns once every message, memory and knowledge chunk of
+    your organization stored before the call has its extraction and embedding (what a
+    script or test waits for)."""
+    assert runtime is not None  # the dispatcher supplies it
+    done: enrichment.Done = yield Compute(runtime.flush, (principal.org_id,))
+    return done.as_dict()

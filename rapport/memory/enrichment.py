@@ -22,7 +22,7 @@ import datetime
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
 
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.extraction.base import Extraction, Extractor, Inbound
@@ -33,6 +33,7 @@ from rapport.tenancy.principal import Principal
 from rapport.validation import json_text
 
 Embed = Callable[[Sequence[str]], list[list[float]]]
+Scope = tuple[Literal["conversation", "contact"], str]  # (kind, id) of the rows to enrich
 log = logging.getLogger("rapport.enrichment")
 BATCH = 128
 EXTRACTOR_ACTOR = "extractor:"
@@ -198,11 +199,19 @@ def _org_clause(org_id: str | None, column: str = "org_id") -> tuple[str, list[A
 
 @atomic_operation
 def enrich_messages(
-    org_id: str | None, embed: Embed, extractor: Extractor, limit: int = BATCH
+    org_id: str | None,
+    embed: Embed,
+    extractor: Extractor,
+    limit: int = BATCH,
+    scope: Scope | None = None,
 ) -> Steps[Done]:
-    """Enrich up to ``limit`` pending messages (of one org, or of any)."""
+    """Enrich up to ``limit`` pending messages (of one org, or of any; of one conversation
+    or contact with ``scope``)."""
     done = Done()
     clause, params = _org_clause(org_id, "m.org_id")
+    if scope is not None:
+        clause += f" AND m.{scope[0]}_id = %s"
+        params.append(scope[1])
     rows = yield Query(_CLAIM_MESSAGES.format(org=clause), [*params, limit], fetch="all")
     if not rows:
         return done
@@ -440,9 +449,47 @@ SELECT (SELECT count(*) FROM messages WHERE enriched_at IS NULL {org}),
 """
 
 
+_PENDING_IN = """
+SELECT coalesce(array_agg(m.id::text), '{{}}') FROM messages AS m
+WHERE m.org_id = %s AND m.{kind}_id = %s::uuid AND m.enriched_at IS NULL
+"""
+
+
+@operation
+def pending_in(org_id: str, scope: Scope) -> Steps[list[str]]:
+    """The ids of one conversation's (or contact's) messages waiting for enrichment."""
+    found = yield Query(_PENDING_IN.format(kind=scope[0]), [org_id, scope[1]], fetch="scalar")
+    return list(found)
+
+
+_SOURCED_BANT = """
+SELECT c.contact_id, now(), EXISTS (
+  SELECT FROM memories AS m WHERE m.org_id = c.org_id AND m.contact_id = c.contact_id
+    AND m.valid_to IS NULL AND m.key = ANY(%s::text[]) AND m.source_message_id = ANY(%s::uuid[]))
+FROM conversations AS c WHERE c.org_id = %s AND c.id = %s::uuid
+"""
+
+
+@operation
+def requalify(org_id: str, conversation_id: str, message_ids: list[str]) -> Steps[None]:
+    """The conversation's qualification from its contact's memories, when these messages
+    left a BANT memory: what the batch that read them does after its commit, done now for a
+    reader that must not wait for that step."""
+    row = yield Query(_SOURCED_BANT, [list(BANT), message_ids, org_id, conversation_id])
+    if row is not None and row[2]:
+        yield from _qualify(org_id, row[0], conversation_id, row[1])
+
+
 @operation
 def pending(org_id: str | None = None) -> Steps[dict[str, int]]:
     """How many rows wait for enrichment (of one org, or all)."""
     clause, params = _org_clause(org_id)
     row = yield Query(_PENDING.format(org=clause), params * 3, fetch="one")
     return {"messages": row[0], "memories": row[1], "knowledge_chunks": row[2]}
+
+
+@operation
+def waiting(principal: Principal) -> Steps[dict[str, int]]:
+    """Rows of your organization still waiting for enrichment: messages, memories and
+    knowledge chunks."""
+    return (yield from pending(principal.org_id).steps)

@@ -76,6 +76,7 @@ KNOWLEDGE = Resource(
     create_model=KnowledgeCreate,
     immutable=("text", "external_id"),
     description="Documents agents draw on, chunked, embedded and searchable.",
+    enriched=True,
 )
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n{2,}")

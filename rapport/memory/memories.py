@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +30,7 @@ from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
 from rapport.resources.filters import parse_timestamp
+from rapport.resources.params import Cursor, Filter, Limit, OrderBy, When
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
 from rapport.validation import json_text, validate
@@ -125,6 +127,7 @@ MEMORIES = Resource(
     default_order="-valid_from",
     conflict_columns=None,
     description="What each contact told us, versioned: supersede, history, as_of.",
+    enriched=True,
 )
 
 _ZERO = "00000000-0000-0000-0000-000000000000"
@@ -375,28 +378,53 @@ def scoped(filter_spec: Any, as_of: Any = None, all_versions: bool = False) -> A
     return validity if filter_spec in (None, {}) else {"$and": [filter_spec, validity]}
 
 
+AsOf = Annotated[
+    When,
+    Field(description="ISO date-time: the memories valid then (default: now)",
+          examples=["2025-03-01T00:00:00Z"]),
+]  # fmt: skip
+AllVersions = Annotated[
+    bool, Field(description="every version, current and past, instead of one moment")
+]
+
+
 @operation
 def recall(
     principal: Principal,
-    filter_spec: Any = None,
-    as_of: Any = None,
-    all_versions: bool = False,
-    order_by: str | list[str] | None = None,
-    limit: int | None = None,
-    cursor: str | None = None,
+    filter: Filter = None,
+    order_by: OrderBy = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
+    as_of: AsOf = None,
+    all_versions: AllVersions = False,
 ) -> Steps[dict[str, Any]]:
-    """Memories valid now (or at ``as_of``, or every version), one page."""
-    spec = scoped(filter_spec, as_of, all_versions)
+    """List memories: what we knew now, as of a moment, or every version
+    (``?filter={"contact_id": ..., "key": "budget"}&as_of=2025-03-01``). A list of one
+    contact's memories first reads that contact's pending messages."""
+    spec = scoped(filter, as_of, all_versions)
     return (yield from crud.list_page(MEMORIES, principal, spec, order_by, limit, cursor).steps)
 
 
 @operation
 def count(
-    principal: Principal, filter_spec: Any = None, as_of: Any = None, all_versions: bool = False
+    principal: Principal,
+    filter: Filter = None,
+    as_of: AsOf = None,
+    all_versions: AllVersions = False,
 ) -> Steps[int]:
-    return (
-        yield from crud.count(MEMORIES, principal, scoped(filter_spec, as_of, all_versions)).steps
-    )
+    """Count memories (now, as of a moment, or every version)."""
+    return (yield from crud.count(MEMORIES, principal, scoped(filter, as_of, all_versions)).steps)
+
+
+def contact_of(filter_spec: Any) -> str | None:
+    """The contact a memory filter names (``{"contact_id": ...}``), for read-your-writes."""
+    if isinstance(filter_spec, Mapping):
+        value = filter_spec.get("contact_id")
+        if isinstance(value, str):
+            return value
+        if isinstance(value, Mapping) and isinstance(value.get("$eq"), str):
+            return str(value["$eq"])
+    return None
 
 
 _CHAIN = f"""
@@ -408,9 +436,11 @@ ORDER BY t.valid_from, t.created_at
 
 
 @operation
-def history(principal: Principal, id_value: Any) -> Steps[dict[str, Any]]:
-    """Every change to a memory, oldest first: ADD, UPDATE per new version, DELETE."""
-    key = crud.check_id(MEMORIES, id_value)
+def history(principal: Principal, id: str) -> Steps[dict[str, Any]]:
+    """Every change to a memory, oldest first: ADD, then an UPDATE per new version, then
+    DELETE if it was deleted; each with the actor (``extracted_by`` or ``ended_by``), the
+    time, and the old and new value."""
+    key = crud.check_id(MEMORIES, id)
     versions = yield Query(_CHAIN, [principal.org_id, principal.org_id, key], fetch="scalars")
     if not versions:
         raise errors.NotFound(f"no memory with id {key}", field="id")

@@ -21,8 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapport import errors
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.pipeline import agents
+from rapport.resources.verbs import Written
 from rapport.tenancy.principal import Principal
-from rapport.validation import json_text, validate
+from rapport.validation import json_text
 
 
 class AgentState(BaseModel):
@@ -108,12 +109,20 @@ def _subject(principal: Principal, subject_id: str) -> Steps[str]:
 
 @atomic_operation
 def put(
-    principal: Principal, agent_ref: Any, subject_id: Any, data: Any
-) -> Steps[tuple[dict[str, Any], bool]]:
-    """Write the state if ``version`` is the stored one; returns (state, created)."""
+    principal: Principal,
+    agent_id: str,
+    subject_id: str,
+    state: dict[str, Any],
+    version: Annotated[
+        int, Field(ge=0, description="The version you read; 0 when there is none yet")
+    ] = 0,
+) -> Steps[Written[dict[str, Any]]]:
+    """Write an agent's state about a contact or user, based on the version you read (0
+    for none): 201 creates version 1; 200 replaces version n with n + 1; 409 (naming
+    ``current_version``) when n is stale. Retrying a write that landed returns 200."""
     principal.require("operator", "write agent state")
-    write = validate(StateWrite, data)
-    agent = yield from agents.resolve(principal, agent_ref).steps
+    write = StateWrite.model_construct(state=state, version=version)
+    agent = yield from agents.resolve(principal, agent_id).steps
     subject = _subject_id(subject_id)
     kind = yield from _subject(principal, subject)
     actor = principal.key_id or principal.role
@@ -133,9 +142,9 @@ def put(
         )
         if created is None:  # another writer created it between our read and our insert
             raise _stale(write.version, 1)
-        return dict(created), True
+        return Written(dict(created), True)
     if write.version == current["version"] - 1 and write.state == current["state"]:
-        return dict(current), False  # a retry of the write that made this version
+        return Written(dict(current), False)  # a retry of the write that made this version
     if write.version != current["version"]:
         raise _stale(write.version, current["version"])
     updated = yield Query(
@@ -143,7 +152,7 @@ def put(
         [json_text(write.state), actor, principal.org_id, agent["id"], subject, write.version],
         fetch="scalar",
     )
-    return dict(updated), False
+    return Written(dict(updated), False)
 
 
 def _stale(sent: int, current: int) -> errors.Conflict:
@@ -156,8 +165,9 @@ def _stale(sent: int, current: int) -> errors.Conflict:
 
 
 @operation
-def get(principal: Principal, agent_ref: Any, subject_id: Any) -> Steps[dict[str, Any]]:
-    agent = yield from agents.resolve(principal, agent_ref).steps
+def get(principal: Principal, agent_id: str, subject_id: str) -> Steps[dict[str, Any]]:
+    """An agent's state about one contact or user (by the agent's id or name)."""
+    agent = yield from agents.resolve(principal, agent_id).steps
     subject = _subject_id(subject_id)
     found = yield Query(
         _CURRENT.replace("FOR UPDATE", ""), [principal.org_id, agent["id"], subject], fetch="scalar"
@@ -172,10 +182,11 @@ def get(principal: Principal, agent_ref: Any, subject_id: Any) -> Steps[dict[str
 
 
 @operation
-def delete(principal: Principal, agent_ref: Any, subject_id: Any) -> Steps[None]:
-    """Forget the state; deleting one that is not there is a no-op (retries are safe)."""
+def delete(principal: Principal, agent_id: str, subject_id: str) -> Steps[None]:
+    """Forget an agent's state; deleting one that is not there is a no-op (retries are
+    safe)."""
     principal.require("operator", "delete agent state")
-    agent = yield from agents.resolve(principal, agent_ref).steps
+    agent = yield from agents.resolve(principal, agent_id).steps
     yield Query(
         "DELETE FROM agent_states WHERE org_id = %s AND agent_id = %s::uuid"
         " AND subject_id = %s::uuid",
@@ -185,8 +196,8 @@ def delete(principal: Principal, agent_ref: Any, subject_id: Any) -> Steps[None]
 
 
 @operation
-def for_subject(principal: Principal, subject_id: Any) -> Steps[dict[str, Any]]:
-    """Every agent's state about one subject."""
+def for_subject(principal: Principal, subject_id: str) -> Steps[dict[str, Any]]:
+    """Every agent's state about one contact or user."""
     subject = _subject_id(subject_id)
     items = yield Query(
         f"SELECT {_JSON} FROM agent_states AS s WHERE s.org_id = %s AND s.subject_id = %s::uuid"

@@ -246,8 +246,12 @@ LIMIT 1000
 
 
 @operation
-def available(principal: Principal, role: str | None = None) -> Steps[dict[str, Any]]:
-    """Active agents this org may use: its own (not hidden), public ones, ones shared with it."""
+def available(
+    principal: Principal,
+    role: Annotated[AgentRole | None, Field(description="Only this role")] = None,
+) -> Steps[dict[str, Any]]:
+    """Active agents your org may use: your own (not hidden), public ones, and private ones
+    shared with you."""
     roles = get_args(AgentRole)
     if role is not None and role not in roles:
         raise errors.BadRequest(f"role: {role!r} is not one of {', '.join(roles)}", field="role")

@@ -28,9 +28,9 @@ from rapport.pipeline import agents, stages
 from rapport.pipeline.views import today
 from rapport.resources import crud
 from rapport.resources.filters import parse_timestamp
+from rapport.resources.params import Cursor, Limit, When
 from rapport.resources.resource import Parent, Resource
 from rapport.tenancy.principal import Principal
-from rapport.validation import validate
 
 Status = Literal["scheduled", "done", "cancelled"]
 Text = Annotated[str, Field(max_length=2000)]
@@ -127,18 +127,29 @@ def update(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, An
     return (yield from crud.update(FOLLOW_UPS, principal, id_value, data).steps)
 
 
-class Close(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: Text | None = None
-    notes: Text | None = None
+Why = Annotated[str | None, Field(max_length=2000, description="Kept as closed_reason")]
+Notes = Annotated[str | None, Field(max_length=2000)]
 
 
 @atomic_operation
-def close(principal: Principal, id_value: Any, status: Status, data: Any = None) -> Steps[Any]:
+def done(principal: Principal, id: str, reason: Why = None, notes: Notes = None) -> Steps[Any]:
+    """Mark a follow-up done. Idempotent: marking a done follow-up done again returns it
+    unchanged."""
+    return (yield from _close(principal, id, "done", reason, notes))
+
+
+@atomic_operation
+def cancel(principal: Principal, id: str, reason: Why = None, notes: Notes = None) -> Steps[Any]:
+    """Cancel a follow-up. Idempotent: cancelling a cancelled follow-up again returns it
+    unchanged."""
+    return (yield from _close(principal, id, "cancelled", reason, notes))
+
+
+def _close(
+    principal: Principal, id_value: str, status: Status, reason: str | None, notes: str | None
+) -> Steps[Any]:
     """Mark done or cancel. Closing a closed one again changes nothing (retries are safe)."""
     principal.require(FOLLOW_UPS.write_role, "update follow-ups")
-    body = validate(Close, data or {})
     current = yield from crud.get(FOLLOW_UPS, principal, id_value).steps
     if current["status"] == status:
         return current
@@ -148,9 +159,9 @@ def close(principal: Principal, id_value: Any, status: Status, data: Any = None)
             ' PATCH {"status": "scheduled"} first',
             field="status",
         )
-    patch: dict[str, Any] = {"status": status, "closed_reason": body.reason}
-    if body.notes is not None:
-        patch["notes"] = body.notes
+    patch: dict[str, Any] = {"status": status, "closed_reason": reason}
+    if notes is not None:
+        patch["notes"] = notes
     yield stages.record_as(principal)
     return (yield from crud.update(FOLLOW_UPS, principal, current["id"], patch).steps)
 
@@ -164,18 +175,19 @@ WHERE t.org_id = %s AND t.id = ANY(%s::uuid[])
 @operation
 def due(
     principal: Principal,
-    start: datetime.datetime | str | None = None,
-    end: datetime.datetime | str | None = None,
-    overdue: bool = False,
-    agent: str | None = None,
-    tz: str = "UTC",
-    limit: int | None = None,
-    cursor: str | None = None,
+    start: Annotated[When, Field(description="Default: today 00:00 in tz")] = None,
+    end: Annotated[When, Field(description="Default: tomorrow 00:00 in tz")] = None,
+    overdue: Annotated[bool, Field(description="Also earlier ones still scheduled")] = False,
+    agent: Annotated[str | None, Field(description="Only this agent's")] = None,
+    tz: Annotated[str, Field(description="Time zone of 'today'", max_length=64)] = "UTC",
+    limit: Limit = None,
+    cursor: Cursor = None,
 ) -> Steps[dict[str, Any]]:
-    """Scheduled follow-ups due in [start, end), soonest first, each with its conversation.
+    """Scheduled follow-ups due in [from, to), soonest first, each with its conversation.
 
-    The window defaults to today in ``tz``; ``overdue=True`` adds earlier ones still
-    scheduled. Follow-ups written through a conversation's ``follow_up`` are here too.
+    The window defaults to today in ``tz``; ``overdue=true`` adds earlier ones still
+    scheduled. Follow-ups created with POST /v1/follow-ups and those written through a
+    conversation's ``follow_up`` field (seed 000) are both here.
     """
     default_start, default_end = today(tz)
     window_start = parse_timestamp(start, "from") if start is not None else default_start

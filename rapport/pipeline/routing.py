@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, atomic_operation
@@ -33,7 +33,6 @@ from rapport.resources import crud
 from rapport.resources.filters import Compiled
 from rapport.tenancy import settings as org_settings
 from rapport.tenancy.principal import Principal
-from rapport.validation import validate
 
 FINAL = ("won", "lost", "not_qualified")
 
@@ -98,15 +97,11 @@ def decide(facts: Facts, settings: org_settings.OrgSettings) -> Decision:
     return Decision(stage, "closer", "closing continues")
 
 
-class RouteRequest(BaseModel):
-    """Options for one routing decision."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"dry_run": False}]})
-
-    dry_run: bool = Field(default=False, description="Decide, but change nothing")
-    reason: Annotated[str, Field(max_length=500)] | None = Field(
-        default=None, description="Recorded with the transition, after the supervisor's own"
-    )
+DryRun = Annotated[bool, Field(description="Decide, but change nothing")]
+Reason = Annotated[
+    str | None,
+    Field(max_length=500, description="Recorded with the transition, after the supervisor's own"),
+]
 
 
 _FACTS = f"""
@@ -142,13 +137,24 @@ def _facts_query(settings: org_settings.OrgSettings, lock: bool) -> tuple[str, l
     return sql, list(out.params)
 
 
+@dataclass(frozen=True)
+class _Request:
+    dry_run: bool
+    reason: str | None
+
+
 @atomic_operation
-def route(principal: Principal, id_value: Any, data: Any = None) -> Steps[dict[str, Any]]:
-    """Decide the conversation's next stage and agent, and apply it unless ``dry_run``."""
-    request = validate(RouteRequest, data or {})
+def route(
+    principal: Principal, id: str, dry_run: DryRun = False, reason: Reason = None
+) -> Steps[dict[str, Any]]:
+    """The supervisor's decision (next stage, role and agent, with the reason) from the
+    stage, qualification score, open objections and the org's rules; applied unless
+    ``dry_run``. What the conversation's messages imply is read first (its pending
+    enrichment is done before deciding)."""
+    request = _Request(dry_run, reason)
     if not request.dry_run:
         principal.require("operator", "route conversations")
-    key = crud.check_id(CONVERSATIONS, id_value)
+    key = crud.check_id(CONVERSATIONS, id)
     settings = org_settings.parse((yield from org_settings.load(principal)))
     sql, params = _facts_query(settings, lock=not request.dry_run)
     row = yield Query(sql, [*params, principal.org_id, key])

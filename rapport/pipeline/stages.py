@@ -18,15 +18,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from rapport import errors
 from rapport.conversations.conversations import CONVERSATIONS, SalesStage
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.pipeline import agents
 from rapport.resources import crud, paging
+from rapport.resources.params import Cursor, Limit
 from rapport.tenancy.principal import Principal
-from rapport.validation import validate
 
 _TRANSITION_JSON = """json_build_object('id', s.id, 'conversation_id', s.conversation_id,
   'contact_id', s.contact_id, 'from_stage', s.from_stage, 'to_stage', s.to_stage,
@@ -56,30 +56,26 @@ def bulk_update_conversations(principal: Principal, filter_spec: Any, data: Any)
     return (yield from crud.bulk_update(CONVERSATIONS, principal, filter_spec, data).steps)
 
 
-class Move(BaseModel):
-    """Move a conversation to a stage, optionally handing it to another agent."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"stage": "closing", "reason": "budget confirmed"}]},
-    )
-
-    stage: SalesStage
-    reason: Annotated[str, Field(max_length=2000)] | None = None
-    agent: Annotated[str, Field(max_length=100)] | None = None
+Reason = Annotated[str | None, Field(max_length=2000, description="Recorded with the move")]
+AgentName = Annotated[
+    str | None, Field(max_length=100, description="Hand the conversation to this agent too")
+]
 
 
 @atomic_operation
-def move(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, Any]]:
-    """Move to ``stage`` (409 if not allowed); returns the conversation and the transition."""
+def move(
+    principal: Principal, id: str, stage: SalesStage, reason: Reason = None, agent: AgentName = None
+) -> Steps[dict[str, Any]]:
+    """Move to an allowed stage (409 lists the allowed ones), recording your reason;
+    returns ``{"conversation", "transition"}``."""
     principal.require("operator", "move conversations")
-    request = validate(Move, data)
+    id_value = id
     key = crud.check_id(CONVERSATIONS, id_value)
-    patch: dict[str, Any] = {"sales_stage": request.stage}
-    if request.agent is not None:
-        yield from agents.require_named(principal, request.agent)
-        patch["current_agent"] = request.agent
-    yield record_as(principal, reason=request.reason or "moved")
+    patch: dict[str, Any] = {"sales_stage": stage}
+    if agent is not None:
+        yield from agents.require_named(principal, agent)
+        patch["current_agent"] = agent
+    yield record_as(principal, reason=reason or "moved")
     conversation = yield from crud.update(CONVERSATIONS, principal, key, patch).steps
     latest = yield Query(
         f"SELECT {_TRANSITION_JSON} FROM stage_transitions AS s"
@@ -93,10 +89,11 @@ def move(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, Any]
 
 @operation
 def transitions(
-    principal: Principal, id_value: Any, limit: int | None = None, cursor: str | None = None
+    principal: Principal, id: str, limit: Limit = None, cursor: Cursor = None
 ) -> Steps[dict[str, Any]]:
-    """A conversation's stage changes and hand-offs, oldest first, and where it may go next."""
-    key = crud.check_id(CONVERSATIONS, id_value)
+    """Each stage change and hand-off, oldest first: from/to stage and agent, actor, reason,
+    at; plus the current ``stage`` and the stages ``allowed_next``."""
+    key = crud.check_id(CONVERSATIONS, id)
     size = paging.check_limit(limit)
     after = _cursor(cursor)
     found = yield Query(

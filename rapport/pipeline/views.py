@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from rapport import errors
-from rapport.conversations.conversations import CONVERSATIONS
+from rapport.conversations.conversations import CONVERSATIONS, Status
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.resources.params import Filter
 from rapport.tenancy.principal import Principal
 
 _COUNTS = """
@@ -39,8 +42,10 @@ ORDER BY sales_stage, status
 
 
 @operation
-def counts(principal: Principal, filter_spec: Any = None) -> Steps[dict[str, Any]]:
-    """``{"total", "stages": {stage: {"total", status: n}}, "items": [...]}``."""
+def counts(principal: Principal, filter: Filter = None) -> Steps[dict[str, Any]]:
+    """Conversations by sales_stage x status, over those matching the filter:
+    ``{"total", "stages": {stage: {"total", status: n}}, "items": [...]}``."""
+    filter_spec = filter
     if not filter_spec:
         rows = yield Query(_TALLIES, [principal.org_id], fetch="all")
     else:
@@ -106,17 +111,21 @@ ORDER BY n DESC, agent
 
 
 @operation
-def workload(principal: Principal, statuses: list[str] | str = "active") -> Steps[dict[str, Any]]:
-    """Per agent: conversations held in ``statuses``, and the oldest and newest ``updated_at``.
-
-    Active agents holding nothing are listed with a count of 0, so load balancing sees them.
-    """
-    wanted = [statuses] if isinstance(statuses, str) else list(statuses)
+def workload(
+    principal: Principal,
+    status: Annotated[
+        list[Status] | Status, Field(description="Conversation status(es); default active")
+    ] = "active",
+) -> Steps[dict[str, Any]]:
+    """Per agent: conversations held in these statuses, and the oldest and newest
+    ``updated_at`` among them. Active agents holding nothing are listed with a count of 0,
+    so load balancing sees them."""
+    wanted = [status] if isinstance(status, str) else list(status)
     allowed = CONVERSATIONS.fields["status"].choices or ()
-    for status in wanted:
-        if status not in allowed:
+    for each in wanted:
+        if each not in allowed:
             raise errors.BadRequest(
-                f"status: {status!r} is not one of {', '.join(allowed)}", field="status"
+                f"status: {each!r} is not one of {', '.join(allowed)}", field="status"
             )
     items = yield Query(_WORKLOAD, {"org": principal.org_id, "statuses": wanted}, fetch="scalars")
     return {"items": items, "status": wanted}

@@ -24,7 +24,7 @@ from rapport.memory import knowledge, memories
 from rapport.pipeline import agents, follow_ups, stages
 from rapport.resources import crud
 from rapport.resources.resource import Resource
-from rapport.tenancy.principal import Principal
+from rapport.resources.verbs import Settle
 from rapport.tenancy.users import USERS
 
 
@@ -39,17 +39,13 @@ class Operations:
 
     resource: Resource
     overrides: dict[str, Callable[..., Operation[Any]]] = field(default_factory=dict)
+    # Read-your-writes for the list and count verbs: what they must settle first.
+    settles: Settle | None = None
 
     def __getattr__(self, verb: str) -> Callable[..., Operation[Any]]:
         if verb.startswith("_"):
             raise AttributeError(verb)
         return self.overrides.get(verb) or _generic(verb, self.resource)
-
-
-def _memory_list(
-    principal: Principal, filter_spec: Any, order_by: Any, limit: Any, cursor: Any
-) -> Operation[dict[str, Any]]:
-    return memories.recall(principal, filter_spec, None, False, order_by, limit, cursor)
 
 
 OPERATIONS: dict[str, Operations] = {
@@ -72,9 +68,11 @@ OPERATIONS["memories"] = Operations(
         "update": memories.revise,
         "bulk_update": memories.revise_many,
         "delete": memories.forget,
-        "list_page": _memory_list,
+        "list_page": memories.recall,
         "count": memories.count,
     },
+    # A list of one contact's memories first reads that contact's pending messages.
+    settles=Settle("contact", "filter", memories.contact_of),
 )
 OPERATIONS["knowledge"] = Operations(
     knowledge.KNOWLEDGE, {"create": knowledge.add, "bulk_create": knowledge.add_many}

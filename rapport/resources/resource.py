@@ -8,6 +8,7 @@ single and bulk creates, and the patch model. ``rapport.resources.crud`` runs th
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,8 @@ class Resource:
     after_insert: str = ""
     write_role: Role = "operator"
     description: str = ""
+    # Its rows wait for enrichment (extraction, embeddings) once written.
+    enriched: bool = False
     # Checks (and may complete) validated items before create and bulk create store them,
     # in the same transaction: ``prepare(principal, items, at)`` where ``at(i)`` is the
     # field prefix of item i in errors ("" alone, "items[3]." in a bulk). Returns the items.
@@ -68,7 +71,8 @@ class Resource:
                 failures.PUBLIC_NAMES.setdefault(f.column, f.name)
         if self.patch_model is None:
             self.patch_model = make_patch_model(self.create_model, self.immutable)
-        self.rows = TypeAdapter(list[self.create_model])  # type: ignore[name-defined]
+        rows: Any = types.GenericAlias(list, (self.create_model,))  # list[create_model]
+        self.rows = TypeAdapter(rows)
         self.json_sql = _json_object(self.fields, alias="t")
         self.sql = self._compile()
 

@@ -33,10 +33,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapport import errors
 from rapport.conversations.conversations import CONVERSATIONS
 from rapport.conversations.messages import MESSAGES
-from rapport.db.operation import Query, Steps, atomic_operation
+from rapport.db.operation import Compute, Query, Steps, atomic_operation, operation
 from rapport.memory import memories
+from rapport.memory.enricher import Runtime
 from rapport.memory.knowledge import KNOWLEDGE
 from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.resources.params import Filter
 from rapport.retrieval.embeddings import vector_text
 from rapport.tenancy.principal import Principal
 
@@ -47,23 +49,21 @@ SELECTIVE = ("contact_id", "conversation_id")
 ALL_SCOPES: tuple[Scope, ...] = ("messages", "memories", "knowledge")
 
 
-class SearchRequest(BaseModel):
-    """``POST /v1/search``."""
+EXAMPLES: list[Any] = [
+    {
+        "query": "what budget did they mention?",
+        "scope": ["messages", "memories"],
+        "filter": {"contact_id": "0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e"},
+        "k": 10,
+        "mode": "hybrid",
+    }
+]
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "query": "what budget did they mention?",
-                    "scope": ["messages", "memories"],
-                    "filter": {"contact_id": "0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e"},
-                    "k": 10,
-                    "mode": "hybrid",
-                }
-            ]
-        },
-    )
+
+class SearchRequest(BaseModel):
+    """What one search asks (``find`` builds it from the verb's arguments)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     query: Annotated[str, Field(min_length=1, max_length=2000)]
     scope: Annotated[list[Scope], Field(min_length=1)] = Field(
@@ -275,6 +275,41 @@ def _params(
 
 def _candidates(k: int) -> int:
     return min(max(4 * k, 40), 400)
+
+
+Query_ = Annotated[str, Field(min_length=1, max_length=2000, description="What to look for")]
+Scopes = Annotated[
+    list[Scope] | None, Field(min_length=1, description="Default: messages, memories, knowledge")
+]
+K = Annotated[int, Field(ge=1, le=100, description="How many results")]
+Moment = Annotated[str | None, Field(description="Memories as they were at this time")]
+
+
+@operation
+def find(
+    principal: Principal,
+    query: Query_,
+    scope: Scopes = None,
+    filter: Filter = None,
+    k: K = 10,
+    mode: Mode = "hybrid",
+    as_of: Moment = None,
+    *,
+    runtime: Runtime | None = None,
+) -> Steps[dict[str, Any]]:
+    """Search messages, memories and knowledge by meaning and words. Ranked ``results``:
+    each has ``id`` (a message's id for messages), ``type``, ``score``,
+    ``text``/``content``, the ``retrievers`` that found it and the whole record. A search
+    within one contact first reads that contact's pending messages."""
+    request = SearchRequest.model_construct(
+        query=query, scope=list(scope or ALL_SCOPES), filter=dict(filter or {}), k=k,
+        mode=mode, as_of=as_of,
+    )  # fmt: skip
+    vector = None
+    if mode != "keyword":
+        assert runtime is not None  # the dispatcher supplies it
+        vector = yield Compute(runtime.embed_query, (query,))
+    return (yield from search(principal, request, vector).steps)
 
 
 @atomic_operation

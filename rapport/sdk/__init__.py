@@ -6,8 +6,9 @@ from rapport import runtime
 from rapport.config import Settings, get_settings
 from rapport.db.database import Database
 from rapport.memory.enricher import Runtime
+from rapport.resources.dispatch import LocalTransport
+from rapport.sdk.http import HttpTransport
 from rapport.sdk.surface import Surface
-from rapport.sdk.transport import HttpTransport, LocalTransport
 from rapport.tenancy import api_keys, orgs
 from rapport.tenancy.principal import Principal
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from rapport import errors
 from rapport.db.operation import Query, Steps, operation
-from rapport.tenancy.principal import Principal, article, check_role
+from rapport.tenancy.principal import Principal, Role, article, check_role
 
 KEY_PREFIX = "rk_"
 
@@ -58,7 +60,20 @@ def create_key_as(
 
 
 @operation
+def issue(
+    principal: Principal,
+    role: Role = "operator",
+    name: Annotated[str | None, Field(max_length=200, description="A label to know it by")] = None,
+) -> Steps[dict[str, Any]]:
+    """Create an API key (admins; no stronger than your own). The response carries the
+    secret ``key``; it is never shown again."""
+    record, secret = yield from create_key_as(principal, role, name).steps
+    return {**record, "key": secret}
+
+
+@operation
 def list_keys(principal: Principal) -> Steps[list[dict[str, Any]]]:
+    """Your organization's API keys (admins), never their secrets."""
     principal.require("admin", "list API keys")
     rows = yield Query(
         f"SELECT {_KEY_JSON} FROM api_keys WHERE org_id = %s ORDER BY created_at",
@@ -69,7 +84,10 @@ def list_keys(principal: Principal) -> Steps[list[dict[str, Any]]]:
 
 
 @operation
-def revoke_key(principal: Principal, key_id: str) -> Steps[dict[str, Any]]:
+def revoke_key(principal: Principal, id: str) -> Steps[dict[str, Any]]:
+    """Revoke an API key (admins); servers stop accepting it within
+    RAPPORT_KEY_CACHE_SECONDS (this one at once)."""
+    key_id = id
     principal.require("admin", "revoke API keys")
     try:
         key_id = str(uuid.UUID(str(key_id)))

@@ -52,6 +52,13 @@ def get_org(principal: Principal) -> Steps[dict[str, Any]]:
 
 
 @operation
+def describe(principal: Principal) -> Steps[dict[str, Any]]:
+    """Your organization (id, name, settings) and the role your key has in it."""
+    org = yield from get_org(principal).steps
+    return {**org, "role": principal.role}
+
+
+@operation
 def count_orgs() -> Steps[int]:
     count = yield Query("SELECT count(*) FROM orgs", fetch="scalar")
     return int(count)

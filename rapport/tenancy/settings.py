@@ -128,13 +128,20 @@ def load(principal: Principal) -> Steps[dict[str, Any]]:
 
 
 @atomic_operation
-def update(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
-    """Merge ``{"settings": {...}}`` into the org's settings; returns the org."""
+def update(
+    principal: Principal,
+    settings: Annotated[
+        dict[str, Any], Field(description="Merged into the stored settings; null removes a key")
+    ],
+) -> Steps[dict[str, Any]]:
+    """Change your organization's settings (admins): ``{"settings": {...}}`` merges into
+    them (RFC 7396: ``null`` removes a key): ``pipeline.qualified_threshold`` and
+    ``pipeline.rules`` (routing), ``transfer`` (``min_engagement``, ``min_phase``),
+    ``calls.default_region``, ``intents``. Returns the organization."""
     principal.require("admin", "change the organization's settings")
-    patch = validate(SettingsPatch, data)
     merged = yield Query(  # the schema's RFC 7396 merge, checked before it is stored
         "SELECT rapport_merge_patch(settings, %s::jsonb) FROM orgs WHERE org_id = %s FOR UPDATE",
-        [json_text(patch.settings), principal.org_id],
+        [json_text(settings), principal.org_id],
         fetch="scalar",
     )
     rule_conditions(parse(merged), Compiled())
@@ -143,4 +150,4 @@ def update(principal: Principal, data: Any) -> Steps[dict[str, Any]]:
         [json_text(merged), principal.org_id],
         fetch="rowcount",
     )
-    return (yield from orgs.get_org(principal).steps)
+    return (yield from orgs.describe(principal).steps)

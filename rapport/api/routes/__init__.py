@@ -1,1 +1,0 @@
-"""Routes for capability verbs; the nine generic operations live in ``crud_routes``."""

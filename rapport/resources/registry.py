@@ -1,0 +1,27 @@
+"""Every verb the API has: each capability's declarations and each resource's nine.
+
+Importing a capability's ``verbs`` module registers its verbs (``verbs.REGISTRY``); this is
+the one list of those modules, so REST, the OpenAPI schema and the consistency tests all see
+the same set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapport.calls import verbs as _calls
+from rapport.conversations import verbs as _conversations
+from rapport.memory import verbs as _memory
+from rapport.pipeline import verbs as _pipeline
+from rapport.resources import generic
+from rapport.resources.verbs import REGISTRY, Verb
+from rapport.retrieval import verbs as _retrieval
+from rapport.tenancy import verbs as _tenancy
+
+CAPABILITIES = (_calls, _conversations, _memory, _pipeline, _retrieval, _tenancy)
+
+
+def all_verbs() -> list[Verb[..., Any]]:
+    """Capability verbs (each once, aliases folded) and every resource's nine operations."""
+    unique = list({id(v): v for v in REGISTRY.values()}.values())
+    return [*unique, *generic.all_generic()]
