@@ -62,6 +62,15 @@ class Settings(BaseSettings):
             "the in-process SDK."
         ),
     )
+    settle_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "Longest a read that must see earlier writes (routing, a conversation's "
+            "document, a contact's memories) waits for another worker still enriching them "
+            "before it answers 503 (RAPPORT_SETTLE_SECONDS)."
+        ),
+    )
     key_cache_seconds: float = Field(
         default=30.0,
         ge=0,

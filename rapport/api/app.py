@@ -76,7 +76,7 @@ def create_app(
         mode = "background" if settings.enrich == "auto" else settings.enrich
         # Enrichment runs model code in threads, on a small pool of its own.
         enrichment_db = Database(url, min_size=1, max_size=2, health=health)
-        app.state.enrichment = Runtime(enrichment_db, mode)
+        app.state.enrichment = Runtime(enrichment_db, mode, settle_seconds=settings.settle_seconds)
         try:
             yield
         finally:

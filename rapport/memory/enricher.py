@@ -24,7 +24,6 @@ from rapport.retrieval.embeddings import Embedder, default_embedder
 from rapport.tenancy.principal import Principal
 
 log = logging.getLogger("rapport.enrichment")
-SETTLE_SECONDS = 10.0  # longest a read waits for another enricher to finish its messages
 
 
 class Enricher:
@@ -115,6 +114,11 @@ class Enricher:
             time.sleep(0.01)  # another enricher holds them; it commits within a batch
         if scope[0] == "conversation":  # its qualification, which a batch writes after commit
             self.database.run(enrichment.requalify(org_id, scope[1], waiting))
+        # The memories those messages left, embedded, so a search finds them by meaning too.
+        while self.database.run(
+            enrichment.embed_pending("memories", org_id, self._embed, self.batch, scope)
+        ):
+            pass
 
 
 class Background:
@@ -167,10 +171,12 @@ class Runtime:
         mode: str,
         embedder: Embedder | None = None,
         extractor: Extractor | None = None,
+        settle_seconds: float = 10.0,
     ) -> None:
         if mode not in ("inline", "background", "off"):
             raise ValueError(f"RAPPORT_ENRICH: {mode!r} is not inline, background or off")
         self.mode = mode
+        self.settle_seconds = settle_seconds
         self.enricher = Enricher(database, embedder, extractor)
         self.background = Background(self.enricher) if mode == "background" else None
         if self.background is not None:
@@ -190,7 +196,7 @@ class Runtime:
         """Read-your-writes for one conversation or contact (see ``Enricher.settle``)."""
         scope: enrichment.Scope = ("contact", target) if kind == "contact" else (
             "conversation", target)  # fmt: skip
-        self.enricher.settle(org_id, scope, SETTLE_SECONDS)
+        self.enricher.settle(org_id, scope, self.settle_seconds)
 
     def embed_query(self, text: str) -> list[float]:
         return self.enricher.embedder.embed([text])[0]

@@ -424,10 +424,16 @@ def after_commit(done: Done) -> Steps[None]:
 
 
 @atomic_operation
-def embed_pending(table: str, org_id: str | None, embed: Embed, limit: int = BATCH) -> Steps[int]:
-    """Embed up to ``limit`` memories or knowledge chunks that have no vector yet."""
+def embed_pending(
+    table: str, org_id: str | None, embed: Embed, limit: int = BATCH, scope: Scope | None = None
+) -> Steps[int]:
+    """Embed up to ``limit`` memories or knowledge chunks that have no vector yet (of one
+    conversation's or contact's memories with ``scope``)."""
     text = {"memories": "text", "knowledge_chunks": "text"}[table]
     clause, params = _org_clause(org_id)
+    if scope is not None:
+        clause += f" AND {scope[0]}_id = %s"
+        params.append(scope[1])
     rows = yield Query(
         _CLAIM_VECTORS.format(text=text, table=table, org=clause), [*params, limit], fetch="all"
     )
