@@ -72,10 +72,10 @@ def _state(org_id: str) -> Steps[dict[str, tuple[int, str]]]:
     tables = {name: resource.table for name, resource in RESOURCES.items()}
     parts = ", ".join(
         "(SELECT row(count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')))"
-        f"::text FROM {table} AS t WHERE t.org_id = %s)"
+        f"::text FROM {table} AS t WHERE t.org_id = %(org)s)"
         for table in tables.values()
     )
-    row = yield Query(f"SELECT {parts}", [org_id] * len(tables))
+    row = yield Query(f"SELECT {parts}", {"org": org_id})
     found = {}
     for name, text in zip(tables, row, strict=True):
         number, digest = text.strip("()").split(",")

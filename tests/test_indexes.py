@@ -22,6 +22,7 @@ from rapport.db.operation import Operation
 from rapport.pipeline import follow_ups, views
 from rapport.resources import crud
 from rapport.resources.catalog import RESOURCES
+from rapport.retrieval import keyword
 from rapport.synthetic import populate
 from rapport.tenancy import orgs
 from rapport.tenancy.principal import Principal
@@ -222,4 +223,4 @@ def test_messages_by_intent(large: Any) -> None:
 
 def test_full_text_search(large: Any) -> None:
     database, principal, _ = large
-    uses(database, messages.search(principal, "invoice finance"), "messages_search_idx")
+    uses(database, keyword.search(principal, "invoice finance"), "messages_search_idx")

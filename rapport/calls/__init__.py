@@ -5,7 +5,6 @@ enriched, searched and routed like one: the lead is a contact (unique by phone),
 a conversation on channel ``voice`` whose messages are the transcript, and a ``calls`` row
 holds what only a call has (outcome, transfer, engagement, analysis and outcome factors).
 
-- ``phones``: phone numbers to E.164 in the org's default region.
 - ``models``: the call's output model and the body of ``POST /v1/calls/learn``.
 - ``records``: the ``calls`` resource (call rows, with the nine operations).
 - ``checks``: the cross-field rules of a learn body, each error naming its field.
@@ -14,4 +13,11 @@ holds what only a call has (outcome, transfer, engagement, analysis and outcome 
 - ``learn``: seed 002's learnFromCall, one transaction, idempotent.
 - ``schedule`` / ``availability``: closers' weekly hours and overrides, and "available now?".
 - ``transfer``: whether the agent should hand the lead to a closer now.
+- ``settings``: this package's sections of org settings (``transfer``, ``calls``).
+- ``verbs``: the SDK sections ``calls`` and ``availability``; ``queries.sql``: every
+  statement above. Phone numbers are read by ``rapport.conversations.phones``.
 """
+
+from rapport.db import sql
+
+QUERIES = sql.Queries(__name__)

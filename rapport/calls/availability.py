@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from rapport import errors
-from rapport.calls import schedule
+from rapport.calls import QUERIES, schedule
 from rapport.calls.models import iso
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.filters import parse_timestamp
 from rapport.resources.params import Input, When
@@ -167,17 +168,9 @@ _JSON = (
     "json_build_object('closer', a.closer, 'timezone', a.timezone, 'weekly', a.weekly,"
     " 'overrides', a.overrides, 'created_at', a.created_at, 'updated_at', a.updated_at)"
 )
-_PUT = f"""
-INSERT INTO availability AS a (org_id, closer, timezone, weekly, overrides)
-VALUES (%s, %s, %s, %s::jsonb, %s::jsonb)
-ON CONFLICT (org_id, closer) DO UPDATE SET
-  timezone = excluded.timezone, weekly = excluded.weekly, overrides = excluded.overrides,
-  updated_at = now()
-WHERE (a.timezone, a.weekly, a.overrides)
-      IS DISTINCT FROM (excluded.timezone, excluded.weekly, excluded.overrides)
-RETURNING {_JSON}, (xmax = 0)
-"""
-_GET = f"SELECT {_JSON} FROM availability AS a WHERE a.org_id = %s AND a.closer = %s"
+_PUT = sql.fill(QUERIES["availability_put"], schedule=_JSON)
+_GET = sql.fill(QUERIES["availability_one"], schedule=_JSON)
+_ALL = sql.fill(QUERIES["availability_all"], schedule=_JSON)
 
 
 @operation
@@ -200,10 +193,12 @@ def put(
     )  # fmt: skip
     stored_weekly, stored_overrides = _stored(given, parsed)
     row = yield Query(
-        _PUT, [principal.org_id, given.closer, given.timezone, stored_weekly, stored_overrides]
-    )
+        _PUT,
+        {"org": principal.org_id, "closer": given.closer, "timezone": given.timezone,
+         "weekly": stored_weekly, "overrides": stored_overrides},
+    )  # fmt: skip
     if row is None:  # unchanged
-        doc = yield Query(_GET, [principal.org_id, given.closer], fetch="scalar")
+        doc = yield Query(_GET, {"org": principal.org_id, "closer": given.closer}, fetch="scalar")
         return Written(dict(doc), False)
     return Written(dict(row[0]), bool(row[1]))
 
@@ -211,18 +206,13 @@ def put(
 @operation
 def schedules(principal: Principal, closer: str | None = None) -> Steps[dict[str, Any]]:
     """Closers' schedules: ``{"items": [...]}``, every closer's or the one named."""
-    where = "" if closer is None else " AND a.closer = %s"
-    docs = yield Query(
-        f"SELECT {_JSON} FROM availability AS a WHERE a.org_id = %s{where} ORDER BY a.closer",
-        [principal.org_id] if closer is None else [principal.org_id, closer],
-        fetch="scalars",
-    )
+    docs = yield Query(_ALL, {"org": principal.org_id, "closer": closer}, fetch="scalars")
     return {"items": list(docs)}
 
 
 def load(principal: Principal, closer: str) -> Steps[schedule.Schedule | None]:
     """The closer's stored schedule, ready to evaluate; None if there is none."""
-    doc = yield Query(_GET, [principal.org_id, closer], fetch="scalar")
+    doc = yield Query(_GET, {"org": principal.org_id, "closer": closer}, fetch="scalar")
     if doc is None:
         return None
     return schedule.Schedule(

@@ -11,25 +11,26 @@ from __future__ import annotations
 from typing import Any
 
 from rapport import errors
+from rapport.calls import QUERIES
 from rapport.calls.models import LeadIn
 from rapport.conversations import phones
 from rapport.conversations.contacts import CONTACTS
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.crud import new_id
+from rapport.tenancy import settings as org_settings
 from rapport.tenancy.principal import Principal
 from rapport.validation import json_text
 
-_LOOKUP = (
-    "SELECT (SELECT settings FROM orgs WHERE org_id = %s),"
-    f" (SELECT {CONTACTS.json_sql} FROM contacts AS t WHERE t.org_id = %s AND t.phone = %s)"
-)
-_FIND = f"SELECT {CONTACTS.json_sql} FROM contacts AS t WHERE t.org_id = %s AND t.phone = %s"
+_LOOKUP = sql.fill(QUERIES["lead_lookup"], contact=CONTACTS.json_sql)
+_FIND = sql.fill(QUERIES["lead_by_phone"], contact=CONTACTS.json_sql)
+_UPSERT = sql.fill(QUERIES["lead_upsert"], contact=CONTACTS.json_sql)
 
 
 def _guess(phone: str) -> str | None:
     """The number as most orgs would read it (E.164, or a US national number), if it reads."""
     try:
-        return phones.normalise(phone, phones.DEFAULT_REGION, "phone")
+        return phones.normalise(phone, phones.FALLBACK_REGION, "phone", errors.BadRequest)
     except errors.BadRequest:
         return None
 
@@ -43,30 +44,14 @@ def by_phone(principal: Principal, phone: str) -> Steps[dict[str, Any]]:
     costs a second (indexed) lookup.
     """
     guess = _guess(phone)
-    settings, found = yield Query(_LOOKUP, [principal.org_id, principal.org_id, guess])
-    region = phones.region_of(settings)
-    exact = phones.normalise(phone, region, "phone")
+    settings, found = yield Query(_LOOKUP, {"org": principal.org_id, "phone": guess})
+    region = phones.region(org_settings.parse(settings))
+    exact = phones.normalise(phone, region, "phone", errors.BadRequest)
     if exact != guess:
-        found = yield Query(_FIND, [principal.org_id, exact], fetch="scalar")
+        found = yield Query(_FIND, {"org": principal.org_id, "phone": exact}, fetch="scalar")
     if found is None:
         raise errors.NotFound(f"no lead with phone {exact}", field="phone")
     return dict(found)
-
-
-_UPSERT = f"""
-INSERT INTO contacts AS t (org_id, id, name, email, phone, source, campaign, tags, metadata)
-VALUES (%s, %s::uuid, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb)
-ON CONFLICT (org_id, phone) DO UPDATE SET
-  name = excluded.name,
-  email = coalesce(excluded.email, t.email),
-  source = coalesce(t.source, excluded.source),
-  campaign = coalesce(t.campaign, excluded.campaign),
-  tags = t.tags || (SELECT coalesce(jsonb_agg(x), '[]') FROM jsonb_array_elements(excluded.tags)
-                    AS x WHERE NOT t.tags @> jsonb_build_array(x)),
-  metadata = t.metadata || excluded.metadata,
-  updated_at = now()
-RETURNING {CONTACTS.json_sql}, (xmax = 0)
-"""
 
 
 def upsert(principal: Principal, lead: LeadIn, phone: str) -> Steps[tuple[dict[str, Any], bool]]:
@@ -80,16 +65,8 @@ def upsert(principal: Principal, lead: LeadIn, phone: str) -> Steps[tuple[dict[s
         metadata["lead_status"] = lead.status
     doc, created = yield Query(
         _UPSERT,
-        [
-            principal.org_id,
-            new_id(),
-            f"{lead.first_name} {lead.last_name}",
-            lead.email,
-            phone,
-            lead.source,
-            lead.campaign,
-            json_text(lead.tags),
-            json_text(metadata),
-        ],
-    )
+        {"org": principal.org_id, "id": new_id(), "name": f"{lead.first_name} {lead.last_name}",
+         "email": lead.email, "phone": phone, "source": lead.source, "campaign": lead.campaign,
+         "tags": json_text(lead.tags), "metadata": json_text(metadata)},
+    )  # fmt: skip
     return dict(doc), bool(created)

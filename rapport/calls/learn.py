@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from rapport import errors
-from rapport.calls import analysis, checks, leads
+from rapport.calls import QUERIES, analysis, checks, leads
 from rapport.calls.models import CallCreate, CallIn, LearnRequest, Turn
 from rapport.calls.records import CALLS
 from rapport.conversations import phones
@@ -29,6 +29,7 @@ from rapport.conversations.contacts import CONTACTS
 from rapport.conversations.conversations import CONVERSATIONS, ConversationCreate, SalesStage
 from rapport.conversations.messages import MESSAGES, MessageCreate
 from rapport.conversations.messages import history as message_history
+from rapport.db import sql
 from rapport.db.operation import Compute, Query, Steps, atomic_operation, operation
 from rapport.resources import crud
 from rapport.resources.params import Cursor, Input, Limit
@@ -36,20 +37,14 @@ from rapport.resources.verbs import Written, data_of
 from rapport.tenancy.principal import Principal
 from rapport.validation import validate
 
-# The stored call with its lead and transcript size, as a retry answers it.
-_STORED = f"""
-SELECT c.doc, (SELECT {CONTACTS.json_sql} FROM contacts AS t
-               WHERE t.org_id = %(org)s AND t.id = c.contact_id),
-       c.conversation_id::text,
-       (SELECT count(*) FROM messages AS m
-        WHERE m.org_id = %(org)s AND m.conversation_id = c.conversation_id)
-FROM (SELECT {CALLS.json_sql} AS doc, t.contact_id, t.conversation_id FROM calls AS t
-      WHERE t.org_id = %(org)s AND {{match}} LIMIT 1) AS c
-"""
-_BY_EXTERNAL_ID = _STORED.format(match="t.external_id = %(key)s")
-_BY_LEAD_AND_START = _STORED.format(
+_LEARNED = sql.fill(
+    QUERIES["learned"], contact=CONTACTS.json_sql, call=CALLS.json_sql, match="{match}"
+)
+_BY_EXTERNAL_ID = sql.fill(_LEARNED, match="t.external_id = %(key)s")
+_BY_LEAD_AND_START = sql.fill(
+    _LEARNED,
     match="t.start_time = %(start)s AND t.contact_id ="
-    " (SELECT id FROM contacts WHERE org_id = %(org)s AND phone = %(phone)s)"
+    " (SELECT id FROM contacts WHERE org_id = %(org)s AND phone = %(phone)s)",
 )
 
 __all__ = ["Prepared", "learn", "prepare", "transcript"]
@@ -168,9 +163,7 @@ def learn(
     region = yield from phones.load_region(principal)
     phone = phones.normalise(given.lead.phone, region, "lead.phone")
     yield Query(
-        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-        [f"rapport.calls:{principal.org_id}:{phone}"],
-        fetch="scalar",
+        QUERIES["learn_lock"], {"key": f"rapport.calls:{principal.org_id}:{phone}"}, fetch="scalar"
     )
     stored = yield from _stored(principal, given.call, phone)
     if stored is not None:
@@ -209,11 +202,7 @@ def transcript(
     """A call's transcript: its conversation's messages in the order spoken, with what
     enrichment added (empty for a call stored without one)."""
     key = crud.check_id(CALLS, id)
-    found = yield Query(
-        "SELECT conversation_id::text FROM calls WHERE org_id = %s AND id = %s::uuid",
-        [principal.org_id, key],
-        fetch="one",
-    )
+    found = yield Query(QUERIES["call_conversation"], {"org": principal.org_id, "id": key})
     if found is None:
         raise errors.NotFound(f"no call with id {key}", field="id")
     if found[0] is None:

@@ -17,7 +17,7 @@ from typing import Annotated, Any, cast
 from pydantic import Field
 
 from rapport import errors
-from rapport.calls import availability, schedule
+from rapport.calls import QUERIES, availability, schedule
 from rapport.calls.models import Instant, Score
 from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, operation
@@ -48,10 +48,7 @@ def _qualified(principal: Principal, request: TransferRequest) -> Steps[bool | N
     if request.is_qualified is not None or request.conversation_id is None:
         return request.is_qualified
     key = crud.check_id(CONVERSATIONS, request.conversation_id)
-    row = yield Query(
-        "SELECT is_qualified FROM conversations WHERE org_id = %s AND id = %s::uuid",
-        [principal.org_id, key],
-    )
+    row = yield Query(QUERIES["conversation_qualified"], {"org": principal.org_id, "id": key})
     if row is None:
         raise errors.NotFound(f"no conversation with id {key}", field="conversation_id")
     return cast(bool | None, row[0])
@@ -78,7 +75,7 @@ def decide(
         engagement_score, phase_reached, is_qualified, conversation_id, closer, at
     )
     at = request.at or datetime.datetime.now(datetime.UTC)
-    thresholds = org_settings.parse((yield from org_settings.load(principal))).transfer
+    thresholds = (yield from org_settings.load(principal)).transfer
     min_engagement, min_phase = thresholds.min_engagement, thresholds.min_phase
     qualified = yield from _qualified(principal, request)
     stored = yield from availability.load(principal, request.closer)

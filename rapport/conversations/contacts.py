@@ -3,7 +3,8 @@
 A contact is found again by any of its identities: the caller's own id (``external_id``), a
 phone number (normalised to E.164, unique per organization), an Instagram handle (unique per
 organization), an email, or other channel ids. Phone numbers written without a country code
-are read in the region ``RAPPORT_PHONE_REGION`` names, or rejected.
+are read in the organization's region (``calls.default_region``; ``phones``), on create,
+update, bulk writes and imports alike, as a learned call reads its lead's.
 """
 
 from __future__ import annotations
@@ -11,39 +12,22 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-import phonenumbers
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from rapport import errors
-from rapport.config import get_settings
-from rapport.db.operation import Steps, operation
+from rapport.conversations import phones
+from rapport.db.operation import Steps, atomic_operation, operation
 from rapport.resources import crud
 from rapport.resources.params import Cursor, Limit
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
+from rapport.validation import failure
 
+M = TypeVar("M", bound=BaseModel)
 _HANDLE = re.compile(r"^[a-z0-9._]{1,30}$")
-
-
-def normalise_phone(value: str | None) -> str | None:
-    """``value`` in E.164 (``+6591234567``), or a ValueError saying what to send instead."""
-    if value is None:
-        return None
-    region = None if value.strip().startswith("+") else get_settings().phone_region
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        hint = (
-            "start it with + and the country code, e.g. +6591234567"
-            if region is None
-            else f"it does not read as a {region} number"
-        )
-        raise ValueError(f"{value!r} is not a phone number; {hint}") from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{value!r} is not a valid phone number for its country")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalise_handle(value: str | None) -> str | None:
@@ -60,7 +44,8 @@ def _lower(value: str | None) -> str | None:
     return value.lower() if value is not None else None
 
 
-Phone = Annotated[str, AfterValidator(normalise_phone)]
+# Read into E.164 in the org's region by ``with_phones`` (the model cannot know the org).
+Phone = Annotated[str, Field(min_length=1, max_length=40, examples=["+65 9123 4567"])]
 Handle = Annotated[str, AfterValidator(normalise_handle)]
 Email = Annotated[EmailStr, AfterValidator(_lower)]
 Text = Annotated[str, Field(max_length=1000)]
@@ -136,6 +121,34 @@ class ContactCreate(BaseModel):
     last_interaction: datetime.datetime | None = None
 
 
+def with_phones(principal: Principal, items: list[M], at: Callable[[int], str]) -> Steps[list[M]]:
+    """``items`` with their phones in E.164, read in the org's region; every bad one is
+    named (``phone``, or ``items[3].phone`` in a bulk) before anything is stored."""
+    if not any(getattr(item, "phone", None) for item in items):
+        return items
+    region = yield from phones.load_region(principal)
+    found: list[dict[str, Any]] = []
+    done: list[M] = []
+    for index, item in enumerate(items):
+        value = getattr(item, "phone", None)
+        if not value:
+            done.append(item)
+            continue
+        try:
+            e164 = phones.normalise(value, region, f"{at(index)}phone")
+        except errors.ValidationFailed as bad:
+            found.extend(bad.errors)
+            continue
+        done.append(item.model_copy(update={"phone": e164}))
+    if found:
+        raise failure(found)
+    return done
+
+
+def _prepare(principal: Principal, items: list[Any], at: Callable[[int], str]) -> Steps[list[Any]]:
+    return (yield from with_phones(principal, items, at))
+
+
 CONTACTS = Resource(
     name="contacts",
     table="contacts",
@@ -144,8 +157,31 @@ CONTACTS = Resource(
     create_model=ContactCreate,
     immutable=("created_at",),
     server_defaults={"created_at": "now()"},
+    prepare=_prepare,
     description="The people your agents talk to, found by phone, handle, email or your own id.",
 )
+
+
+@atomic_operation
+def update(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, Any]]:
+    """PATCH a contact; a new phone is read in the org's region."""
+    patch = yield from _patch_phone(principal, data, "")
+    return (yield from crud.update(CONTACTS, principal, id_value, patch).steps)
+
+
+@atomic_operation
+def bulk_update(principal: Principal, filter_spec: Any, data: Any) -> Steps[int]:
+    """Bulk PATCH of contacts; a phone in ``set`` is read in the org's region."""
+    patch = yield from _patch_phone(principal, data, "set.")
+    return (yield from crud.bulk_update(CONTACTS, principal, filter_spec, patch).steps)
+
+
+def _patch_phone(principal: Principal, data: Any, at: str) -> Steps[Any]:
+    patch = crud.patch_of(CONTACTS, data, field=at.rstrip("."))
+    if not patch.get("phone"):
+        return data
+    region = yield from phones.load_region(principal)
+    return {**patch, "phone": phones.normalise(patch["phone"], region, f"{at}phone")}
 
 
 @operation

@@ -15,7 +15,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
+from rapport.conversations import QUERIES
 from rapport.conversations.contacts import CONTACTS, check_exists
+from rapport.db import sql
 from rapport.db.operation import Steps, operation
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
@@ -149,16 +151,10 @@ class ConversationCreate(BaseModel):
 
 
 # Each new conversation counts toward its contact's interaction summary, in the same statement.
-_COUNT_CONVERSATIONS = """
-counted AS (
-  INSERT INTO interaction_summaries AS s
-    (org_id, contact_id, total_conversations, first_interaction)
-  SELECT $1, contact_id, count(*), min(start_time) FROM inserted GROUP BY contact_id
-  ON CONFLICT (org_id, contact_id) DO UPDATE SET
-    total_conversations = s.total_conversations + excluded.total_conversations,
-    first_interaction = least(s.first_interaction, excluded.first_interaction),
-    updated_at = now()
-)"""
+_COUNT_CONVERSATIONS = sql.fill(
+    QUERIES["conversations_after_insert"],
+    summary=sql.fill(QUERIES["summary_upsert"], deltas="summary_deltas"),
+)
 
 CONVERSATIONS = Resource(
     name="conversations",

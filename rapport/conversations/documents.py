@@ -21,35 +21,23 @@ from __future__ import annotations
 from typing import Any
 
 from rapport import errors
+from rapport.conversations import QUERIES
 from rapport.conversations.contacts import CONTACTS
 from rapport.conversations.conversations import CONVERSATIONS
 from rapport.conversations.messages import MESSAGES
 from rapport.conversations.objections import OBJECTIONS
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources import crud
 from rapport.tenancy.principal import Principal
 
-_DOCUMENTS = f"""
-SELECT
-  (SELECT {CONVERSATIONS.json_sql} FROM conversations AS t
-   WHERE t.org_id = c.org_id AND t.id = c.id),
-  (SELECT {CONTACTS.json_sql} FROM contacts AS t
-   WHERE t.org_id = c.org_id AND t.id = c.contact_id),
-  coalesce((SELECT json_agg({MESSAGES.json_sql} ORDER BY t.ts, t.id) FROM messages AS t
-            WHERE t.org_id = c.org_id AND t.conversation_id = c.id), '[]'),
-  coalesce((SELECT json_agg({OBJECTIONS.json_sql} ORDER BY t.raised_at, t.id) FROM objections AS t
-            WHERE t.org_id = c.org_id AND t.conversation_id = c.id), '[]'),
-  coalesce((SELECT json_agg(json_build_object(
-              'id', t.id, 'key', t.key, 'value', t.value, 'text', t.text,
-              'timestamp', t.valid_from, 'extracted_by', t.extracted_by,
-              'confidence', t.confidence, 'agent_id', t.agent_id) ORDER BY t.valid_from, t.id)
-            FROM memories AS t
-            WHERE t.org_id = c.org_id AND t.contact_id = c.contact_id AND t.valid_to IS NULL),
-           '[]')
-FROM conversations AS c
-WHERE c.org_id = %s AND c.id = ANY(%s::uuid[])
-ORDER BY c.id
-"""
+_DOCUMENTS = sql.fill(
+    QUERIES["documents"],
+    conversation=CONVERSATIONS.json_sql,
+    contact=CONTACTS.json_sql,
+    message=MESSAGES.json_sql,
+    objection=OBJECTIONS.json_sql,
+)
 
 _USER_INFO = ("name", "email", "phone", "instagram_handle", "created_at", "last_interaction")
 
@@ -94,7 +82,7 @@ def assemble(
 @operation
 def documents(principal: Principal, conversation_ids: list[str]) -> Steps[list[dict[str, Any]]]:
     """Documents for the given conversations of the principal's org (missing ids skipped)."""
-    rows = yield Query(_DOCUMENTS, [principal.org_id, conversation_ids], fetch="all")
+    rows = yield Query(_DOCUMENTS, {"org": principal.org_id, "ids": conversation_ids}, fetch="all")
     return [assemble(*row) for row in rows]
 
 

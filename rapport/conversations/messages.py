@@ -17,12 +17,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from rapport import errors
+from rapport.conversations import QUERIES
 from rapport.conversations.conversations import CONVERSATIONS
-from rapport.db.operation import Query, Steps, operation
-from rapport.resources import crud, paging
+from rapport.db import sql
+from rapport.db.operation import Steps, operation
+from rapport.resources import crud
 from rapport.resources.fields import JSONB, Column
-from rapport.resources.filters import Compiled, FilterCompiler
-from rapport.resources.params import Cursor, Filter, Input, Limit
+from rapport.resources.params import Cursor, Input, Limit
 from rapport.resources.resource import Parent, Resource
 from rapport.resources.verbs import Written, data_of
 from rapport.tenancy.principal import Principal
@@ -128,74 +129,12 @@ class MessageCreate(MessageIn):
     conversation_id: uuid.UUID
 
 
-# Runs in the same statement as the insert: counters move only for rows really inserted.
-# "id = ANY(ARRAY(...))" makes each UPDATE probe the primary key for exactly the touched rows,
-# whatever the planner believes about the table (its statistics lag behind a growing tenant).
-_AFTER_INSERT = """
-per_conversation AS (
-  SELECT conversation_id, count(*) AS n, max(ts) AS last_ts,
-         (array_agg(language ORDER BY ts DESC) FILTER (WHERE language IS NOT NULL))[1] AS language
-  FROM inserted GROUP BY conversation_id
-),
-conversation_counts AS (
-  UPDATE conversations AS c SET
-    message_count = c.message_count + p.n,
-    last_message_at = greatest(c.last_message_at, p.last_ts),
-    updated_at = greatest(c.updated_at, p.last_ts),
-    language = coalesce(c.language, p.language)
-  FROM per_conversation AS p
-  WHERE c.org_id = $1 AND c.id = p.conversation_id
-    AND c.id = ANY(ARRAY(SELECT conversation_id FROM per_conversation))
-),
-per_contact AS (
-  SELECT contact_id, count(*) AS n, min(ts) AS first_ts, max(ts) AS last_ts,
-         sum(sentiment) FILTER (WHERE role = 'user') AS sentiment_sum,
-         count(sentiment) FILTER (WHERE role = 'user') AS sentiment_n
-  FROM inserted GROUP BY contact_id
-),
-intent_tally AS (
-  SELECT contact_id, jsonb_object_agg(intent, n) AS counts
-  FROM (SELECT contact_id, intent, count(*) AS n FROM inserted
-        WHERE role = 'user' AND intent IS NOT NULL GROUP BY 1, 2) AS i
-  GROUP BY contact_id
-),
-language_tally AS (
-  SELECT contact_id, jsonb_object_agg(language, n) AS counts
-  FROM (SELECT contact_id, language, count(*) AS n FROM inserted
-        WHERE role = 'user' AND language IS NOT NULL GROUP BY 1, 2) AS l
-  GROUP BY contact_id
-),
-contact_seen AS (
-  UPDATE contacts AS k SET last_interaction = greatest(k.last_interaction, p.last_ts)
-  FROM per_contact AS p
-  WHERE k.org_id = $1 AND k.id = p.contact_id
-    AND k.id = ANY(ARRAY(SELECT contact_id FROM per_contact))
-),
-summary AS (
-  INSERT INTO interaction_summaries AS s (
-    org_id, contact_id, total_messages, common_intents, language_counts,
-    avg_satisfaction, satisfaction_samples, first_interaction, last_interaction)
-  SELECT $1, p.contact_id, p.n, coalesce(i.counts, '{}'), coalesce(l.counts, '{}'),
-         p.sentiment_sum / nullif(p.sentiment_n, 0),
-         p.sentiment_n, p.first_ts, p.last_ts
-  FROM per_contact AS p
-  LEFT JOIN intent_tally AS i USING (contact_id)
-  LEFT JOIN language_tally AS l USING (contact_id)
-  ON CONFLICT (org_id, contact_id) DO UPDATE SET
-    total_messages = s.total_messages + excluded.total_messages,
-    common_intents = rapport_add_counts(s.common_intents, excluded.common_intents),
-    language_counts = rapport_add_counts(s.language_counts, excluded.language_counts),
-    avg_satisfaction = CASE
-      WHEN excluded.satisfaction_samples = 0 THEN s.avg_satisfaction
-      ELSE (coalesce(s.avg_satisfaction, 0) * s.satisfaction_samples
-            + excluded.avg_satisfaction * excluded.satisfaction_samples)
-           / (s.satisfaction_samples + excluded.satisfaction_samples)
-    END,
-    satisfaction_samples = s.satisfaction_samples + excluded.satisfaction_samples,
-    first_interaction = least(s.first_interaction, excluded.first_interaction),
-    last_interaction = greatest(s.last_interaction, excluded.last_interaction),
-    updated_at = now()
-)"""
+# The conversation's counters, the contact's last_interaction and the contact's summary move
+# in the statement that inserts messages.
+_AFTER_INSERT = sql.fill(
+    QUERIES["messages_after_insert"],
+    summary=sql.fill(QUERIES["summary_upsert"], deltas="summary_deltas"),
+)
 
 MESSAGES = Resource(
     name="messages",
@@ -323,48 +262,3 @@ def by_intent(
     return (
         yield from crud.list_page(MESSAGES, principal, spec, "-confidence", limit, cursor).steps
     )
-
-
-# Rank every match, keep the top k, and only then build their documents and snippets.
-_SEARCH = """
-SELECT {json}, hits.rank,
-       ts_headline('english', t.content, hits.query,
-                   'MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "')
-FROM (
-  SELECT t.id, t.ts, q.query, ts_rank_cd(t.search, q.query) AS rank
-  FROM messages AS t, websearch_to_tsquery('english', %s) AS q(query)
-  WHERE t.org_id = %s AND t.search @@ q.query AND {condition}
-  ORDER BY rank DESC, t.ts DESC
-  LIMIT %s
-) AS hits
-JOIN messages AS t ON t.org_id = %s AND t.id = hits.id
-ORDER BY hits.rank DESC, hits.ts DESC
-"""
-
-
-@operation
-def search(
-    principal: Principal,
-    q: Annotated[str, Field(min_length=1, description='Words, "phrases", or, -excluded')],
-    filter: Filter = None,
-    limit: Limit = None,
-) -> Steps[dict[str, Any]]:
-    """Full-text search over message content (PostgreSQL FTS, English stemming), ranked.
-
-    ``q`` takes web-search syntax: words, "quoted phrases", ``or``, ``-excluded``.
-    Each item is the message plus ``rank`` and a ``snippet`` with matches in <b></b>.
-    """
-    text, filter_spec = q, filter
-    if not text or not text.strip():
-        raise errors.BadRequest("q: give some words to search for", field="q")
-    size = paging.check_limit(limit)
-    out = Compiled()
-    out.params.extend([text, principal.org_id])
-    condition = FilterCompiler(MESSAGES.fields, MESSAGES.name).compile(filter_spec, out)
-    rows = yield Query(
-        _SEARCH.format(json=MESSAGES.json_sql, condition=condition),
-        [*out.params, size, principal.org_id],
-        fetch="all",
-    )
-    items = [{**doc, "rank": rank, "snippet": snippet} for doc, rank, snippet in rows]
-    return {"items": items}

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from rapport import errors
-from rapport.conversations.contacts import CONTACTS, ContactCreate
+from rapport.conversations import QUERIES
+from rapport.conversations.contacts import CONTACTS, ContactCreate, with_phones
 from rapport.conversations.conversations import CONVERSATIONS, ConversationCreate
 from rapport.conversations.documents import documents
 from rapport.conversations.messages import MESSAGES
@@ -102,39 +103,19 @@ def _as_uuid(text: str) -> str | None:
         return None
 
 
-_FIND_CONVERSATION = """
-SELECT id::text FROM conversations
-WHERE org_id = %s AND (external_id = %s OR id = %s::uuid)
-LIMIT 1
-"""
-
-_FIND_CONTACT = """
-SELECT id::text FROM contacts
-WHERE org_id = %s AND (external_id = %s OR phone = %s OR instagram_handle = %s OR email = %s)
-ORDER BY (external_id = %s) DESC NULLS LAST, (phone = %s) DESC NULLS LAST
-LIMIT 1
-"""
-
-
 def _contact_id(principal: Principal, document: dict[str, Any]) -> Steps[str]:
     info = dict(_part(document, "user_info", dict))
     user_id = document.get("user_id") or info.pop("external_id", None)
     info.pop("external_id", None)
     fields = {k: v for k, v in info.items() if k != "created_at" or v}
     contact = validate(ContactCreate, {"external_id": user_id, **fields}, prefix="user_info")
+    [contact] = yield from with_phones(principal, [contact], lambda i: "user_info.")
     found = yield Query(
-        _FIND_CONTACT,
-        [
-            principal.org_id,
-            contact.external_id,
-            contact.phone,
-            contact.instagram_handle,
-            contact.email,
-            contact.external_id,
-            contact.phone,
-        ],
+        QUERIES["import_find_contact"],
+        {"org": principal.org_id, "external_id": contact.external_id, "phone": contact.phone,
+         "handle": contact.instagram_handle, "email": contact.email},
         fetch="scalar",
-    )
+    )  # fmt: skip
     if found:
         return str(found)
     [(stored, _)] = yield from crud.insert(CONTACTS, principal, [contact])
@@ -150,7 +131,9 @@ def import_document(principal: Principal, raw: Any) -> Steps[tuple[str, str]]:
     document = unwrap_extended_json(raw)
     key = _conversation_key(document)
     existing = yield Query(
-        _FIND_CONVERSATION, [principal.org_id, key, _as_uuid(key)], fetch="scalar"
+        QUERIES["import_find_conversation"],
+        {"org": principal.org_id, "key": key, "id": _as_uuid(key)},
+        fetch="scalar",
     )
     if existing:
         return "skipped", str(existing)
@@ -214,11 +197,6 @@ def _memories(
     return sorted(items, key=lambda m: m.valid_from or unknown)
 
 
-_PAGE_OF_IDS = """
-SELECT id::text FROM conversations WHERE org_id = %s AND id > %s::uuid ORDER BY id LIMIT %s
-"""
-
-
 def export_documents(
     database: Database, principal: Principal, batch: int = 200
 ) -> Iterator[dict[str, Any]]:
@@ -234,7 +212,11 @@ def export_documents(
 
 @operation
 def _ids_after(principal: Principal, after: str, batch: int) -> Steps[list[str]]:
-    ids = yield Query(_PAGE_OF_IDS, [principal.org_id, after, batch], fetch="scalars")
+    ids = yield Query(
+        QUERIES["export_ids_after"],
+        {"org": principal.org_id, "after": after, "limit": batch},
+        fetch="scalars",
+    )
     return list(ids)
 
 

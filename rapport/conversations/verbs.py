@@ -11,6 +11,7 @@ from rapport.conversations.messages import Message
 from rapport.resources.params import Ids, Page
 from rapport.resources.sections import ResourceSection
 from rapport.resources.verbs import Section, Settle, verb, writing
+from rapport.retrieval import keyword
 
 
 class Contacts(ResourceSection):
@@ -57,7 +58,7 @@ class Messages(ResourceSection):
     section = resource = "messages"
 
     search = verb(
-        messages.search, "GET", "/v1/messages/search", response=dict[str, Any],
+        keyword.search, "GET", "/v1/messages/search", response=dict[str, Any],
         summary="Full-text search over messages",
     )  # fmt: skip
     by_intent = verb(

@@ -21,7 +21,7 @@ from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from rapport import errors
-from rapport.db import failures
+from rapport.db import failures, sql
 from rapport.db.health import Health
 from rapport.db.operation import Compute, Operation, Query
 from rapport.validation import NOT_TEXT
@@ -46,7 +46,7 @@ def _kwargs() -> dict[str, Any]:
     return {"autocommit": True, "options": _CONNECT_OPTIONS}
 
 
-def _result(cursor: psycopg.Cursor[Any], query: Query) -> Any:
+def _result(cursor: psycopg.RawCursor[Any], query: Query) -> Any:
     fetch = query.fetch
     if fetch == "rowcount":
         return cursor.rowcount
@@ -61,7 +61,7 @@ def _result(cursor: psycopg.Cursor[Any], query: Query) -> Any:
     return rows
 
 
-async def _async_result(cursor: psycopg.AsyncCursor[Any], query: Query) -> Any:
+async def _async_result(cursor: psycopg.AsyncRawCursor[Any], query: Query) -> Any:
     fetch = query.fetch
     if fetch == "rowcount":
         return cursor.rowcount
@@ -88,10 +88,8 @@ def _drive(
             send = step.function(*step.args)
         else:
             try:
-                cursor: psycopg.Cursor[Any] = (
-                    psycopg.RawCursor(conn) if step.native else conn.cursor()
-                )
-                cursor.execute(step.sql, step.params)
+                cursor = psycopg.RawCursor(conn)
+                cursor.execute(*sql.arguments(step.sql, step.params))
                 send = _result(cursor, step)
             except psycopg.Error as error:
                 throw = failures.wrap(error)
@@ -114,10 +112,8 @@ async def _drive_async(
             send = await asyncio.to_thread(step.function, *step.args)
         else:
             try:
-                cursor: psycopg.AsyncCursor[Any] = (
-                    psycopg.AsyncRawCursor(conn) if step.native else conn.cursor()
-                )
-                await cursor.execute(step.sql, step.params)
+                cursor = psycopg.AsyncRawCursor(conn)
+                await cursor.execute(*sql.arguments(step.sql, step.params))
                 send = await _async_result(cursor, step)
             except psycopg.Error as error:
                 throw = failures.wrap(error)

@@ -13,8 +13,8 @@ generator at the yield that caused them, so an operation may catch the one it ex
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, ParamSpec, TypeVar
 
 Fetch = Literal["one", "all", "scalar", "scalars", "rowcount"]
@@ -28,19 +28,15 @@ P = ParamSpec("P")
 class Query:
     """One SQL statement and what the operation wants back from it.
 
-    ``fetch``: ``one`` the first row (tuple) or None; ``all`` every row; ``scalar`` the first
-    column of the first row or None; ``scalars`` the first column of every row; ``rowcount``
-    the number of rows the statement touched.
-
-    ``native``: the SQL uses PostgreSQL's own ``$1`` placeholders and goes to the server as it
-    is. psycopg re-parses every ``%s`` statement longer than 4 KiB on each execution (its
-    cache stops there); the create statements are longer, and run on every message.
+    ``sql`` names its parameters (``%(org)s``) and ``params`` gives their values
+    (``rapport.db.sql``). ``fetch``: ``one`` the first row (tuple) or None; ``all`` every
+    row; ``scalar`` the first column of the first row or None; ``scalars`` the first column
+    of every row; ``rowcount`` the number of rows the statement touched.
     """
 
     sql: str
-    params: Sequence[Any] | Mapping[str, Any] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
     fetch: Fetch = "one"
-    native: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,1 +1,17 @@
-"""Memory: what each person told us, as versioned memories kept current by supersession."""
+"""Memory: what each person told us, the knowledge agents draw on, and the enrichment that
+reads every message after it is stored.
+
+- ``memories``: the ``memories`` resource, versioned: a new value supersedes, delete ends
+  validity, ``as_of`` and ``history`` tell what we knew when.
+- ``knowledge``: the ``knowledge`` resource, documents chunked for search.
+- ``enrichment``: the operations of enrichment (claim, extract, remember, raise and resolve
+  objections, qualify, embed), each batch in one transaction with SKIP LOCKED.
+- ``enricher``: running them: inline, in a background thread, ``flush``, and ``settle``
+  (read-your-writes: one conversation's or contact's pending messages, now).
+- ``verbs``: the SDK sections ``memories``, ``knowledge``, ``enrichment``;
+  ``queries.sql``: every statement above.
+"""
+
+from rapport.db import sql
+
+QUERIES = sql.Queries(__name__)

@@ -47,15 +47,44 @@ class Enricher:
             self._embedder = default_embedder()
         return self._embedder
 
+    def _one_at_a_time(self, org_id: str | None) -> enrichment.Done:
+        """After a batch failed: its messages alone; one that fails alone too is set aside
+        (stored unread, with the reason), so no message can stall the queue behind it."""
+        total = enrichment.Done()
+        for _ in range(self.batch):
+            try:
+                done = self.database.run(
+                    enrichment.enrich_messages(org_id, self._embed, self.extractor, 1)
+                )
+            except errors.Unavailable:
+                raise
+            except Exception as error:
+                found = self.database.run(enrichment.set_aside_next(org_id, repr(error)))
+                log.error("enrichment failed on message %s alone; set aside: %r", found, error)
+                if found is None:
+                    break
+                continue
+            if not done.messages:
+                break
+            self.database.run(enrichment.after_commit(done))
+            total.add(done)  # its counters; its own writes are done
+        return total
+
     def _embed(self, texts: Sequence[str]) -> list[list[float]]:
         return self.embedder.embed(texts)  # the model loads on the first batch, not at init
 
     def step(self, org_id: str | None = None) -> enrichment.Done:
         """One batch of messages, then of memories and knowledge chunks."""
         started = time.perf_counter()
-        done = self.database.run(
-            enrichment.enrich_messages(org_id, self._embed, self.extractor, self.batch)
-        )
+        try:
+            done = self.database.run(
+                enrichment.enrich_messages(org_id, self._embed, self.extractor, self.batch)
+            )
+        except errors.Unavailable:
+            raise
+        except Exception:
+            log.exception("an enrichment batch failed; reading its messages one at a time")
+            done = self._one_at_a_time(org_id)
         self.database.run(enrichment.after_commit(done))
         done.memories = self.database.run(
             enrichment.embed_pending("memories", org_id, self._embed, self.batch)

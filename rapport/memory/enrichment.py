@@ -24,10 +24,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from rapport.conversations import QUERIES as CONVERSATION_QUERIES
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.extraction.base import Extraction, Extractor, Inbound
 from rapport.extraction.qualification import score
-from rapport.memory import memories
+from rapport.memory import QUERIES, memories
 from rapport.retrieval.embeddings import vector_text
 from rapport.tenancy.principal import Principal
 from rapport.validation import json_text
@@ -39,116 +41,10 @@ BATCH = 128
 EXTRACTOR_ACTOR = "extractor:"
 BANT = ("budget", "authority", "need", "timeline")
 
-# A message is enriched only together with, or after, every earlier pending message of its
-# conversation: objections must be raised before a later message can resolve them, and two
-# enrichers (the server's thread and a flush) may hold different parts of the backlog.
-# Claimed rows that must wait stay pending; the enricher holding the earlier ones commits,
-# and the next batch takes them.
-_CLAIM_MESSAGES = """
-WITH claimed AS MATERIALIZED (
-  SELECT m.org_id, m.id, m.conversation_id, m.contact_id, m.role, m.content, m.ts,
-         m.intent, m.sentiment, m.language, m.keywords = '[]' AS no_keywords, m.created_at
-  FROM messages AS m
-  WHERE m.enriched_at IS NULL {org}
-  ORDER BY m.created_at, m.ts
-  LIMIT %s
-  FOR UPDATE SKIP LOCKED
+_SUMMARY = sql.fill(
+    CONVERSATION_QUERIES["summary_upsert"],
+    deltas=f"({QUERIES['enrich_summary_deltas']})",
 )
-SELECT c.org_id, c.id, c.conversation_id, c.contact_id, c.role, c.content, c.ts,
-       coalesce(o.settings -> 'intents', '{{}}'), c.intent, c.sentiment, c.language,
-       c.no_keywords
-FROM claimed AS c JOIN orgs AS o ON o.org_id = c.org_id
-WHERE NOT EXISTS (
-  SELECT FROM messages AS p
-  WHERE p.org_id = c.org_id AND p.conversation_id = c.conversation_id
-    AND p.enriched_at IS NULL AND (p.created_at, p.ts) < (c.created_at, c.ts)
-    AND p.id NOT IN (SELECT id FROM claimed))
-ORDER BY c.created_at, c.ts
-"""
-
-# Only fields the caller left empty arrive here (the payload holds null for the rest).
-_WRITE_MESSAGES = """
-WITH given AS (
-  SELECT * FROM jsonb_to_recordset(%s::jsonb) AS x(
-    org_id uuid, id uuid, conversation_id uuid, embedding text, intent text,
-    confidence float8, sentiment float8, language text, keywords jsonb)
-),
-updated AS (
-  UPDATE messages AS m SET
-    embedding = g.embedding::vector,
-    enriched_at = now(),
-    intent = coalesce(m.intent, g.intent),
-    confidence = coalesce(m.confidence, g.confidence),
-    sentiment = coalesce(m.sentiment, g.sentiment),
-    language = coalesce(m.language, g.language),
-    keywords = coalesce(g.keywords, m.keywords)
-  FROM given AS g
-  WHERE m.org_id = g.org_id AND m.id = g.id
-  RETURNING m.id
-)
-SELECT count(*) FROM updated
-"""
-
-_WRITE_VECTORS = """
-UPDATE {table} AS t SET embedding = g.embedding::vector
-FROM jsonb_to_recordset(%s::jsonb) AS g(org_id uuid, id uuid, embedding text)
-WHERE t.org_id = g.org_id AND t.id = g.id
-"""
-
-_CLAIM_VECTORS = """
-SELECT org_id, id, {text} FROM {table}
-WHERE embedding IS NULL {org}
-LIMIT %s
-FOR UPDATE SKIP LOCKED
-"""
-
-_RAISE = """
-INSERT INTO objections (org_id, conversation_id, contact_id, message_id, type, description,
-                        raised_at)
-SELECT %s, %s, %s, %s, %s, %s, %s
-WHERE NOT EXISTS (SELECT FROM objections WHERE org_id = %s AND conversation_id = %s
-                  AND type = %s AND NOT resolved)
-"""
-
-_RESOLVE = """
-UPDATE objections SET resolved = true, resolution = %s, resolved_at = %s, updated_at = now()
-WHERE org_id = %s AND conversation_id = %s AND NOT resolved
-  AND (type = ANY(%s::text[]) OR '*' = ANY(%s::text[]))
-RETURNING type
-"""
-
-_BANT_NOW = """
-SELECT key, value, valid_from, text FROM memories
-WHERE org_id = %s AND contact_id = %s AND agent_id IS NULL AND valid_to IS NULL
-  AND key = ANY(%s::text[])
-"""
-
-# A part no memory speaks to keeps what the caller wrote; the score follows the memories.
-_QUALIFY = """
-UPDATE conversations SET
-  qualification_budget = coalesce(%s, qualification_budget),
-  qualification_authority = coalesce(%s, qualification_authority),
-  qualification_need = coalesce(%s, qualification_need),
-  qualification_timeline = coalesce(%s, qualification_timeline),
-  qualification_score = %s
-WHERE org_id = %s AND id = %s
-"""
-
-_LANGUAGE = """
-UPDATE conversations SET language = %s WHERE org_id = %s AND id = %s AND language IS NULL
-"""
-
-_SUMMARY = """
-UPDATE interaction_summaries AS s SET
-  common_intents = rapport_add_counts(s.common_intents, %s::jsonb),
-  language_counts = rapport_add_counts(s.language_counts, %s::jsonb),
-  avg_satisfaction = CASE WHEN %s::int = 0 THEN s.avg_satisfaction
-    ELSE (coalesce(s.avg_satisfaction, 0) * s.satisfaction_samples + %s::float8)
-         / (s.satisfaction_samples + %s::int) END,
-  satisfaction_samples = s.satisfaction_samples + %s::int,
-  updated_at = now()
-WHERE s.org_id = %s AND s.contact_id = %s
-"""
 
 
 @dataclass
@@ -193,8 +89,12 @@ class Done:
         }
 
 
-def _org_clause(org_id: str | None, column: str = "org_id") -> tuple[str, list[Any]]:
-    return (f"AND {column} = %s", [org_id]) if org_id else ("", [])
+def _scope(org_id: str | None, scope: Scope | None = None, alias: str = "") -> str:
+    """The ``{scope}`` of a claim: every org, one org, or one conversation or contact."""
+    clause = f" AND {alias}org_id = %(org)s" if org_id else ""
+    if scope is not None:
+        clause += f" AND {alias}{scope[0]}_id = %(scope_id)s::uuid"
+    return clause
 
 
 @atomic_operation
@@ -208,11 +108,11 @@ def enrich_messages(
     """Enrich up to ``limit`` pending messages (of one org, or of any; of one conversation
     or contact with ``scope``)."""
     done = Done()
-    clause, params = _org_clause(org_id, "m.org_id")
-    if scope is not None:
-        clause += f" AND m.{scope[0]}_id = %s"
-        params.append(scope[1])
-    rows = yield Query(_CLAIM_MESSAGES.format(org=clause), [*params, limit], fetch="all")
+    rows = yield Query(
+        sql.fill(QUERIES["enrich_claim"], scope=_scope(org_id, scope, "m.")),
+        {"org": org_id, "scope_id": scope[1] if scope else None, "limit": limit},
+        fetch="all",
+    )
     if not rows:
         return done
     inbound = [i for i, row in enumerate(rows) if row[4] == "user" and row[5].strip()]
@@ -239,7 +139,9 @@ def enrich_messages(
                 "keywords": got.keywords or None,
             }
         )
-    done.messages = yield Query(_WRITE_MESSAGES, [json_text(payload)], fetch="scalar")
+    done.messages = yield Query(
+        QUERIES["enrich_write_messages"], {"payload": json_text(payload)}, fetch="scalar"
+    )
     done.extracted = len(inbound)
     yield from _lock_slots(rows, extractions)
     for i in sorted(inbound, key=lambda i: rows[i][6]):
@@ -265,7 +167,11 @@ def _lock_slots(rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction
         }
     )  # fmt: skip
     for org_id, contact_id, key in slots:
-        yield Query(memories.LOCK_SLOT, [org_id, contact_id, "-", key], fetch="one")
+        yield Query(
+            QUERIES["memory_lock_slot"],
+            {"org": org_id, "contact": contact_id, "agent": "-", "key": key},
+            fetch="one",
+        )
 
 
 def _extract(extractor: Extractor, rows: Sequence[Sequence[Any]]) -> list[Extraction]:
@@ -319,9 +225,10 @@ def _apply(row: Sequence[Any], got: Extraction, extractor: str, done: Done) -> S
         )
     for concern in got.concerns:
         raised = yield Query(
-            _RAISE,
-            [org_id, conversation_id, contact_id, message_id, concern.type, concern.description,
-             sent_at, org_id, conversation_id, concern.type],
+            QUERIES["enrich_raise_objection"],
+            {"org": org_id, "conversation": conversation_id, "contact": contact_id,
+             "message": message_id, "type": concern.type, "description": concern.description,
+             "at": sent_at},
             fetch="rowcount",
         )  # fmt: skip
         if raised:
@@ -332,10 +239,11 @@ def _apply(row: Sequence[Any], got: Extraction, extractor: str, done: Done) -> S
                                  concern.confidence, by)  # fmt: skip
     if got.resolves:
         settled = yield Query(
-            _RESOLVE,
-            [content[:5000], sent_at, org_id, conversation_id, got.resolves, got.resolves],
+            QUERIES["enrich_resolve_objections"],
+            {"resolution": content[:5000], "at": sent_at, "org": org_id,
+             "conversation": conversation_id, "types": got.resolves},
             fetch="scalars",
-        )
+        )  # fmt: skip
         done.objections_resolved += len(settled)
         for kind in sorted(set(settled)):
             value = {"type": kind, "resolved": True, "said": content[:500]}
@@ -372,16 +280,21 @@ def _remember(
 
 
 def _qualify(org_id: Any, contact_id: Any, conversation_id: Any, sent_at: Any) -> Steps[None]:
-    rows = yield Query(_BANT_NOW, [org_id, contact_id, list(BANT)], fetch="all")
+    rows = yield Query(
+        QUERIES["enrich_bant_now"],
+        {"org": org_id, "contact": contact_id, "keys": list(BANT)},
+        fetch="all",
+    )
     known = {key: {"value": value, "valid_from": since, "text": text}
              for key, value, since, text in rows}  # fmt: skip
     day = sent_at.date() if isinstance(sent_at, datetime.datetime) else datetime.date.today()
     texts = [known[k]["text"] if k in known else None for k in BANT]
     yield Query(
-        _QUALIFY,
-        [texts[0], texts[1], texts[2], texts[3], score(known, day), org_id, conversation_id],
+        QUERIES["enrich_qualify"],
+        {"budget": texts[0], "authority": texts[1], "need": texts[2], "timeline": texts[3],
+         "score": score(known, day), "org": org_id, "id": conversation_id},
         fetch="rowcount",
-    )
+    )  # fmt: skip
 
 
 def _tallies(
@@ -411,16 +324,19 @@ def after_commit(done: Done) -> Steps[None]:
     commit. Appends lock a conversation and a summary in one statement; a transaction that
     held one of them while waiting for the other would deadlock with them."""
     for (org_id, conversation_id), language in sorted(done.languages.items()):
-        yield Query(_LANGUAGE, [language, org_id, conversation_id], fetch="rowcount")
+        yield Query(
+            QUERIES["enrich_language"],
+            {"language": language, "org": org_id, "id": conversation_id},
+            fetch="rowcount",
+        )
     for (org_id, conversation_id), (contact_id, sent_at) in sorted(done.qualify.items()):
         yield from _qualify(org_id, contact_id, conversation_id, sent_at)
     for (org_id, contact_id), tally in sorted(done.tallies.items()):
-        yield Query(
-            _SUMMARY,
-            [json_text(tally["intents"]), json_text(tally["languages"]), tally["n"],
-             tally["sum"], tally["n"], tally["n"], org_id, contact_id],
-            fetch="rowcount",
-        )  # fmt: skip
+        delta = {"contact_id": contact_id, "conversations": 0, "messages": 0,
+                 "intents": tally["intents"], "languages": tally["languages"],
+                 "sentiment_sum": tally["sum"], "sentiment_n": tally["n"],
+                 "first_at": None, "last_at": None}  # fmt: skip
+        yield Query(_SUMMARY, {"org": org_id, "deltas": json_text([delta])}, fetch="rowcount")
 
 
 @atomic_operation
@@ -429,13 +345,12 @@ def embed_pending(
 ) -> Steps[int]:
     """Embed up to ``limit`` memories or knowledge chunks that have no vector yet (of one
     conversation's or contact's memories with ``scope``)."""
-    text = {"memories": "text", "knowledge_chunks": "text"}[table]
-    clause, params = _org_clause(org_id)
-    if scope is not None:
-        clause += f" AND {scope[0]}_id = %s"
-        params.append(scope[1])
+    if table not in ("memories", "knowledge_chunks"):
+        raise ValueError(f"{table} has no embedding to fill")
     rows = yield Query(
-        _CLAIM_VECTORS.format(text=text, table=table, org=clause), [*params, limit], fetch="all"
+        sql.fill(QUERIES["embed_claim"], table=table, scope=_scope(org_id, scope)),
+        {"org": org_id, "scope_id": scope[1] if scope else None, "limit": limit},
+        fetch="all",
     )
     if not rows:
         return 0
@@ -444,36 +359,22 @@ def embed_pending(
         {"org_id": str(row[0]), "id": str(row[1]), "embedding": vector_text(vector)}
         for row, vector in zip(rows, vectors, strict=True)
     ]
-    yield Query(_WRITE_VECTORS.format(table=table), [json_text(payload)], fetch="rowcount")
+    yield Query(
+        sql.fill(QUERIES["embed_write"], table=table), {"payload": json_text(payload)},
+        fetch="rowcount",
+    )  # fmt: skip
     return len(rows)
-
-
-_PENDING = """
-SELECT (SELECT count(*) FROM messages WHERE enriched_at IS NULL {org}),
-       (SELECT count(*) FROM memories WHERE embedding IS NULL {org}),
-       (SELECT count(*) FROM knowledge_chunks WHERE embedding IS NULL {org})
-"""
-
-
-_PENDING_IN = """
-SELECT coalesce(array_agg(m.id::text), '{{}}') FROM messages AS m
-WHERE m.org_id = %s AND m.{kind}_id = %s::uuid AND m.enriched_at IS NULL
-"""
 
 
 @operation
 def pending_in(org_id: str, scope: Scope) -> Steps[list[str]]:
     """The ids of one conversation's (or contact's) messages waiting for enrichment."""
-    found = yield Query(_PENDING_IN.format(kind=scope[0]), [org_id, scope[1]], fetch="scalar")
+    found = yield Query(
+        sql.fill(QUERIES["pending_in"], kind=scope[0]),
+        {"org": org_id, "id": scope[1]},
+        fetch="scalar",
+    )
     return list(found)
-
-
-_SOURCED_BANT = """
-SELECT c.contact_id, now(), EXISTS (
-  SELECT FROM memories AS m WHERE m.org_id = c.org_id AND m.contact_id = c.contact_id
-    AND m.valid_to IS NULL AND m.key = ANY(%s::text[]) AND m.source_message_id = ANY(%s::uuid[]))
-FROM conversations AS c WHERE c.org_id = %s AND c.id = %s::uuid
-"""
 
 
 @operation
@@ -481,7 +382,10 @@ def requalify(org_id: str, conversation_id: str, message_ids: list[str]) -> Step
     """The conversation's qualification from its contact's memories, when these messages
     left a BANT memory: what the batch that read them does after its commit, done now for a
     reader that must not wait for that step."""
-    row = yield Query(_SOURCED_BANT, [list(BANT), message_ids, org_id, conversation_id])
+    row = yield Query(
+        QUERIES["sourced_bant"],
+        {"keys": list(BANT), "messages": message_ids, "org": org_id, "id": conversation_id},
+    )
     if row is not None and row[2]:
         yield from _qualify(org_id, row[0], conversation_id, row[1])
 
@@ -489,9 +393,27 @@ def requalify(org_id: str, conversation_id: str, message_ids: list[str]) -> Step
 @operation
 def pending(org_id: str | None = None) -> Steps[dict[str, int]]:
     """How many rows wait for enrichment (of one org, or all)."""
-    clause, params = _org_clause(org_id)
-    row = yield Query(_PENDING.format(org=clause), params * 3, fetch="one")
+    row = yield Query(
+        sql.fill(QUERIES["pending"], scope=_scope(org_id)), {"org": org_id}, fetch="one"
+    )
     return {"messages": row[0], "memories": row[1], "knowledge_chunks": row[2]}
+
+
+@operation
+def set_aside_next(org_id: str | None, error: str) -> Steps[str | None]:
+    """Store the message the next claim would take as enriched, unread, with ``error``:
+    what enrichment does with a message it failed on even alone, so the queue behind it
+    (every tenant's, for the server's cross-org enricher) moves on. Its id, if any."""
+    row = yield Query(
+        sql.fill(QUERIES["enrich_next"], scope=_scope(org_id, None, "m.")), {"org": org_id}
+    )
+    if row is None:
+        return None
+    yield Query(
+        QUERIES["enrich_set_aside"], {"org": row[0], "id": row[1], "error": error[:2000]},
+        fetch="rowcount",
+    )  # fmt: skip
+    return str(row[1])
 
 
 @operation

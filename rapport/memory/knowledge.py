@@ -18,7 +18,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation
+from rapport.memory import QUERIES
 from rapport.resources import crud
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
@@ -107,21 +109,8 @@ def chunks(text: str, words: int = CHUNK_WORDS) -> list[str]:
     return pieces
 
 
-_INSERT = f"""
-WITH document AS (
-  INSERT INTO knowledge_documents AS t (org_id, id, external_id, title, text, source, url,
-                                        metadata, chunk_count)
-  VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s)
-  ON CONFLICT (org_id, external_id) DO NOTHING
-  RETURNING t.*
-),
-pieces AS (
-  INSERT INTO knowledge_chunks (org_id, document_id, position, text)
-  SELECT d.org_id, d.id, p.position - 1, p.text
-  FROM document AS d, unnest(%s::text[]) WITH ORDINALITY AS p(text, position)
-)
-SELECT {KNOWLEDGE.json_sql} FROM document AS t
-"""
+_INSERT = sql.fill(QUERIES["knowledge_insert"], knowledge=KNOWLEDGE.json_sql)
+_STORED = sql.fill(QUERIES["knowledge_by_external_id"], knowledge=KNOWLEDGE.json_sql)
 
 
 @atomic_operation
@@ -149,16 +138,14 @@ def _add_steps(principal: Principal, item: KnowledgeCreate) -> Steps[tuple[dict[
     pieces = chunks(item.text)
     doc = yield Query(
         _INSERT,
-        [principal.org_id, crud.new_id(), external_id, item.title, item.text, item.source,
-         item.url, json_text(item.metadata), len(pieces), pieces],
+        {"org": principal.org_id, "id": crud.new_id(), "external_id": external_id,
+         "title": item.title, "text": item.text, "source": item.source, "url": item.url,
+         "metadata": json_text(item.metadata), "chunk_count": len(pieces), "chunks": pieces},
         fetch="scalar",
     )  # fmt: skip
     if doc is not None:
         return dict(doc), True
     stored = yield Query(
-        f"SELECT {KNOWLEDGE.json_sql} FROM knowledge_documents AS t"
-        " WHERE t.org_id = %s AND t.external_id = %s",
-        [principal.org_id, external_id],
-        fetch="scalar",
+        _STORED, {"org": principal.org_id, "external_id": external_id}, fetch="scalar"
     )
     return dict(stored), False

@@ -26,7 +26,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.memory import QUERIES
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
 from rapport.resources.filters import parse_timestamp
@@ -130,60 +132,8 @@ MEMORIES = Resource(
     enriched=True,
 )
 
-_ZERO = "00000000-0000-0000-0000-000000000000"
-_COLUMNS = (
-    "id, chain_id, contact_id, agent_id, conversation_id, key, value, text, extracted_by,"
-    " source_message_id, confidence, metadata, valid_from, supersedes"
-)
-
-# Serialises writers of one (contact, agent, key) until their transaction ends.
-LOCK_SLOT = """
-SELECT pg_advisory_xact_lock(hashtextextended(%s || ':' || %s || ':' || %s || ':' || %s, 0))
-"""
-# The same, and the conversation's contact, so a memory cannot name another lead's conversation.
-_LOCK = """
-SELECT pg_advisory_xact_lock(hashtextextended(%s || ':' || %s || ':' || %s || ':' || %s, 0)),
-       (SELECT contact_id FROM conversations WHERE org_id = %s AND id = %s::uuid)
-"""
-
-# One statement: keep an identical current version, or end it and insert the next.
-_WRITE = f"""
-WITH current_version AS (
-  SELECT id, chain_id, value, text, metadata, confidence, valid_from FROM memories
-  WHERE org_id = %(org)s AND contact_id = %(contact)s::uuid AND key = %(key)s
-    AND coalesce(agent_id, '{_ZERO}') = coalesce(%(agent)s::uuid, '{_ZERO}')
-    AND valid_to IS NULL
-),
-same AS (
-  SELECT id FROM current_version
-  WHERE value IS NOT DISTINCT FROM %(value)s::jsonb AND text = %(text)s
-    AND metadata = %(metadata)s::jsonb
-    AND confidence IS NOT DISTINCT FROM %(confidence)s::float8
-),
-ended AS (
-  UPDATE memories AS m SET
-    valid_to = greatest(%(valid_from)s::timestamptz, c.valid_from),
-    ended_by = %(by)s, ended_reason = 'superseded'
-  FROM current_version AS c
-  WHERE m.org_id = %(org)s AND m.id = c.id AND NOT EXISTS (SELECT FROM same)
-  RETURNING m.id, m.chain_id, m.valid_to
-),
-inserted AS (
-  INSERT INTO memories AS t ({_COLUMNS}, org_id)
-  SELECT %(id)s::uuid, coalesce((SELECT chain_id FROM ended), %(id)s::uuid),
-         %(contact)s::uuid, %(agent)s::uuid, %(conversation)s::uuid, %(key)s::text,
-         %(value)s::jsonb, %(text)s::text, %(by)s::text, %(source)s::uuid,
-         %(confidence)s::float8, %(metadata)s::jsonb,
-         coalesce((SELECT valid_to FROM ended), %(valid_from)s::timestamptz),
-         (SELECT id FROM ended), %(org)s::uuid
-  WHERE NOT EXISTS (SELECT FROM same)
-  RETURNING {MEMORIES.json_sql}
-)
-SELECT doc, true FROM inserted AS i(doc)
-UNION ALL
-SELECT {MEMORIES.json_sql}, false FROM memories AS t
-WHERE t.org_id = %(org)s AND t.id = (SELECT id FROM same)
-"""
+_WRITE = sql.fill(QUERIES["memory_write"], memory=MEMORIES.json_sql)
+_CHAIN = sql.fill(QUERIES["memory_chain"], memory=MEMORIES.json_sql)
 
 
 def actor(principal: Principal) -> str:
@@ -204,10 +154,9 @@ def write_steps(principal: Principal, item: MemoryCreate) -> Steps[tuple[dict[st
     agent = str(item.agent_id) if item.agent_id else None
     conversation = str(item.conversation_id) if item.conversation_id else None
     row = yield Query(
-        _LOCK,
-        [principal.org_id, str(item.contact_id), agent or "-", item.key,
-         principal.org_id, conversation],
-        fetch="one",
+        QUERIES["memory_lock"],
+        {"org": principal.org_id, "contact": str(item.contact_id), "agent": agent or "-",
+         "key": item.key, "conversation": conversation},
     )  # fmt: skip
     if conversation is not None and row[1] is None:
         raise errors.NotFound(f"no conversation with id {conversation}", field="conversation_id")
@@ -294,8 +243,8 @@ def _update_steps(principal: Principal, key: str, data: Any) -> Steps[dict[str, 
     current = yield from crud.get(MEMORIES, principal, key).steps
     if current["valid_to"] is not None:
         latest = yield Query(
-            "SELECT id FROM memories WHERE org_id = %s AND chain_id = %s AND valid_to IS NULL",
-            [principal.org_id, current["chain_id"]],
+            QUERIES["memory_current_of_chain"],
+            {"org": principal.org_id, "chain": current["chain_id"]},
             fetch="scalar",
         )
         hint = f"; the current version is {latest}" if latest else "; it was deleted"
@@ -339,19 +288,16 @@ def revise_many(principal: Principal, filter_spec: Any, data: Any) -> Steps[int]
             return changed
 
 
-_END = """
-UPDATE memories SET valid_to = greatest(now(), valid_from), ended_by = %s,
-                    ended_reason = 'deleted'
-WHERE org_id = %s AND id = %s AND valid_to IS NULL
-"""
-
-
 @operation
 def forget(principal: Principal, id_value: Any, by: str | None = None) -> Steps[None]:
     """End a memory's validity now. Deleting an ended version again is a no-op."""
     principal.require(MEMORIES.write_role, "delete memories")
     key = crud.check_id(MEMORIES, id_value)
-    ended = yield Query(_END, [by or actor(principal), principal.org_id, key], fetch="rowcount")
+    ended = yield Query(
+        QUERIES["memory_end"],
+        {"by": by or actor(principal), "reason": "deleted", "org": principal.org_id, "id": key},
+        fetch="rowcount",
+    )
     if not ended and not (yield from crud.exists(MEMORIES, principal, key).steps):
         raise errors.NotFound(f"no memory with id {key}", field="id")
 
@@ -427,21 +373,13 @@ def contact_of(filter_spec: Any) -> str | None:
     return None
 
 
-_CHAIN = f"""
-SELECT {MEMORIES.json_sql} FROM memories AS t
-WHERE t.org_id = %s
-  AND t.chain_id = (SELECT chain_id FROM memories WHERE org_id = %s AND id = %s::uuid)
-ORDER BY t.valid_from, t.created_at
-"""
-
-
 @operation
 def history(principal: Principal, id: str) -> Steps[dict[str, Any]]:
     """Every change to a memory, oldest first: ADD, then an UPDATE per new version, then
     DELETE if it was deleted; each with the actor (``extracted_by`` or ``ended_by``), the
     time, and the old and new value."""
     key = crud.check_id(MEMORIES, id)
-    versions = yield Query(_CHAIN, [principal.org_id, principal.org_id, key], fetch="scalars")
+    versions = yield Query(_CHAIN, {"org": principal.org_id, "id": key}, fetch="scalars")
     if not versions:
         raise errors.NotFound(f"no memory with id {key}", field="id")
     events: list[dict[str, Any]] = []

@@ -19,8 +19,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
-from rapport.pipeline import agents
+from rapport.pipeline import QUERIES, agents
 from rapport.resources.verbs import Written
 from rapport.tenancy.principal import Principal
 from rapport.validation import json_text
@@ -57,35 +58,12 @@ _JSON = """json_build_object('agent_id', s.agent_id, 'subject_id', s.subject_id,
   'subject_type', s.subject_type, 'state', s.state, 'version', s.version,
   'updated_by', s.updated_by, 'created_at', s.created_at, 'updated_at', s.updated_at)"""
 
-_SUBJECT = """
-SELECT CASE
-  WHEN EXISTS (SELECT 1 FROM contacts WHERE org_id = %(org)s AND id = %(subject)s::uuid)
-  THEN 'contact'
-  WHEN EXISTS (SELECT 1 FROM users WHERE org_id = %(org)s AND id = %(subject)s::uuid)
-  THEN 'user'
-END
-"""
-
-_CURRENT = f"""
-SELECT {_JSON} FROM agent_states AS s
-WHERE s.org_id = %s AND s.agent_id = %s::uuid AND s.subject_id = %s::uuid
-FOR UPDATE
-"""
-
-_INSERT = f"""
-INSERT INTO agent_states AS s
-  (org_id, agent_id, subject_id, subject_type, state, version, updated_by)
-VALUES (%s, %s::uuid, %s::uuid, %s, %s::jsonb, 1, %s)
-ON CONFLICT DO NOTHING
-RETURNING {_JSON}
-"""
-
-_UPDATE = f"""
-UPDATE agent_states AS s SET state = %s::jsonb, version = version + 1, updated_by = %s,
-  updated_at = now()
-WHERE s.org_id = %s AND s.agent_id = %s::uuid AND s.subject_id = %s::uuid AND s.version = %s
-RETURNING {_JSON}
-"""
+_SUBJECT = QUERIES["state_subject"]
+_CURRENT = sql.fill(QUERIES["state_current"], state=_JSON, lock="FOR UPDATE")
+_READ = sql.fill(QUERIES["state_current"], state=_JSON, lock="")
+_INSERT = sql.fill(QUERIES["state_insert"], state=_JSON)
+_UPDATE = sql.fill(QUERIES["state_update"], state=_JSON)
+_OF_SUBJECT = sql.fill(QUERIES["states_of_subject"], state=_JSON)
 
 
 def _subject_id(value: Any) -> str:
@@ -126,7 +104,8 @@ def put(
     subject = _subject_id(subject_id)
     kind = yield from _subject(principal, subject)
     actor = principal.key_id or principal.role
-    current = yield Query(_CURRENT, [principal.org_id, agent["id"], subject], fetch="scalar")
+    key = {"org": principal.org_id, "agent": agent["id"], "subject": subject}
+    current = yield Query(_CURRENT, key, fetch="scalar")
     if current is None:
         if write.version != 0:
             raise errors.Conflict(
@@ -136,10 +115,9 @@ def put(
                 current_version=0,
             )
         created = yield Query(
-            _INSERT,
-            [principal.org_id, agent["id"], subject, kind, json_text(write.state), actor],
+            _INSERT, {**key, "kind": kind, "state": json_text(write.state), "by": actor},
             fetch="scalar",
-        )
+        )  # fmt: skip
         if created is None:  # another writer created it between our read and our insert
             raise _stale(write.version, 1)
         return Written(dict(created), True)
@@ -148,10 +126,9 @@ def put(
     if write.version != current["version"]:
         raise _stale(write.version, current["version"])
     updated = yield Query(
-        _UPDATE,
-        [json_text(write.state), actor, principal.org_id, agent["id"], subject, write.version],
+        _UPDATE, {**key, "state": json_text(write.state), "by": actor, "version": write.version},
         fetch="scalar",
-    )
+    )  # fmt: skip
     return Written(dict(updated), False)
 
 
@@ -170,7 +147,7 @@ def get(principal: Principal, agent_id: str, subject_id: str) -> Steps[dict[str,
     agent = yield from agents.resolve(principal, agent_id).steps
     subject = _subject_id(subject_id)
     found = yield Query(
-        _CURRENT.replace("FOR UPDATE", ""), [principal.org_id, agent["id"], subject], fetch="scalar"
+        _READ, {"org": principal.org_id, "agent": agent["id"], "subject": subject}, fetch="scalar"
     )
     if found is None:
         raise errors.NotFound(
@@ -188,9 +165,8 @@ def delete(principal: Principal, agent_id: str, subject_id: str) -> Steps[None]:
     principal.require("operator", "delete agent state")
     agent = yield from agents.resolve(principal, agent_id).steps
     yield Query(
-        "DELETE FROM agent_states WHERE org_id = %s AND agent_id = %s::uuid"
-        " AND subject_id = %s::uuid",
-        [principal.org_id, agent["id"], _subject_id(subject_id)],
+        QUERIES["state_delete"],
+        {"org": principal.org_id, "agent": agent["id"], "subject": _subject_id(subject_id)},
         fetch="rowcount",
     )
 
@@ -199,10 +175,5 @@ def delete(principal: Principal, agent_id: str, subject_id: str) -> Steps[None]:
 def for_subject(principal: Principal, subject_id: str) -> Steps[dict[str, Any]]:
     """Every agent's state about one contact or user."""
     subject = _subject_id(subject_id)
-    items = yield Query(
-        f"SELECT {_JSON} FROM agent_states AS s WHERE s.org_id = %s AND s.subject_id = %s::uuid"
-        " ORDER BY s.updated_at DESC",
-        [principal.org_id, subject],
-        fetch="scalars",
-    )
+    items = yield Query(_OF_SUBJECT, {"org": principal.org_id, "subject": subject}, fetch="scalars")
     return {"items": items}

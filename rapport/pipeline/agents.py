@@ -24,7 +24,9 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.pipeline import QUERIES
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
 from rapport.resources.resource import Resource
@@ -125,12 +127,14 @@ class AgentCreate(BaseModel):
     config: dict[str, Any] = Field(default_factory=dict)
 
 
-def _require_all(sql: str, params: list[Any], ids: list[str], field: str, what: str) -> Steps[None]:
-    """404 naming ``field[i]`` for the first of ``ids`` that ``sql`` (returning the ids it
-    finds, as one array) does not find."""
+def _require_all(
+    statement: str, params: dict[str, Any], ids: list[str], field: str, what: str
+) -> Steps[None]:
+    """404 naming ``field[i]`` for the first of ``ids`` that ``statement`` (returning the
+    ids it finds, as one array) does not find."""
     if not ids:
         return
-    found = set((yield Query(sql, [*params, ids], fetch="scalar")) or ())
+    found = set((yield Query(statement, {**params, "ids": ids}, fetch="scalar")) or ())
     for index, key in enumerate(ids):
         if key not in found:
             raise errors.NotFound(f"{field}[{index}]: {what} {key}", field=f"{field}[{index}]")
@@ -139,16 +143,15 @@ def _require_all(sql: str, params: list[Any], ids: list[str], field: str, what: 
 def _check_links(principal: Principal, data: dict[str, Any], at: str = "") -> Steps[None]:
     """Knowledge sources must be this org's documents; shared_with must name real orgs."""
     yield from _require_all(
-        "SELECT array_agg(id::text) FROM knowledge_documents"
-        " WHERE org_id = %s AND id = ANY(%s::uuid[])",
-        [principal.org_id],
+        QUERIES["knowledge_documents_found"],
+        {"org": principal.org_id},
         [str(d) for d in data.get("knowledge_sources") or []],
         f"{at}knowledge_sources",
         "no knowledge document in your organization (add it with POST /v1/knowledge) has id",
     )
     yield from _require_all(
-        "SELECT array_agg(org_id::text) FROM orgs WHERE org_id = ANY(%s::uuid[])",
-        [],
+        QUERIES["orgs_found"],
+        {},
         [str(o) for o in data.get("shared_with") or []],
         f"{at}shared_with",
         "no organization has id",
@@ -159,9 +162,7 @@ def require_named(principal: Principal, name: str | None, field: str = "agent") 
     """404 naming ``field`` unless ``name`` (when given) is an agent of this org."""
     if name is None:
         return
-    found = yield Query(
-        "SELECT 1 FROM agents WHERE org_id = %s AND name = %s", [principal.org_id, name]
-    )
+    found = yield Query(QUERIES["agent_named"], {"org": principal.org_id, "name": name})
     if found is None:
         raise errors.NotFound(
             f"{field}: no agent named {name!r} in your organization (see GET /v1/agents)",
@@ -198,15 +199,7 @@ def update(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, An
     return (yield from crud.update(AGENTS, principal, id_value, data).steps)
 
 
-_USABLE = f"""
-SELECT {AGENTS.json_sql}::jsonb || jsonb_build_object('org_id', t.org_id)
-FROM agents AS t
-WHERE ({{match}})
-  AND (t.org_id = %(org)s OR t.visibility = 'public'
-       OR t.shared_with @> jsonb_build_array(%(org)s::text))
-ORDER BY t.org_id = %(org)s DESC, t.visibility = 'public'
-LIMIT 1
-"""
+_USABLE = sql.fill(QUERIES["agent_usable"], agent=AGENTS.json_sql, match="{match}")
 
 
 @operation
@@ -219,7 +212,7 @@ def resolve(principal: Principal, ref: Any) -> Steps[dict[str, Any]]:
         key = None
     match = "t.id = %(key)s::uuid" if key else "t.name = %(name)s AND t.org_id = %(org)s"
     found = yield Query(
-        _USABLE.format(match=match),
+        sql.fill(_USABLE, match=match),
         {"org": principal.org_id, "key": key, "name": text},
         fetch="scalar",
     )
@@ -231,18 +224,7 @@ def resolve(principal: Principal, ref: Any) -> Steps[dict[str, Any]]:
     return dict(found)
 
 
-_AVAILABLE = f"""
-SELECT {AGENTS.json_sql}::jsonb || jsonb_build_object('org_id', t.org_id,
-                                               'own', t.org_id = %(org)s)
-FROM agents AS t
-WHERE t.status = 'active' AND (
-  (t.org_id = %(org)s AND t.visibility <> 'hidden')
-  OR t.visibility = 'public'
-  OR (t.visibility = 'private' AND t.shared_with @> jsonb_build_array(%(org)s::text)))
-  AND (%(role)s::text IS NULL OR t.role = %(role)s)
-ORDER BY t.org_id <> %(org)s, t.name, t.id
-LIMIT 1000
-"""
+_AVAILABLE = sql.fill(QUERIES["agents_available"], agent=AGENTS.json_sql)
 
 
 @operation

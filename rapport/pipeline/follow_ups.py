@@ -23,8 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
 from rapport.conversations.conversations import CONVERSATIONS
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
-from rapport.pipeline import agents, stages
+from rapport.pipeline import QUERIES, agents, stages
 from rapport.pipeline.views import today
 from rapport.resources import crud
 from rapport.resources.filters import parse_timestamp
@@ -111,7 +112,7 @@ FOLLOW_UPS = Resource(
     ),
     server_defaults={
         "agent": "(SELECT c.current_agent FROM conversations AS c"
-        " WHERE c.org_id = $1 AND c.id = source.conversation_id)",
+        " WHERE c.org_id = %(org)s AND c.id = source.conversation_id)",
         "created_by": "current_setting('rapport.actor', true)",
     },
     prepare=_prepare,
@@ -166,10 +167,9 @@ def _close(
     return (yield from crud.update(FOLLOW_UPS, principal, current["id"], patch).steps)
 
 
-_WITH_CONVERSATIONS = f"""
-SELECT t.id::text, {CONVERSATIONS.json_sql} FROM conversations AS t
-WHERE t.org_id = %s AND t.id = ANY(%s::uuid[])
-"""
+_WITH_CONVERSATIONS = sql.fill(
+    QUERIES["follow_ups_conversations"], conversation=CONVERSATIONS.json_sql
+)
 
 
 @operation
@@ -204,7 +204,7 @@ def due(
     ids = sorted({item["conversation_id"] for item in page["items"]})
     conversations: dict[str, Any] = {}
     if ids:
-        rows = yield Query(_WITH_CONVERSATIONS, [principal.org_id, ids], fetch="all")
+        rows = yield Query(_WITH_CONVERSATIONS, {"org": principal.org_id, "ids": ids}, fetch="all")
         conversations = dict(rows)
     for item in page["items"]:
         item["conversation"] = conversations.get(item["conversation_id"])

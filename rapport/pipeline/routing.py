@@ -26,11 +26,11 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from rapport.conversations.conversations import CONVERSATIONS
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation
-from rapport.pipeline import stages
+from rapport.pipeline import QUERIES, stages
 from rapport.pipeline.agents import ROLE_FOR_STAGE
 from rapport.resources import crud
-from rapport.resources.filters import Compiled
 from rapport.tenancy import settings as org_settings
 from rapport.tenancy.principal import Principal
 
@@ -45,6 +45,7 @@ class Facts:
     open_objections: list[str]
     allowed_next: tuple[str, ...]  # from the schema's rapport_next_stages
     matched_rule: int | None  # index of the first org rule the conversation matches
+    threshold: float  # the schema's rapport_qualified_threshold: the org's, default 70
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def decide(facts: Facts, settings: org_settings.OrgSettings) -> Decision:
             return Decision(
                 target, rule.role or ROLE_FOR_STAGE.get(target), reason, facts.matched_rule
             )
-    threshold = settings.pipeline.qualified_threshold
+    threshold = facts.threshold
     qualified = facts.is_qualified is True or (facts.score is not None and facts.score >= threshold)
     if facts.open_objections and stage in ("qualification", "closing"):
         kinds = ", ".join(sorted(set(facts.open_objections)))
@@ -104,37 +105,19 @@ Reason = Annotated[
 ]
 
 
-_FACTS = f"""
-SELECT {CONVERSATIONS.json_sql},
-  coalesce((SELECT array_agg(o.type ORDER BY o.raised_at) FROM objections AS o
-            WHERE o.org_id = t.org_id AND o.conversation_id = t.id AND NOT o.resolved),
-           '{{}}'),
-  rapport_next_stages(t.sales_stage),
-  __MATCHES__
-FROM conversations AS t
-WHERE t.org_id = %s AND t.id = %s::uuid
-"""
-
-# The conversation's own agent if it is active with the role, else the least-loaded one.
-_AGENT = """
-SELECT a.name FROM agents AS a
-LEFT JOIN (SELECT current_agent, sum(n) AS n FROM conversation_tallies
-           WHERE org_id = %(org)s AND status = 'active' GROUP BY current_agent) AS l
-  ON l.current_agent = a.name
-WHERE a.org_id = %(org)s AND a.role = %(role)s AND a.status = 'active'
-ORDER BY a.name IS NOT DISTINCT FROM %(current)s DESC, coalesce(l.n, 0), a.name
-LIMIT 1
-"""
+_FACTS = sql.fill(QUERIES["route_facts"], conversation=CONVERSATIONS.json_sql,
+                  matches="{matches}", lock="{lock}")  # fmt: skip
+_AGENT = sql.fill(QUERIES["route_agent"], agent_load=QUERIES["agent_load"])
 
 
-def _facts_query(settings: org_settings.OrgSettings, lock: bool) -> tuple[str, list[Any]]:
+def _facts_query(settings: org_settings.OrgSettings, lock: bool) -> sql.Fragment:
     """The facts statement, with each org rule evaluated in SQL as one boolean column; it
     locks the conversation when the decision is to be applied."""
-    out = Compiled()
+    out = sql.Fragment()
     conditions = [f"({c})" for c in org_settings.rule_conditions(settings, out)]
     matches = f"ARRAY[{', '.join(conditions)}]::boolean[]" if conditions else "'{}'::boolean[]"
-    sql = _FACTS.replace("__MATCHES__", matches) + (" FOR UPDATE" if lock else "")
-    return sql, list(out.params)
+    out.sql = sql.fill(_FACTS, matches=matches, lock="FOR UPDATE" if lock else "")
+    return out
 
 
 @dataclass(frozen=True)
@@ -155,12 +138,12 @@ def route(
     if not request.dry_run:
         principal.require("operator", "route conversations")
     key = crud.check_id(CONVERSATIONS, id)
-    settings = org_settings.parse((yield from org_settings.load(principal)))
-    sql, params = _facts_query(settings, lock=not request.dry_run)
-    row = yield Query(sql, [*params, principal.org_id, key])
+    settings = yield from org_settings.load(principal)
+    facts_query = _facts_query(settings, lock=not request.dry_run)
+    row = yield Query(facts_query.sql, {**facts_query.params, "org": principal.org_id, "id": key})
     if row is None:
         yield from crud.get(CONVERSATIONS, principal, key).steps  # raises the 404
-    conversation, objections, allowed_next, matches = row
+    conversation, objections, allowed_next, matches, threshold = row
     matched = next((i for i, hit in enumerate(matches) if hit), None)
     facts = Facts(
         stage=conversation["sales_stage"],
@@ -169,6 +152,7 @@ def route(
         open_objections=list(objections),
         allowed_next=tuple(allowed_next),
         matched_rule=matched,
+        threshold=float(threshold),
     )
     decision = decide(facts, settings)
     agent = conversation["current_agent"]
@@ -176,12 +160,13 @@ def route(
     if decision.role is not None:
         if not request.dry_run:  # concurrent routes of one role see each other's choice
             lock = f"{principal.org_id}:{decision.role}"
-            yield Query("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock])
+            yield Query(QUERIES["route_lock"], {"key": lock})
         chosen = yield Query(
             _AGENT,
-            {"org": principal.org_id, "role": decision.role, "current": agent},
+            {"org": principal.org_id, "statuses": ["active"], "role": decision.role,
+             "current": agent},
             fetch="scalar",
-        )
+        )  # fmt: skip
         staffed = chosen is not None
         agent = chosen or agent
     result: dict[str, Any] = {
@@ -194,7 +179,7 @@ def route(
         "reason": decision.reason,
         "rule": decision.rule,
         "score": facts.score,
-        "threshold": settings.pipeline.qualified_threshold,
+        "threshold": facts.threshold,
         "is_qualified": facts.is_qualified,
         "open_objections": facts.open_objections,
         "dry_run": request.dry_run,

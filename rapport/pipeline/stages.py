@@ -22,8 +22,9 @@ from pydantic import Field
 
 from rapport import errors
 from rapport.conversations.conversations import CONVERSATIONS, SalesStage
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
-from rapport.pipeline import agents
+from rapport.pipeline import QUERIES, agents
 from rapport.resources import crud, paging
 from rapport.resources.params import Cursor, Limit
 from rapport.tenancy.principal import Principal
@@ -32,14 +33,13 @@ _TRANSITION_JSON = """json_build_object('id', s.id, 'conversation_id', s.convers
   'contact_id', s.contact_id, 'from_stage', s.from_stage, 'to_stage', s.to_stage,
   'from_agent', s.from_agent, 'to_agent', s.to_agent, 'actor', s.actor, 'reason', s.reason,
   'at', s.at)"""
+_LATEST = sql.fill(QUERIES["transition_latest"], transition=_TRANSITION_JSON)
+_TRANSITIONS = sql.fill(QUERIES["transitions"], transition=_TRANSITION_JSON)
 
 
 def record_as(principal: Principal, actor: str | None = None, reason: str | None = None) -> Query:
     """Names the writer and the reason the transition trigger records, for this transaction."""
-    return Query(
-        "SELECT set_config('rapport.actor', %s, true), set_config('rapport.reason', %s, true)",
-        [actor or principal.actor, reason or ""],
-    )
+    return Query(QUERIES["record_as"], {"actor": actor or principal.actor, "reason": reason or ""})
 
 
 @atomic_operation
@@ -77,13 +77,7 @@ def move(
         patch["current_agent"] = agent
     yield record_as(principal, reason=reason or "moved")
     conversation = yield from crud.update(CONVERSATIONS, principal, key, patch).steps
-    latest = yield Query(
-        f"SELECT {_TRANSITION_JSON} FROM stage_transitions AS s"
-        " WHERE s.org_id = %s AND s.conversation_id = %s::uuid AND s.at >= now()"
-        " ORDER BY s.at DESC LIMIT 1",
-        [principal.org_id, key],
-        fetch="scalar",
-    )
+    latest = yield Query(_LATEST, {"org": principal.org_id, "id": key}, fetch="scalar")
     return {"conversation": conversation, "transition": latest}
 
 
@@ -96,20 +90,13 @@ def transitions(
     key = crud.check_id(CONVERSATIONS, id)
     size = paging.check_limit(limit)
     after = _cursor(cursor)
-    found = yield Query(
-        "SELECT sales_stage, rapport_next_stages(sales_stage) FROM conversations"
-        " WHERE org_id = %s AND id = %s::uuid",
-        [principal.org_id, key],
-    )
+    found = yield Query(QUERIES["stage_now"], {"org": principal.org_id, "id": key})
     if found is None:
         raise errors.NotFound(f"no conversation with id {key}", field="id")
     stage, allowed_next = found
     items = yield Query(
-        f"SELECT {_TRANSITION_JSON} FROM stage_transitions AS s"
-        " WHERE s.org_id = %s AND s.conversation_id = %s::uuid"
-        " AND (%s::uuid IS NULL OR s.id > %s::uuid)"
-        f" ORDER BY s.id LIMIT {size + 1}",
-        [principal.org_id, key, after, after],
+        _TRANSITIONS,
+        {"org": principal.org_id, "id": key, "after": after, "limit": size + 1},
         fetch="scalars",
     )
     page = list(items[:size])

@@ -18,27 +18,16 @@ from pydantic import Field
 
 from rapport import errors
 from rapport.conversations.conversations import CONVERSATIONS, Status
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, operation
-from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.db.sql import Fragment
+from rapport.pipeline import QUERIES
+from rapport.resources.filters import FilterCompiler
 from rapport.resources.params import Filter
 from rapport.tenancy.principal import Principal
 
-_COUNTS = """
-SELECT t.sales_stage, t.status, count(*)
-FROM conversations AS t
-WHERE t.org_id = %s AND {condition}
-GROUP BY t.sales_stage, t.status
-ORDER BY t.sales_stage, t.status
-"""
-
-_TALLIES = """
-SELECT sales_stage, status, sum(n)::bigint
-FROM conversation_tallies
-WHERE org_id = %s
-GROUP BY sales_stage, status
-HAVING sum(n) > 0
-ORDER BY sales_stage, status
-"""
+_AGENT_LOAD = QUERIES["agent_load"]
+_WORKLOAD = sql.fill(QUERIES["workload"], agent_load=_AGENT_LOAD)
 
 
 @operation
@@ -47,13 +36,15 @@ def counts(principal: Principal, filter: Filter = None) -> Steps[dict[str, Any]]
     ``{"total", "stages": {stage: {"total", status: n}}, "items": [...]}``."""
     filter_spec = filter
     if not filter_spec:
-        rows = yield Query(_TALLIES, [principal.org_id], fetch="all")
+        rows = yield Query(QUERIES["tallies"], {"org": principal.org_id}, fetch="all")
     else:
-        out = Compiled()
+        out = Fragment()
         fields, name = CONVERSATIONS.fields, CONVERSATIONS.name
         condition = FilterCompiler(fields, name).compile(filter_spec, out)
         rows = yield Query(
-            _COUNTS.format(condition=condition), [principal.org_id, *out.params], fetch="all"
+            sql.fill(QUERIES["counts"], condition=condition),
+            {**out.params, "org": principal.org_id},
+            fetch="all",
         )
     stages: dict[str, dict[str, int]] = {}
     for stage, status, n in rows:
@@ -77,37 +68,6 @@ def today(tz: str = "UTC") -> tuple[datetime.datetime, datetime.datetime]:
         ) from None
     start = datetime.datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     return start, start + datetime.timedelta(days=1)
-
-
-_WORKLOAD = """
-WITH held AS (
-  SELECT current_agent AS agent, sum(n) AS n
-  FROM conversation_tallies
-  WHERE org_id = %(org)s AND status = ANY(%(statuses)s::text[]) AND current_agent <> ''
-  GROUP BY current_agent
-  HAVING sum(n) > 0
-),
-agents AS (
-  SELECT coalesce(h.agent, a.name) AS agent, a.role, coalesce(h.n, 0) AS n
-  FROM held AS h
-  FULL JOIN (SELECT name, role FROM agents WHERE org_id = %(org)s AND status = 'active') AS a
-    ON a.name = h.agent
-)
-SELECT json_build_object(
-  'agent', agent, 'role', role, 'count', n,
-  'oldest_updated_at', (
-    SELECT min(edge.at) FROM unnest(%(statuses)s::text[]) AS s(status), LATERAL (
-      SELECT t.updated_at AS at FROM conversations AS t
-      WHERE t.org_id = %(org)s AND t.current_agent = agents.agent AND t.status = s.status
-      ORDER BY t.updated_at LIMIT 1) AS edge),
-  'newest_updated_at', (
-    SELECT max(edge.at) FROM unnest(%(statuses)s::text[]) AS s(status), LATERAL (
-      SELECT t.updated_at AS at FROM conversations AS t
-      WHERE t.org_id = %(org)s AND t.current_agent = agents.agent AND t.status = s.status
-      ORDER BY t.updated_at DESC LIMIT 1) AS edge))
-FROM agents
-ORDER BY n DESC, agent
-"""
 
 
 @operation

@@ -19,8 +19,9 @@ from pydantic import BaseModel, TypeAdapter
 
 from rapport import errors
 from rapport.db.operation import Operation, Query, Steps, operation
+from rapport.db.sql import Fragment
 from rapport.resources import paging
-from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.resources.filters import FilterCompiler
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
 from rapport.validation import json_text, models_text, validate, validate_many
@@ -86,8 +87,7 @@ def insert(
     ids = _row_ids(resource, items)
     orphans, inserted = yield Query(
         resource.sql["insert_docs" if documents else "insert_ids"],
-        [principal.org_id, models_text(resource.rows, items), ids],
-        native=True,
+        {"org": principal.org_id, "rows": models_text(resource.rows, items), "ids": ids},
     )
     if orphans:
         raise _missing_parent(resource, items, ids, set(orphans), prefix)
@@ -103,8 +103,7 @@ def insert_each(
     ids = _row_ids(resource, items)
     orphans, inserted = yield Query(
         resource.sql["insert_docs_lenient"],
-        [principal.org_id, models_text(resource.rows, items), ids],
-        native=True,
+        {"org": principal.org_id, "rows": models_text(resource.rows, items), "ids": ids},
     )
     missing = set(orphans or ())
     kept = [key not in missing for key in ids]
@@ -163,10 +162,8 @@ def _existing(
     shown = resource.json_sql if documents else f"t.{resource.id_column}::text"
     # Typed on both sides, so the unique index behind the idempotency key answers it.
     found = yield Query(
-        f"SELECT {shown}, {as_text} FROM {resource.table} AS t"
-        f" WHERE t.org_id = %s AND ({stored}) IN"
-        f" (SELECT {wanted} FROM rapport_rows(%s::jsonb) AS x(k))",
-        [principal.org_id, json_text(keys)],
+        resource.statement("existing", shown=shown, as_text=as_text, stored=stored, wanted=wanted),
+        {"org": principal.org_id, "keys": json_text(keys)},
         fetch="all",
     )
     return {tuple(row[1:]): row[0] for row in found}
@@ -229,7 +226,7 @@ def _bulk_create(resource: Resource, principal: Principal, items: Any) -> Steps[
 @operation
 def get(resource: Resource, principal: Principal, id_value: Any) -> Steps[dict[str, Any]]:
     key = check_id(resource, id_value)
-    doc = yield Query(resource.sql["get"], [principal.org_id, key], fetch="scalar")
+    doc = yield Query(resource.sql["get"], {"org": principal.org_id, "id": key}, fetch="scalar")
     if doc is None:
         raise _not_found(resource, key)
     return dict(doc)
@@ -241,7 +238,9 @@ def exists(resource: Resource, principal: Principal, id_value: Any) -> Steps[boo
         key = check_id(resource, id_value)
     except errors.NotFound:
         return False
-    found = yield Query(resource.sql["exists"], [principal.org_id, key], fetch="scalar")
+    found = yield Query(
+        resource.sql["exists"], {"org": principal.org_id, "id": key}, fetch="scalar"
+    )
     return bool(found)
 
 
@@ -249,12 +248,14 @@ def exists(resource: Resource, principal: Principal, id_value: Any) -> Steps[boo
 def delete(resource: Resource, principal: Principal, id_value: Any) -> Steps[None]:
     principal.require(resource.write_role, f"delete {resource.name}")
     key = check_id(resource, id_value)
-    count = yield Query(resource.sql["delete"], [principal.org_id, key], fetch="rowcount")
+    count = yield Query(
+        resource.sql["delete"], {"org": principal.org_id, "id": key}, fetch="rowcount"
+    )
     if not count:
         raise _not_found(resource, key)
 
 
-def set_clause(resource: Resource, patch: dict[str, Any], out: Compiled) -> str:
+def set_clause(resource: Resource, patch: dict[str, Any], out: Fragment) -> str:
     """``SET ...`` for a validated patch: JSON objects merge (RFC 7396), the rest replace."""
     assignments = []
     by_column = {f.column: f for f in resource.fields.values()}
@@ -290,13 +291,13 @@ def update(
     patch = patch_of(resource, data)
     if not patch:
         return (yield from get(resource, principal, key).steps)
-    out = Compiled()
+    out = Fragment()
     assignments = set_clause(resource, patch, out)
     doc = yield Query(
-        f"UPDATE {resource.table} AS t SET {assignments}"
-        f" WHERE t.org_id = %s AND t.{resource.id_column} = %s::uuid"
-        f" RETURNING {resource.json_sql}",
-        [*out.params, principal.org_id, key],
+        resource.statement(
+            "update", assignments=assignments, id=resource.id_column, json=resource.json_sql
+        ),
+        {**out.params, "org": principal.org_id, "id": key},
         fetch="scalar",
     )
     if doc is None:
@@ -317,12 +318,12 @@ def bulk_update(
     patch = patch_of(resource, data, field="set")
     if not patch:
         raise errors.BadRequest("set: name at least one field to change", field="set")
-    values, matching = Compiled(), Compiled()
-    assignments = set_clause(resource, patch, values)
-    condition = FilterCompiler(resource.fields, resource.name).compile(filter_spec, matching)
+    out = Fragment()
+    assignments = set_clause(resource, patch, out)
+    condition = FilterCompiler(resource.fields, resource.name).compile(filter_spec, out)
     count = yield Query(
-        f"UPDATE {resource.table} AS t SET {assignments} WHERE t.org_id = %s AND {condition}",
-        [*values.params, principal.org_id, *matching.params],
+        resource.statement("bulk_update", assignments=assignments, condition=condition),
+        {**out.params, "org": principal.org_id},
         fetch="rowcount",
     )
     return int(count)
@@ -330,11 +331,11 @@ def bulk_update(
 
 @operation
 def count(resource: Resource, principal: Principal, filter_spec: Any = None) -> Steps[int]:
-    out = Compiled()
+    out = Fragment()
     condition = FilterCompiler(resource.fields, resource.name).compile(filter_spec, out)
     total = yield Query(
-        f"SELECT count(*) FROM {resource.table} AS t WHERE t.org_id = %s AND {condition}",
-        [principal.org_id, *out.params],
+        resource.statement("count", condition=condition),
+        {**out.params, "org": principal.org_id},
         fetch="scalar",
     )
     return int(total)
@@ -354,15 +355,15 @@ def list_page(
     keys = paging.parse_order_by(
         order_by, resource.fields, resource.default_order, resource.id_field
     )
-    out = Compiled()
+    out = Fragment()
     condition = FilterCompiler(resource.fields, resource.name).compile(filter_spec, out)
     if cursor:
         condition += " AND " + paging.keyset_sql(keys, paging.decode_cursor(cursor, keys), out)
     docs = yield Query(
-        f"SELECT {resource.json_sql} FROM {resource.table} AS t"
-        f" WHERE t.org_id = %s AND {condition}"
-        f" ORDER BY {paging.order_sql(keys)} LIMIT {size + 1}",
-        [principal.org_id, *out.params],
+        resource.statement(
+            "list", json=resource.json_sql, condition=condition, order=paging.order_sql(keys)
+        ),
+        {**out.params, "org": principal.org_id, "limit": size + 1},
         fetch="scalars",
     )
     items = list(docs[:size])

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from rapport import errors
+from rapport.db.sql import Fragment
 from rapport.resources.fields import Field
 from rapport.validation import json_text
 
@@ -28,17 +29,6 @@ OPERATORS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists
 _RANGE = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 _JSON_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 MAX_DEPTH = 8
-
-
-class Compiled:
-    """SQL text and its parameters, built up clause by clause."""
-
-    def __init__(self) -> None:
-        self.params: list[Any] = []
-
-    def param(self, value: Any, cast: str | None = None) -> str:
-        self.params.append(value)
-        return f"%s::{cast}" if cast else "%s"
 
 
 def parse_timestamp(value: Any, field: str) -> datetime.datetime:
@@ -107,13 +97,13 @@ class FilterCompiler:
         self.resource = resource
         self.open_objects = {n for n, f in fields.items() if f.json_shape == "object"}
 
-    def compile(self, spec: Any, out: Compiled) -> str:
+    def compile(self, spec: Any, out: Fragment) -> str:
         """SQL for ``spec`` (a parsed filter), appending its parameters to ``out``."""
         if spec is None:
             return "TRUE"
         return self._document(spec, out, depth=0)
 
-    def _document(self, spec: Any, out: Compiled, depth: int) -> str:
+    def _document(self, spec: Any, out: Fragment, depth: int) -> str:
         if not isinstance(spec, dict):
             raise errors.BadRequest("filter: expected a JSON object", field="filter")
         if depth > MAX_DEPTH:
@@ -152,7 +142,7 @@ class FilterCompiler:
             return condition
         return {"$eq": condition}
 
-    def _field(self, field: Field, condition: Any, out: Compiled) -> str:
+    def _field(self, field: Field, condition: Any, out: Fragment) -> str:
         column = f"t.{field.column}"
         clauses = []
         for op, value in self._operators(condition).items():
@@ -199,7 +189,7 @@ class FilterCompiler:
                 clauses.append(f"{column} ILIKE {out.param(pattern)}")
         return " AND ".join(clauses)
 
-    def _json_column(self, field: Field, column: str, op: str, value: Any, out: Compiled) -> str:
+    def _json_column(self, field: Field, column: str, op: str, value: Any, out: Fragment) -> str:
         where = field.name
         if op == "$contains":
             if field.json_shape == "array" and not isinstance(value, list):
@@ -220,7 +210,7 @@ class FilterCompiler:
             field=where,
         )
 
-    def _json_path(self, field: Field, path: str, where: str, condition: Any, out: Compiled) -> str:
+    def _json_path(self, field: Field, path: str, where: str, condition: Any, out: Fragment) -> str:
         keys = path.split(".")
         if not all(_JSON_KEY.match(k) for k in keys):
             raise errors.BadRequest(

@@ -21,8 +21,9 @@ from typing import Any
 import orjson
 
 from rapport import errors
+from rapport.db.sql import Fragment
 from rapport.resources.fields import Field
-from rapport.resources.filters import Compiled, check_value
+from rapport.resources.filters import check_value
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 50
@@ -107,7 +108,7 @@ def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
     return values
 
 
-def keyset_sql(keys: list[SortKey], values: list[Any], out: Compiled) -> str:
+def keyset_sql(keys: list[SortKey], values: list[Any], out: Fragment) -> str:
     """The predicate "sorts strictly after ``values``" for ``keys``."""
     if len({k.descending for k in keys}) == 1 and all(
         not k.field.nullable and v is not None for k, v in zip(keys, values, strict=True)
@@ -127,14 +128,14 @@ def keyset_sql(keys: list[SortKey], values: list[Any], out: Compiled) -> str:
     return "(" + " OR ".join(alternatives) + ")" if alternatives else "FALSE"
 
 
-def _equal(key: SortKey, value: Any, out: Compiled) -> str:
+def _equal(key: SortKey, value: Any, out: Fragment) -> str:
     column = f"t.{key.field.column}"
     if value is None:
         return f"{column} IS NULL"
     return f"{column} = {out.param(value, key.field.sql_type)}"
 
 
-def _after(key: SortKey, value: Any, out: Compiled) -> str | None:
+def _after(key: SortKey, value: Any, out: Fragment) -> str | None:
     column = f"t.{key.field.column}"
     if key.descending:  # NULLS FIRST: after a NULL come all non-NULLs
         if value is None:

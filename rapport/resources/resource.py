@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
-from rapport.db import failures
+from rapport.db import failures, sql
 from rapport.db.operation import Steps
+from rapport.resources import QUERIES
 from rapport.resources.fields import Field, fields_of
 from rapport.tenancy.principal import Role
 
@@ -129,13 +130,16 @@ class Resource:
                 raise TypeError(f"{model.__name__}.{name} is not a field of {self.name}")
         return columns
 
+    def statement(self, name: str, **holes: str) -> str:
+        """A statement of ``resources/queries.sql`` for this resource."""
+        return sql.fill(QUERIES[name], table=self.table, **holes)
+
     def _compile(self) -> dict[str, str]:
-        table, idc = self.table, self.id_column
-        key = f"t.org_id = %s AND t.{idc} = %s::uuid"
+        idc = self.id_column
         return {
-            "get": f"SELECT {self.json_sql} FROM {table} AS t WHERE {key}",
-            "exists": f"SELECT EXISTS (SELECT 1 FROM {table} AS t WHERE {key})",
-            "delete": f"DELETE FROM {table} AS t WHERE {key}",
+            "get": self.statement("get", json=self.json_sql, id=idc),
+            "exists": self.statement("exists", id=idc),
+            "delete": self.statement("delete", id=idc),
             "insert_ids": self._insert_sql(f"coalesce(array_agg(t.{idc}::text), '{{}}')"),
             "insert_docs": self._insert_sql(f"coalesce(json_agg({self.json_sql}), '[]')"),
             "insert_docs_lenient": self._insert_sql(
@@ -171,7 +175,7 @@ class Resource:
             # over the whole parent table); a NULL copy marks a parent that is not there.
             looked_up = ", ".join(
                 f"(SELECT p.{column} FROM {parent.table} AS p"
-                f" WHERE p.org_id = $1 AND p.id = input.{parent.key}) AS {alias}"
+                f" WHERE p.org_id = %(org)s AND p.id = input.{parent.key}) AS {alias}"
                 for column, alias in [(c, c) for c in copies] or [("id", "parent_id")]
             )
             source = f"SELECT input.*, {looked_up} FROM input"
@@ -186,22 +190,17 @@ class Resource:
         )
         after = f", {self.after_insert}" if self.after_insert else ""
         keep = f"NOT ({absent})" if lenient else "(SELECT n FROM missing) = 0"
-        return (
-            "WITH input AS (\n"
-            "  SELECT x.*, ($3::uuid[])[e.n] AS row_id\n"
-            "  FROM rapport_rows($2::jsonb) WITH ORDINALITY AS e(doc, n),\n"
-            f"       jsonb_to_record(e.doc) AS x({', '.join(record)})\n"
-            "),\n"
-            f"source AS MATERIALIZED ({source}),\n"
-            f"missing AS (SELECT count(*) AS n FROM source WHERE {absent}),\n"
-            "inserted AS (\n"
-            f"  INSERT INTO {self.table} AS t (org_id, {columns})\n"
-            f"  SELECT $1, {selected} FROM source WHERE {keep}\n"
-            f"  {conflict}\n"
-            "  RETURNING *\n"
-            f"){after}\n"
-            f"SELECT (SELECT array_agg(row_id::text) FROM source WHERE {absent}),"
-            f" (SELECT {returning} FROM inserted AS t)"
+        return self.statement(
+            "insert",
+            record=", ".join(record),
+            source=source,
+            absent=absent,
+            columns=columns,
+            selected=selected,
+            keep=keep,
+            conflict=conflict,
+            after=after,
+            returning=returning,
         )
 
 

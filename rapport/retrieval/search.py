@@ -33,12 +33,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapport import errors
 from rapport.conversations.conversations import CONVERSATIONS
 from rapport.conversations.messages import MESSAGES
+from rapport.db import sql
 from rapport.db.operation import Compute, Query, Steps, atomic_operation, operation
+from rapport.db.sql import Fragment
 from rapport.memory import memories
 from rapport.memory.enricher import Runtime
 from rapport.memory.knowledge import KNOWLEDGE
-from rapport.resources.filters import Compiled, FilterCompiler
+from rapport.resources.filters import FilterCompiler
 from rapport.resources.params import Filter
+from rapport.retrieval import QUERIES
 from rapport.retrieval.embeddings import vector_text
 from rapport.tenancy.principal import Principal
 
@@ -82,7 +85,7 @@ class Target:
     type: str
     table: str
     json_sql: str
-    condition: Callable[[dict[str, Any], Compiled, str], str | None]
+    condition: Callable[[dict[str, Any], Fragment, str], str | None]
 
 
 _CONVERSATION_KEYS = ("channel", "status", "sales_stage", "current_agent", "metadata")
@@ -107,46 +110,46 @@ def _split(spec: dict[str, Any], own: set[str], renames: dict[str, str]) -> tupl
     return mine, parent, missing
 
 
-def _messages(spec: dict[str, Any], out: Compiled, org: str) -> str | None:
+def _messages(spec: dict[str, Any], out: Fragment, org: str) -> str | None:
     mine, parent, missing = _split(spec, set(MESSAGES.fields) | {"context"},
                                    {"time": "timestamp", "agent": "agent_type"})  # fmt: skip
     if missing:
         return None
-    sql = FilterCompiler(MESSAGES.fields, "messages").compile(mine, out)
+    condition = FilterCompiler(MESSAGES.fields, "messages").compile(mine, out)
     if parent:
-        out.params.append(org)
         inner = FilterCompiler(CONVERSATIONS.fields, "conversations").compile(parent, out)
-        sql += (
+        condition += (
             " AND t.conversation_id IN (SELECT t.id FROM conversations AS t"
-            f" WHERE t.org_id = %s AND {inner})"
+            f" WHERE t.org_id = %(org)s AND {inner})"
         )
-    return sql
+    return condition
 
 
-def _memories(spec: dict[str, Any], out: Compiled, org: str) -> str | None:
+def _memories(spec: dict[str, Any], out: Fragment, org: str) -> str | None:
     agent = spec.get("agent")
     rest = {k: v for k, v in spec.items() if k != "agent"}
     mine, _parent, missing = _split(rest, set(memories.MEMORIES.fields), {"time": "valid_from"})
     if missing or _parent:
         return None
-    sql = FilterCompiler(memories.MEMORIES.fields, "memories").compile(mine, out)
+    condition = FilterCompiler(memories.MEMORIES.fields, "memories").compile(mine, out)
     if agent is not None:
-        out.params.extend([org, agent])
-        sql += " AND t.agent_id IN (SELECT id FROM agents WHERE org_id = %s AND name = %s)"
-    return sql
+        name = out.param(agent)
+        condition += (
+            f" AND t.agent_id IN (SELECT id FROM agents WHERE org_id = %(org)s AND name = {name})"
+        )
+    return condition
 
 
-def _knowledge(spec: dict[str, Any], out: Compiled, org: str) -> str | None:
+def _knowledge(spec: dict[str, Any], out: Fragment, org: str) -> str | None:
     mine, _parent, missing = _split(spec, set(KNOWLEDGE.fields), {"time": "created_at"})
     if missing or _parent:
         return None
     if not mine:
         return "TRUE"
-    out.params.append(org)
     inner = FilterCompiler(KNOWLEDGE.fields, "knowledge").compile(mine, out)
     return (
         "t.document_id IN (SELECT t.id FROM knowledge_documents AS t"
-        f" WHERE t.org_id = %s AND {inner})"
+        f" WHERE t.org_id = %(org)s AND {inner})"
     )
 
 
@@ -177,100 +180,54 @@ def or_query(text: str) -> str:
     return " | ".join(words[:32])
 
 
-# BM25 (k1 = 1.2, b = 0.75) over PostgreSQL's own tsvectors: the query's lexemes (English
-# stemming, stop words dropped) OR-ed; term frequencies read from each candidate's positions;
-# document frequencies counted among the candidates, so a word in nearly every candidate
-# (a speaker's name, the product's name) weighs almost nothing. Scoring reads every
-# candidate's tsvector, so the candidates are bounded: within one contact or conversation,
-# every match up to KEYWORD_CANDIDATES; org-wide, the ORG_WIDE_CANDIDATES most recent
-# matches (an OR of a question's words matches ~10% of a large org's messages; ranking them
-# all costs ~75 ms at 100k messages). Older history is still found by the semantic half.
-_BM25 = """matching AS (
-  SELECT t.id, t.search, length(t.search)::float8 AS dl
-  FROM {table} AS t
-  WHERE t.org_id = %s AND t.search @@ %s::tsquery AND {condition}
-  {order} LIMIT %s),
-term_hits AS (
-  SELECT m.id, m.dl, u.lexeme, coalesce(cardinality(u.positions), 1)::float8 AS tf
-  FROM matching AS m, unnest(m.search) AS u
-  WHERE u.lexeme = ANY(%s::text[])),
-collection AS (SELECT count(*)::float8 AS n, greatest(avg(dl), 1) AS avgdl FROM matching),
-frequency AS (SELECT lexeme, count(*)::float8 AS df FROM term_hits GROUP BY lexeme),
-keyword AS (
-  SELECT h.id, row_number() OVER (ORDER BY sum(
-           ln(1 + (c.n - f.df + 0.5) / (f.df + 0.5))
-           * h.tf * 2.2 / (h.tf + 1.2 * (0.25 + 0.75 * h.dl / c.avgdl))) DESC, h.id) AS rank
-  FROM term_hits AS h JOIN frequency AS f USING (lexeme), collection AS c
-  GROUP BY h.id
-  ORDER BY rank LIMIT %s)"""
-KEYWORD_CANDIDATES = 5000
-
-# The query's lexemes, read once per search and sent back as a constant, so the planner
-# sees the tsquery and estimates how many rows match: for a common word it walks the newest
-# rows and stops at the cap instead of collecting every match first.
-_TERMS = """
-SELECT coalesce(string_agg(quote_literal(lexeme), ' | '), ''), coalesce(array_agg(lexeme), '{}')
-FROM unnest(to_tsvector('english', %s))
-"""
+KEYWORD_CANDIDATES = 5000  # within one contact or conversation: every match, up to this
+# org-wide: the most recent matches (an OR of a question's words matches ~10% of a large
+# org's messages; ranking them all costs ~75 ms at 100k messages). Older history is still
+# found by the semantic half.
 ORG_WIDE_CANDIDATES = 500
+
+
+def ranker(table: str, condition: str, exact: bool) -> str:
+    """The one keyword ranker's CTEs over ``table`` (see ``queries.sql``)."""
+    order = "" if exact else "ORDER BY t.id DESC"  # ids are UUIDv7: newest first
+    return sql.fill(QUERIES["keyword_ranker"], table=table, condition=condition, order=order)
 
 
 def _statement(target: Target, condition: str, mode: Mode, exact: bool) -> str:
     """One scope's retrieval and fusion: (id, keyword rank, semantic rank, similarity,
-    fused score, document) for its best ``n`` candidates, best first, top ``k`` only."""
+    fused score, index rows walked, document) for its best ``n`` candidates, top ``k``."""
     parts = []
     if mode in ("hybrid", "keyword"):
-        order = "" if exact else "ORDER BY t.id DESC"  # ids are UUIDv7: newest first
-        parts.append(_BM25.format(table=target.table, condition=condition, order=order))
+        parts.append(ranker(target.table, condition, exact))
     if mode in ("hybrid", "semantic"):
-        order = "(t.embedding <=> %s::vector) + 0" if exact else "t.embedding <=> %s::vector"
-        parts.append(f"""nearest AS (
-  SELECT t.id, t.embedding <=> %s::vector AS distance FROM {target.table} AS t
-  WHERE t.org_id = %s AND t.embedding IS NOT NULL AND {condition}
-  ORDER BY {order} LIMIT %s),
-semantic AS (
-  SELECT id, distance, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest)""")
-    if mode == "hybrid":
-        hits = """SELECT coalesce(k.id, s.id) AS id, k.rank AS keyword_rank,
-    s.rank AS semantic_rank, 1 - s.distance AS similarity,
-    coalesce(1.0 / (%s + k.rank), 0) + coalesce(1.0 / (%s + s.rank), 0) AS score
-  FROM keyword AS k FULL JOIN semantic AS s ON k.id = s.id"""
-        found = "(SELECT count(*) FROM semantic)"
-    elif mode == "semantic":
-        hits = """SELECT id, NULL::bigint AS keyword_rank, rank AS semantic_rank,
-    1 - distance AS similarity, 1 - distance AS score FROM semantic"""
-        found = "(SELECT count(*) FROM semantic)"
-    else:
-        hits = """SELECT id, rank AS keyword_rank, NULL::bigint AS semantic_rank,
-    NULL::float8 AS similarity, 1.0 / rank AS score FROM keyword"""
-        found = "NULL::bigint"
-    return f"""WITH {",".join(parts)},
-hits AS ({hits} ORDER BY score DESC, id LIMIT %s)
-SELECT h.id, h.keyword_rank, h.semantic_rank, h.similarity, h.score, {found},
-       {target.json_sql}
-FROM hits AS h JOIN {target.table} AS t ON t.org_id = %s AND t.id = h.id
-ORDER BY h.score DESC, h.id"""
+        order = (
+            "(t.embedding <=> %(vector)s::vector) + 0"
+            if exact
+            else "t.embedding <=> %(vector)s::vector"
+        )
+        parts.append(sql.fill(QUERIES["semantic_retriever"], table=target.table,
+                              condition=condition, order=order))  # fmt: skip
+    walked = "NULL::bigint" if mode == "keyword" else "(SELECT count(*) FROM semantic)"
+    return sql.fill(
+        QUERIES["fused"], retrievers=",".join(parts), hits=QUERIES[f"hits_{mode}"],
+        walked=walked, json=target.json_sql, table=target.table,
+    )  # fmt: skip
 
 
 def _params(
-    mode: Mode,
     terms: tuple[str, list[str]],
     vector: str | None,
     org: str,
-    condition: list[Any],
+    condition: dict[str, Any],
     n: int,
     k: int,
     exact: bool,
-) -> list[Any]:
-    params: list[Any] = []
-    if mode in ("hybrid", "keyword"):
-        cap = KEYWORD_CANDIDATES if exact else ORG_WIDE_CANDIDATES
-        params += [org, terms[0], *condition, cap, terms[1], n]
-    if mode in ("hybrid", "semantic"):
-        params += [vector, org, *condition, vector, n]
-    if mode == "hybrid":
-        params += [RRF_K, RRF_K]
-    return [*params, k, org]
+) -> dict[str, Any]:
+    return {
+        **condition, "org": org, "tsquery": terms[0], "lexemes": terms[1],
+        "cap": KEYWORD_CANDIDATES if exact else ORG_WIDE_CANDIDATES, "vector": vector,
+        "n": n, "k": k, "rrf": RRF_K,
+    }  # fmt: skip
 
 
 def _candidates(k: int) -> int:
@@ -327,7 +284,7 @@ def search(
             mode = "semantic"
     terms: tuple[str, list[str]] = ("", [])
     if mode != "semantic":
-        tsquery_text, lexemes = yield Query(_TERMS, [request.query], fetch="one")
+        tsquery_text, lexemes = yield Query(QUERIES["search_terms"], {"text": request.query})
         terms = (tsquery_text, list(lexemes))
         if not lexemes:  # only stop words: nothing for full-text search to match
             if mode == "keyword":
@@ -336,15 +293,15 @@ def search(
     vector = vector_text(query_vector) if query_vector is not None else None
     n, k = _candidates(request.k), request.k
     if mode != "keyword":
-        yield Query(f"SET LOCAL hnsw.ef_search = {max(n, 40)}", fetch="rowcount")
+        yield Query(QUERIES["vector_scan"], {"ef_search": str(max(n, 40))}, fetch="rowcount")
     exact = any(key in request.filter for key in SELECTIVE)
     found: list[tuple[float, dict[str, Any]]] = []
     unknown: set[str] | None = None
     for scope in dict.fromkeys(request.scope):
         target = TARGETS[scope]
         spec = request.filter
-        out = Compiled()
-        if scope == "memories" and _memories(spec, Compiled(), principal.org_id) is None:
+        out = Fragment()
+        if scope == "memories" and _memories(spec, Fragment(), principal.org_id) is None:
             condition = None  # a field memories lack, seen before as_of wraps the filter
         else:
             if scope == "memories":
@@ -377,7 +334,7 @@ def _memory_filter(spec: dict[str, Any], as_of: str | None) -> dict[str, Any]:
 
 
 def _missing_keys(scope: str, spec: dict[str, Any]) -> set[str]:
-    out = Compiled()
+    out = Fragment()
     missing = set()
     for key, condition in spec.items():
         if TARGETS[scope].condition({key: condition}, out, "") is None:
@@ -392,17 +349,17 @@ def _run(
     terms: tuple[str, list[str]],
     vector: str | None,
     org: str,
-    condition_params: list[Any],
+    condition_params: dict[str, Any],
     n: int,
     k: int,
     exact: bool,
 ) -> Steps[list[Any]]:
-    params = _params(mode, terms, vector, org, condition_params, n, k, exact)
+    params = _params(terms, vector, org, condition_params, n, k, exact)
     rows: list[Any] = yield Query(_statement(target, condition, mode, exact), params, fetch="all")
     walked = rows[0][5] if rows else 0
     if mode != "keyword" and not exact and (walked or 0) < n:
         # The index walk came back short: filters removed what it found. Search exactly.
-        params = _params(mode, terms, vector, org, condition_params, n, k, True)
+        params = _params(terms, vector, org, condition_params, n, k, True)
         rows = yield Query(_statement(target, condition, mode, True), params, fetch="all")
     return rows
 

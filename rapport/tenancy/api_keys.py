@@ -11,7 +11,9 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from rapport import errors
+from rapport.db import sql
 from rapport.db.operation import Query, Steps, operation
+from rapport.tenancy import QUERIES
 from rapport.tenancy.principal import Principal, Role, article, check_role
 
 KEY_PREFIX = "rk_"
@@ -25,11 +27,14 @@ def new_secret() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-_KEY_JSON = (
-    "json_build_object('id', id, 'name', name, 'role', role, 'prefix', prefix, "
-    "'user_id', user_id, 'created_at', created_at, 'last_used_at', last_used_at, "
-    "'revoked_at', revoked_at)"
+_KEY = (
+    "json_build_object('id', k.id, 'name', k.name, 'role', k.role, 'prefix', k.prefix, "
+    "'user_id', k.user_id, 'created_at', k.created_at, 'last_used_at', k.last_used_at, "
+    "'revoked_at', k.revoked_at)"
 )
+_INSERT = sql.fill(QUERIES["key_insert"], key=_KEY)
+_LIST = sql.fill(QUERIES["keys"], key=_KEY)
+_REVOKE = sql.fill(QUERIES["key_revoke"], key=_KEY)
 
 
 @operation
@@ -40,11 +45,11 @@ def create_key(
     check_role(role)
     secret = new_secret()
     record = yield Query(
-        "INSERT INTO api_keys (org_id, name, role, prefix, secret_hash, user_id)"
-        f" VALUES (%s, %s, %s, %s, %s, %s) RETURNING {_KEY_JSON}",
-        [org_id, name, role, secret[:11], hash_key(secret), user_id],
+        _INSERT,
+        {"org": org_id, "name": name, "role": role, "prefix": secret[:11],
+         "hash": hash_key(secret), "user": user_id},
         fetch="scalar",
-    )
+    )  # fmt: skip
     return dict(record), secret
 
 
@@ -75,11 +80,7 @@ def issue(
 def list_keys(principal: Principal) -> Steps[list[dict[str, Any]]]:
     """Your organization's API keys (admins), never their secrets."""
     principal.require("admin", "list API keys")
-    rows = yield Query(
-        f"SELECT {_KEY_JSON} FROM api_keys WHERE org_id = %s ORDER BY created_at",
-        [principal.org_id],
-        fetch="scalars",
-    )
+    rows = yield Query(_LIST, {"org": principal.org_id}, fetch="scalars")
     return list(rows)
 
 
@@ -93,12 +94,7 @@ def revoke_key(principal: Principal, id: str) -> Steps[dict[str, Any]]:
         key_id = str(uuid.UUID(str(key_id)))
     except ValueError:  # a malformed id cannot exist
         raise errors.NotFound(f"no API key with id {key_id!r}", field="id") from None
-    record = yield Query(
-        "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())"
-        f" WHERE org_id = %s AND id = %s::uuid RETURNING {_KEY_JSON}",
-        [principal.org_id, key_id],
-        fetch="scalar",
-    )
+    record = yield Query(_REVOKE, {"org": principal.org_id, "id": key_id}, fetch="scalar")
     if record is None:
         raise errors.NotFound(f"no API key with id {key_id}", field="id")
     return dict(record)
@@ -109,11 +105,7 @@ def authenticate(secret: str) -> Steps[Principal]:
     """The principal an API key stands for; Unauthorized if unknown or revoked."""
     if not secret.startswith(KEY_PREFIX):
         raise errors.Unauthorized("that is not a Rapport API key (they start with rk_)")
-    row = yield Query(
-        "UPDATE api_keys SET last_used_at = now() WHERE secret_hash = %s AND revoked_at IS NULL"
-        " RETURNING org_id::text, role, id::text",
-        [hash_key(secret)],
-    )
+    row = yield Query(QUERIES["key_authenticate"], {"hash": hash_key(secret)})
     if row is None:
         raise errors.Unauthorized("unknown or revoked API key")
     return Principal(org_id=row[0], role=row[1], key_id=row[2])

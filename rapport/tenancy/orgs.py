@@ -6,6 +6,7 @@ from typing import Any
 
 from rapport import errors
 from rapport.db.operation import Query, Steps, operation
+from rapport.tenancy import QUERIES
 from rapport.tenancy.principal import Principal
 
 
@@ -14,12 +15,7 @@ def ensure_org(name: str) -> Steps[dict[str, Any]]:
     """The organization called ``name``, created if it does not exist yet."""
     if not name or not name.strip():
         raise errors.ValidationFailed("name: an organization needs a name", field="name")
-    row = yield Query(
-        "INSERT INTO orgs (name) VALUES (%s) ON CONFLICT (name) DO UPDATE SET name = excluded.name"
-        " RETURNING json_build_object('id', org_id, 'name', name, 'created_at', created_at),"
-        " (xmax = 0)",
-        [name.strip()],
-    )
+    row = yield Query(QUERIES["org_ensure"], {"name": name.strip()})
     org: dict[str, Any] = row[0]
     org["created"] = bool(row[1])
     return org
@@ -27,12 +23,7 @@ def ensure_org(name: str) -> Steps[dict[str, Any]]:
 
 @operation
 def find_org(name: str) -> Steps[dict[str, Any]]:
-    org = yield Query(
-        "SELECT json_build_object('id', org_id, 'name', name, 'created_at', created_at)"
-        " FROM orgs WHERE name = %s",
-        [name],
-        fetch="scalar",
-    )
+    org = yield Query(QUERIES["org_by_name"], {"name": name}, fetch="scalar")
     if org is None:
         raise errors.NotFound(f"no organization is called {name!r}", field="org")
     return dict(org)
@@ -40,12 +31,7 @@ def find_org(name: str) -> Steps[dict[str, Any]]:
 
 @operation
 def get_org(principal: Principal) -> Steps[dict[str, Any]]:
-    org = yield Query(
-        "SELECT json_build_object('id', org_id, 'name', name, 'settings', settings,"
-        " 'created_at', created_at) FROM orgs WHERE org_id = %s",
-        [principal.org_id],
-        fetch="scalar",
-    )
+    org = yield Query(QUERIES["org"], {"org": principal.org_id}, fetch="scalar")
     if org is None:
         raise errors.NotFound("this organization no longer exists")
     return dict(org)
@@ -60,5 +46,5 @@ def describe(principal: Principal) -> Steps[dict[str, Any]]:
 
 @operation
 def count_orgs() -> Steps[int]:
-    count = yield Query("SELECT count(*) FROM orgs", fetch="scalar")
+    count = yield Query(QUERIES["org_count"], fetch="scalar")
     return int(count)

@@ -1,4 +1,10 @@
-"""An organization's own settings (``orgs.settings``): pipeline, routing, transfers, intents.
+"""An organization's own settings (``orgs.settings``), and the one reader of them.
+
+Each capability owns its section and its model: ``pipeline`` (``rapport.pipeline.settings``:
+the qualification threshold, routing rules), ``transfer`` and ``calls``
+(``rapport.calls.settings``: when to hand a lead to a closer, the phone region), and
+``intents`` (extraction's own intent phrases). ``OrgSettings`` puts them together; ``load``
+reads them for a service, ``parse`` reads them where a statement already fetched them.
 
 ``PATCH /v1/org`` merges a patch into them (RFC 7396: ``null`` removes a key) and checks the
 result before storing it, so a bad routing rule is refused when it is written, not when a
@@ -12,49 +18,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
-from rapport.conversations.conversations import CONVERSATIONS, SalesStage
+from rapport.calls.settings import CallSettings, TransferSettings
+from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, atomic_operation
-from rapport.pipeline.agents import AgentRole
-from rapport.resources.filters import Compiled, FilterCompiler
-from rapport.tenancy import orgs
+from rapport.db.sql import Fragment
+from rapport.pipeline.settings import PipelineSettings
+from rapport.resources.filters import FilterCompiler
+from rapport.tenancy import QUERIES, orgs
 from rapport.tenancy.principal import Principal
 from rapport.validation import json_text, validate
-
-
-class RoutingRule(BaseModel):
-    """When a conversation matches ``when``, the supervisor sends it to ``stage``/``role``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    when: dict[str, Any] = Field(
-        description="A filter over conversation fields, e.g. "
-        '{"metadata.tags": {"$contains": "vip"}, "qualification.score": {"$gte": 50}}'
-    )
-    stage: SalesStage | None = Field(default=None, description="Default: keep the stage")
-    role: AgentRole | None = Field(default=None, description="Default: the stage's role")
-    reason: Annotated[str, Field(max_length=500)] | None = None
-
-
-class PipelineSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    qualified_threshold: float = Field(
-        default=70, ge=0, le=100, description="is_qualified turns true at this score"
-    )
-    rules: list[RoutingRule] = Field(default_factory=list, max_length=100)
-
-
-class TransferSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    min_engagement: float = Field(default=7.0, ge=0, le=10)
-    min_phase: int = Field(default=3, ge=0)
-
-
-class CallSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
 
 
 class OrgSettings(BaseModel):
@@ -85,19 +57,12 @@ class OrgSettings(BaseModel):
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     transfer: TransferSettings = Field(default_factory=TransferSettings)
     calls: CallSettings = Field(default_factory=CallSettings)
-    intents: dict[str, list[str]] = Field(default_factory=dict)
-
-
-class SettingsPatch(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"settings": {"pipeline": {"qualified_threshold": 60}}}]},
+    intents: dict[str, list[str]] = Field(
+        default_factory=dict, description="extraction: your own intents, by phrases"
     )
 
-    settings: dict[str, Any]
 
-
-def rule_conditions(settings: OrgSettings, out: Compiled) -> list[str]:
+def rule_conditions(settings: OrgSettings, out: Fragment) -> list[str]:
     """Each routing rule's filter as SQL over ``conversations AS t``; a rule that does not
     compile is a 400 naming it. Writing settings runs this to check them, routing to use them.
     """
@@ -119,12 +84,10 @@ def parse(raw: Any) -> OrgSettings:
     return validate(OrgSettings, raw or {}, prefix="settings")
 
 
-def load(principal: Principal) -> Steps[dict[str, Any]]:
-    """The org's stored settings (raw JSON)."""
-    found = yield Query(
-        "SELECT settings FROM orgs WHERE org_id = %s", [principal.org_id], fetch="scalar"
-    )
-    return dict(found or {})
+def load(principal: Principal) -> Steps[OrgSettings]:
+    """The org's settings: the one read of them a service makes."""
+    found = yield Query(QUERIES["settings"], {"org": principal.org_id}, fetch="scalar")
+    return parse(found)
 
 
 @atomic_operation
@@ -140,14 +103,14 @@ def update(
     ``calls.default_region``, ``intents``. Returns the organization."""
     principal.require("admin", "change the organization's settings")
     merged = yield Query(  # the schema's RFC 7396 merge, checked before it is stored
-        "SELECT rapport_merge_patch(settings, %s::jsonb) FROM orgs WHERE org_id = %s FOR UPDATE",
-        [json_text(settings), principal.org_id],
+        QUERIES["settings_merged"],
+        {"patch": json_text(settings), "org": principal.org_id},
         fetch="scalar",
     )
-    rule_conditions(parse(merged), Compiled())
+    rule_conditions(parse(merged), Fragment())
     yield Query(
-        "UPDATE orgs SET settings = %s::jsonb WHERE org_id = %s",
-        [json_text(merged), principal.org_id],
+        QUERIES["settings_store"],
+        {"settings": json_text(merged), "org": principal.org_id},
         fetch="rowcount",
     )
     return (yield from orgs.describe(principal).steps)

@@ -1,0 +1,69 @@
+-- The voice calls' statements: leads by phone, learned calls, closers' availability.
+-- {contact}, {call}: those resources' rows as their public documents.
+
+-- lead_lookup --
+-- The org's settings (for the region national numbers are read in) beside the lead found
+-- with the number read as most orgs would read it: one round trip in the common case.
+SELECT (SELECT settings FROM orgs WHERE org_id = %(org)s),
+       (SELECT {contact} FROM contacts AS t WHERE t.org_id = %(org)s AND t.phone = %(phone)s)
+
+-- lead_by_phone --
+SELECT {contact} FROM contacts AS t WHERE t.org_id = %(org)s AND t.phone = %(phone)s
+
+-- lead_upsert --
+-- A learned call's lead under its phone: the first source and campaign are kept (where the
+-- lead came from), the latest name and email taken, tags and metadata added to.
+INSERT INTO contacts AS t (org_id, id, name, email, phone, source, campaign, tags, metadata)
+VALUES (%(org)s, %(id)s::uuid, %(name)s, %(email)s, %(phone)s, %(source)s, %(campaign)s,
+        %(tags)s::jsonb, %(metadata)s::jsonb)
+ON CONFLICT (org_id, phone) DO UPDATE SET
+  name = excluded.name,
+  email = coalesce(excluded.email, t.email),
+  source = coalesce(t.source, excluded.source),
+  campaign = coalesce(t.campaign, excluded.campaign),
+  tags = t.tags || (SELECT coalesce(jsonb_agg(x), '[]') FROM jsonb_array_elements(excluded.tags)
+                    AS x WHERE NOT t.tags @> jsonb_build_array(x)),
+  metadata = t.metadata || excluded.metadata,
+  updated_at = now()
+RETURNING {contact}, (xmax = 0)
+
+-- learn_lock --
+-- Learns of one lead one at a time, until the transaction ends.
+SELECT pg_advisory_xact_lock(hashtextextended(%(key)s, 0))
+
+-- learned --
+-- A call already stored under a learn's idempotency key ({match}), as a retry answers it:
+-- the call, its lead, its conversation and how many messages its transcript has.
+SELECT c.doc, (SELECT {contact} FROM contacts AS t
+               WHERE t.org_id = %(org)s AND t.id = c.contact_id),
+       c.conversation_id::text,
+       (SELECT count(*) FROM messages AS m
+        WHERE m.org_id = %(org)s AND m.conversation_id = c.conversation_id)
+FROM (SELECT {call} AS doc, t.contact_id, t.conversation_id FROM calls AS t
+      WHERE t.org_id = %(org)s AND {match} LIMIT 1) AS c
+
+-- call_conversation --
+SELECT conversation_id::text FROM calls WHERE org_id = %(org)s AND id = %(id)s::uuid
+
+-- availability_put --
+-- A closer's whole schedule; the same schedule again changes nothing (no row returned).
+INSERT INTO availability AS a (org_id, closer, timezone, weekly, overrides)
+VALUES (%(org)s, %(closer)s, %(timezone)s, %(weekly)s::jsonb, %(overrides)s::jsonb)
+ON CONFLICT (org_id, closer) DO UPDATE SET
+  timezone = excluded.timezone, weekly = excluded.weekly, overrides = excluded.overrides,
+  updated_at = now()
+WHERE (a.timezone, a.weekly, a.overrides)
+      IS DISTINCT FROM (excluded.timezone, excluded.weekly, excluded.overrides)
+RETURNING {schedule}, (xmax = 0)
+
+-- availability_one --
+SELECT {schedule} FROM availability AS a WHERE a.org_id = %(org)s AND a.closer = %(closer)s
+
+-- availability_all --
+-- Every closer's schedule, or the one named (%(closer)s null: all).
+SELECT {schedule} FROM availability AS a
+WHERE a.org_id = %(org)s AND (%(closer)s::text IS NULL OR a.closer = %(closer)s)
+ORDER BY a.closer
+
+-- conversation_qualified --
+SELECT is_qualified FROM conversations WHERE org_id = %(org)s AND id = %(id)s::uuid

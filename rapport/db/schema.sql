@@ -1,0 +1,1783 @@
+-- Rapport's schema, generated from the migrations by `python -m rapport.db.schema`.
+-- Do not edit: change a migration and generate it again (tests/test_schema.py compares).
+
+--
+-- PostgreSQL database dump
+--
+
+
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET transaction_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: vector; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION vector; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access methods';
+
+
+--
+-- Name: rapport_add_counts(jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_add_counts(a jsonb, b jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+DECLARE
+  merged jsonb := coalesce(a, '{}'::jsonb);
+  item record;
+BEGIN
+  FOR item IN SELECT key, value FROM jsonb_each_text(b) LOOP
+    merged := jsonb_set(
+      merged, ARRAY[item.key],
+      to_jsonb(coalesce((merged ->> item.key)::numeric, 0) + item.value::numeric));
+  END LOOP;
+  RETURN merged;
+END
+$$;
+
+
+--
+-- Name: rapport_cancel_on_reply(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_cancel_on_reply() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  UPDATE follow_ups AS f SET status = 'cancelled', closed_reason = 'the lead replied',
+    updated_at = now()
+  FROM (SELECT org_id, conversation_id, max(ts) AS ts FROM added
+        WHERE role = 'user' GROUP BY org_id, conversation_id) AS r
+  WHERE f.org_id = r.org_id AND f.conversation_id = r.conversation_id
+    AND f.status = 'scheduled' AND f.cancel_on_reply AND f.created_at <= r.ts;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_check_stage(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_check_stage() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  allowed text[] := rapport_next_stages(OLD.sales_stage);
+BEGIN
+  IF NOT NEW.sales_stage = ANY(allowed) THEN
+    RAISE EXCEPTION 'sales_stage: % -> % is not allowed for conversation %; from % the allowed stages are: %',
+      OLD.sales_stage, NEW.sales_stage, NEW.id, OLD.sales_stage,
+      coalesce(nullif(array_to_string(allowed, ', '), ''), 'none (it is final)')
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'rapport_stage_transition',
+            COLUMN = 'sales_stage', DETAIL = array_to_string(allowed, ',');
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: rapport_conversation_follow_up(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_conversation_follow_up() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  next_id uuid;
+BEGIN
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NULL;
+  END IF;
+  SELECT id INTO next_id FROM follow_ups
+  WHERE org_id = NEW.org_id AND conversation_id = NEW.id AND status = 'scheduled'
+  ORDER BY due_at, id LIMIT 1;
+  IF NEW.follow_up_required AND NEW.follow_up_scheduled_date IS NOT NULL THEN
+    IF next_id IS NULL THEN
+      INSERT INTO follow_ups (org_id, conversation_id, contact_id, due_at, reason, notes,
+                              reminder_sent, agent, created_by)
+      VALUES (NEW.org_id, NEW.id, NEW.contact_id, NEW.follow_up_scheduled_date,
+              NEW.follow_up_reason, NEW.follow_up_notes, NEW.follow_up_reminder_sent,
+              NEW.current_agent,
+              coalesce(nullif(current_setting('rapport.actor', true), ''), 'conversation'));
+    ELSE
+      UPDATE follow_ups SET due_at = NEW.follow_up_scheduled_date,
+        reason = NEW.follow_up_reason, notes = NEW.follow_up_notes,
+        reminder_sent = NEW.follow_up_reminder_sent, updated_at = now()
+      WHERE org_id = NEW.org_id AND id = next_id;
+    END IF;
+  ELSIF NOT NEW.follow_up_required AND next_id IS NOT NULL THEN
+    UPDATE follow_ups SET status = 'done', closed_reason = 'follow_up.required set to false',
+      updated_at = now()
+    WHERE org_id = NEW.org_id AND id = next_id;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_conversations_follow_ups(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_conversations_follow_ups() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  mirror text := current_setting('rapport.mirror', true);
+BEGIN
+  -- Each new conversation's only follow-up is the one its follow_up shows: nothing to mirror
+  -- back (which would cost a lookup per row of a bulk create).
+  PERFORM set_config('rapport.mirror', 'off', true);
+  INSERT INTO follow_ups (org_id, conversation_id, contact_id, due_at, reason, notes,
+                          reminder_sent, agent, created_by)
+  SELECT org_id, id, contact_id, follow_up_scheduled_date, follow_up_reason, follow_up_notes,
+         follow_up_reminder_sent, current_agent, 'conversation'
+  FROM added WHERE follow_up_required AND follow_up_scheduled_date IS NOT NULL;
+  PERFORM set_config('rapport.mirror', coalesce(mirror, ''), true);
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_follow_up_changed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_follow_up_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF current_setting('rapport.mirror', true) = 'off' THEN
+    RETURN NULL;  -- written from the conversation's own follow_up: already what it shows
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    PERFORM rapport_mirror_follow_up(OLD.org_id, OLD.conversation_id);
+  ELSE
+    PERFORM rapport_mirror_follow_up(NEW.org_id, NEW.conversation_id);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_forget_agent_states(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_forget_agent_states() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  DELETE FROM agent_states WHERE agent_id = OLD.id;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_merge_patch(jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_merge_patch(target jsonb, patch jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+DECLARE
+  merged jsonb;
+  item record;
+BEGIN
+  IF patch IS NULL OR jsonb_typeof(patch) <> 'object' THEN
+    RETURN patch;
+  END IF;
+  merged := CASE WHEN jsonb_typeof(target) = 'object' THEN target ELSE '{}'::jsonb END;
+  FOR item IN SELECT key, value FROM jsonb_each(patch) LOOP
+    IF jsonb_typeof(item.value) = 'null' THEN
+      merged := merged - item.key;
+    ELSE
+      merged := jsonb_set(merged, ARRAY[item.key], rapport_merge_patch(merged -> item.key, item.value));
+    END IF;
+  END LOOP;
+  RETURN merged;
+END
+$$;
+
+
+--
+-- Name: rapport_mirror_follow_up(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_mirror_follow_up(org uuid, conversation uuid) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  next_one follow_ups%ROWTYPE;
+BEGIN
+  SELECT * INTO next_one FROM follow_ups
+  WHERE org_id = org AND conversation_id = conversation AND status = 'scheduled'
+  ORDER BY due_at, id LIMIT 1;
+  IF FOUND THEN
+    UPDATE conversations SET
+      follow_up_required = true, follow_up_scheduled_date = next_one.due_at,
+      follow_up_reason = next_one.reason, follow_up_notes = next_one.notes,
+      follow_up_reminder_sent = next_one.reminder_sent
+    WHERE org_id = org AND id = conversation
+      AND (follow_up_required, follow_up_scheduled_date, follow_up_reason, follow_up_notes,
+           follow_up_reminder_sent)
+          IS DISTINCT FROM (true, next_one.due_at, next_one.reason, next_one.notes,
+                            next_one.reminder_sent);
+  ELSE
+    UPDATE conversations SET follow_up_required = false
+    WHERE org_id = org AND id = conversation AND follow_up_required;
+  END IF;
+END
+$$;
+
+
+--
+-- Name: rapport_next_stages(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_next_stages(stage text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE stage
+    WHEN 'qualification' THEN ARRAY['objection_handling', 'closing', 'not_qualified', 'lost']
+    WHEN 'objection_handling' THEN ARRAY['qualification', 'closing', 'not_qualified', 'lost']
+    WHEN 'closing' THEN ARRAY['objection_handling', 'won', 'lost']
+    WHEN 'not_qualified' THEN ARRAY['qualification']
+    WHEN 'lost' THEN ARRAY['qualification']
+    ELSE ARRAY[]::text[]
+  END
+$$;
+
+
+--
+-- Name: rapport_qualified_threshold(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_qualified_threshold(settings jsonb) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT coalesce((settings #>> '{pipeline,qualified_threshold}')::double precision, 70)
+$$;
+
+
+--
+-- Name: rapport_qualify(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_qualify() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  threshold double precision;
+BEGIN
+  IF NEW.qualification_score IS NULL OR NEW.is_qualified IS TRUE THEN
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'UPDATE' AND OLD.qualification_score IS NOT DISTINCT FROM NEW.qualification_score THEN
+    RETURN NEW;
+  END IF;
+  SELECT rapport_qualified_threshold(settings) INTO threshold FROM orgs WHERE org_id = NEW.org_id;
+  IF NEW.qualification_score >= threshold
+     AND (TG_OP = 'INSERT' OR OLD.qualification_score IS NULL
+          OR OLD.qualification_score < threshold) THEN
+    NEW.is_qualified := true;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: rapport_record_transition(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_record_transition() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO stage_transitions
+    (org_id, conversation_id, contact_id, from_stage, to_stage, from_agent, to_agent,
+     actor, reason)
+  VALUES (NEW.org_id, NEW.id, NEW.contact_id, OLD.sales_stage, NEW.sales_stage,
+          OLD.current_agent, NEW.current_agent,
+          coalesce(nullif(current_setting('rapport.actor', true), ''), 'sql'),
+          nullif(current_setting('rapport.reason', true), ''));
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_rows(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_rows(items jsonb) RETURNS SETOF jsonb
+    LANGUAGE plpgsql IMMUTABLE ROWS 1 PARALLEL SAFE
+    AS $$
+BEGIN
+  RETURN QUERY SELECT jsonb_array_elements(items);
+END
+$$;
+
+
+--
+-- Name: rapport_stamp_completed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_stamp_completed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NEW.status = 'completed' AND NEW.completed_at IS NULL THEN
+    NEW.completed_at := now();
+  ELSIF NEW.status <> 'completed' AND TG_OP = 'UPDATE' AND OLD.status = 'completed' THEN
+    NEW.completed_at := NULL;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: rapport_stamp_follow_up(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_stamp_follow_up() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NEW.status = 'scheduled' THEN
+    NEW.closed_at := NULL;
+    NEW.closed_reason := NULL;
+  ELSIF TG_OP = 'INSERT' OR OLD.status = 'scheduled' THEN
+    NEW.closed_at := coalesce(NEW.closed_at, now());
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: rapport_stamp_resolved(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_stamp_resolved() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NEW.resolved AND NEW.resolved_at IS NULL THEN
+    NEW.resolved_at := now();
+  ELSIF NOT NEW.resolved THEN
+    NEW.resolved_at := NULL;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: rapport_tally_added(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_tally_added() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO conversation_tallies AS t (org_id, sales_stage, status, current_agent, stripe, n)
+  SELECT org_id, sales_stage, status, coalesce(current_agent, ''), rapport_tally_stripe(),
+         count(*)
+  FROM added GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (org_id, sales_stage, status, current_agent, stripe)
+  DO UPDATE SET n = t.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_tally_moved(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_tally_moved() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  -- The two keys in a fixed order, so two moves in opposite directions cannot deadlock.
+  INSERT INTO conversation_tallies AS t (org_id, sales_stage, status, current_agent, stripe, n)
+  SELECT NEW.org_id, k.sales_stage, k.status, k.current_agent, rapport_tally_stripe(), k.n
+  FROM (VALUES (OLD.sales_stage, OLD.status, coalesce(OLD.current_agent, ''), -1),
+               (NEW.sales_stage, NEW.status, coalesce(NEW.current_agent, ''), 1))
+       AS k(sales_stage, status, current_agent, n)
+  ORDER BY 2, 3, 4
+  ON CONFLICT (org_id, sales_stage, status, current_agent, stripe)
+  DO UPDATE SET n = t.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_tally_removed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_tally_removed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  INSERT INTO conversation_tallies AS t (org_id, sales_stage, status, current_agent, stripe, n)
+  SELECT org_id, sales_stage, status, coalesce(current_agent, ''), rapport_tally_stripe(),
+         -count(*)
+  FROM removed GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (org_id, sales_stage, status, current_agent, stripe)
+  DO UPDATE SET n = t.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_tally_stripe(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_tally_stripe() RETURNS smallint
+    LANGUAGE sql PARALLEL SAFE
+    AS $$ SELECT (pg_backend_pid() % 16)::smallint $$;
+
+
+--
+-- Name: rapport_top_key(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_top_key(counts jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT key FROM jsonb_each_text(counts) ORDER BY value::numeric DESC, key LIMIT 1
+$$;
+
+
+--
+-- Name: rapport_uuid7(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_uuid7() RETURNS uuid
+    LANGUAGE sql PARALLEL SAFE
+    AS $$SELECT uuidv7()$$;
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: agent_states; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.agent_states (
+    org_id uuid NOT NULL,
+    agent_id uuid NOT NULL,
+    subject_id uuid NOT NULL,
+    subject_type text NOT NULL,
+    state jsonb NOT NULL,
+    version integer NOT NULL,
+    updated_by text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT agent_states_subject_type_check CHECK ((subject_type = ANY (ARRAY['contact'::text, 'user'::text]))),
+    CONSTRAINT agent_states_version_check CHECK ((version > 0))
+);
+
+
+--
+-- Name: agents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.agents (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    name text NOT NULL,
+    role text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    visibility text DEFAULT 'private'::text NOT NULL,
+    persona jsonb DEFAULT '{}'::jsonb NOT NULL,
+    knowledge_sources jsonb DEFAULT '[]'::jsonb NOT NULL,
+    quick_tasks jsonb DEFAULT '[]'::jsonb NOT NULL,
+    shared_with jsonb DEFAULT '[]'::jsonb NOT NULL,
+    CONSTRAINT agents_role_check CHECK ((role = ANY (ARRAY['supervisor'::text, 'qualifier'::text, 'objection_handler'::text, 'closer'::text, 'custom'::text]))),
+    CONSTRAINT agents_status_check CHECK ((status = ANY (ARRAY['active'::text, 'inactive'::text]))),
+    CONSTRAINT agents_visibility_check CHECK ((visibility = ANY (ARRAY['public'::text, 'private'::text, 'hidden'::text])))
+);
+
+
+--
+-- Name: alembic_version; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.alembic_version (
+    version_num character varying(32) NOT NULL
+);
+
+
+--
+-- Name: api_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_keys (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    name text,
+    role text NOT NULL,
+    prefix text NOT NULL,
+    secret_hash bytea NOT NULL,
+    user_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT api_keys_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'operator'::text, 'viewer'::text])))
+);
+
+
+--
+-- Name: availability; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.availability (
+    org_id uuid NOT NULL,
+    closer text NOT NULL,
+    timezone text NOT NULL,
+    weekly jsonb DEFAULT '[]'::jsonb NOT NULL,
+    overrides jsonb DEFAULT '[]'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: calls; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.calls (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    contact_id uuid NOT NULL,
+    conversation_id uuid,
+    external_id text,
+    start_time timestamp with time zone NOT NULL,
+    end_time timestamp with time zone,
+    duration integer GENERATED ALWAYS AS ((EXTRACT(epoch FROM (end_time - start_time)))::integer) STORED,
+    outcome text,
+    transfer_attempted boolean DEFAULT false NOT NULL,
+    transfer_successful boolean DEFAULT false NOT NULL,
+    engagement_score double precision,
+    phase_reached integer,
+    closer_available boolean,
+    closer text,
+    analysis jsonb DEFAULT '{}'::jsonb NOT NULL,
+    factors jsonb DEFAULT '{}'::jsonb NOT NULL,
+    learning_patterns jsonb DEFAULT '[]'::jsonb NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT calls_check CHECK (((end_time IS NULL) OR (end_time >= start_time))),
+    CONSTRAINT calls_check1 CHECK ((transfer_attempted OR (NOT transfer_successful))),
+    CONSTRAINT calls_engagement_score_check CHECK (((engagement_score >= (0)::double precision) AND (engagement_score <= (10)::double precision))),
+    CONSTRAINT calls_outcome_check CHECK ((outcome = ANY (ARRAY['qualified'::text, 'not_qualified'::text, 'callback'::text, 'transferred'::text, 'no_answer'::text]))),
+    CONSTRAINT calls_phase_reached_check CHECK ((phase_reached >= 0))
+);
+
+
+--
+-- Name: contacts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.contacts (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    external_id text,
+    name text,
+    email text,
+    phone text,
+    instagram_handle text,
+    channel_ids jsonb DEFAULT '{}'::jsonb NOT NULL,
+    source text,
+    campaign text,
+    tags jsonb DEFAULT '[]'::jsonb NOT NULL,
+    industry text,
+    company_size text,
+    job_title text,
+    lead_score double precision,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_interaction timestamp with time zone
+)
+WITH (fillfactor='90');
+
+
+--
+-- Name: conversation_tallies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.conversation_tallies (
+    org_id uuid NOT NULL,
+    sales_stage text NOT NULL,
+    status text NOT NULL,
+    current_agent text NOT NULL,
+    n bigint NOT NULL,
+    stripe smallint DEFAULT 0 NOT NULL
+);
+
+
+--
+-- Name: conversations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.conversations (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    contact_id uuid NOT NULL,
+    external_id text,
+    channel text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    sales_stage text DEFAULT 'qualification'::text NOT NULL,
+    is_qualified boolean,
+    current_agent text,
+    language text,
+    qualification_budget text,
+    qualification_need text,
+    qualification_authority text,
+    qualification_timeline text,
+    qualification_score double precision,
+    follow_up_required boolean DEFAULT false NOT NULL,
+    follow_up_scheduled_date timestamp with time zone,
+    follow_up_reason text,
+    follow_up_notes text,
+    follow_up_reminder_sent boolean DEFAULT false NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    intents jsonb DEFAULT '{}'::jsonb NOT NULL,
+    context jsonb DEFAULT '{}'::jsonb NOT NULL,
+    outlet_id text,
+    start_time timestamp with time zone DEFAULT now() NOT NULL,
+    end_time timestamp with time zone,
+    message_count integer DEFAULT 0 NOT NULL,
+    last_message_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    completed_at timestamp with time zone,
+    CONSTRAINT conversations_sales_stage_check CHECK ((sales_stage = ANY (ARRAY['qualification'::text, 'objection_handling'::text, 'closing'::text, 'not_qualified'::text, 'won'::text, 'lost'::text]))),
+    CONSTRAINT conversations_status_check CHECK ((status = ANY (ARRAY['active'::text, 'inactive'::text, 'completed'::text, 'abandoned'::text])))
+)
+WITH (fillfactor='90');
+
+
+--
+-- Name: follow_ups; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.follow_ups (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    conversation_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    external_id text,
+    due_at timestamp with time zone NOT NULL,
+    reason text,
+    notes text,
+    status text DEFAULT 'scheduled'::text NOT NULL,
+    agent text,
+    cancel_on_reply boolean DEFAULT false NOT NULL,
+    reminder_sent boolean DEFAULT false NOT NULL,
+    created_by text,
+    closed_at timestamp with time zone,
+    closed_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT follow_ups_status_check CHECK ((status = ANY (ARRAY['scheduled'::text, 'done'::text, 'cancelled'::text])))
+);
+
+
+--
+-- Name: interaction_summaries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.interaction_summaries (
+    org_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    total_conversations integer DEFAULT 0 NOT NULL,
+    total_messages integer DEFAULT 0 NOT NULL,
+    common_intents jsonb DEFAULT '{}'::jsonb NOT NULL,
+    language_counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    preferred_language text GENERATED ALWAYS AS (public.rapport_top_key(language_counts)) STORED,
+    avg_satisfaction double precision,
+    satisfaction_samples integer DEFAULT 0 NOT NULL,
+    first_interaction timestamp with time zone,
+    last_interaction timestamp with time zone,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+)
+WITH (fillfactor='90');
+
+
+--
+-- Name: knowledge_chunks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.knowledge_chunks (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    document_id uuid NOT NULL,
+    "position" integer NOT NULL,
+    text text NOT NULL,
+    embedding public.vector(384),
+    search tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED
+);
+
+
+--
+-- Name: knowledge_documents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.knowledge_documents (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    external_id text NOT NULL,
+    title text NOT NULL,
+    text text NOT NULL,
+    source text,
+    url text,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    chunk_count integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: memories; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.memories (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    chain_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    agent_id uuid,
+    conversation_id uuid,
+    key text NOT NULL,
+    value jsonb,
+    text text NOT NULL,
+    extracted_by text NOT NULL,
+    source_message_id uuid,
+    confidence double precision,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    valid_from timestamp with time zone DEFAULT now() NOT NULL,
+    valid_to timestamp with time zone,
+    supersedes uuid,
+    ended_by text,
+    ended_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    embedding public.vector(384),
+    search tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, ((replace(key, '_'::text, ' '::text) || ' '::text) || text))) STORED,
+    CONSTRAINT memories_check CHECK (((valid_to IS NULL) OR (valid_to >= valid_from))),
+    CONSTRAINT memories_confidence_check CHECK (((confidence >= (0)::double precision) AND (confidence <= (1)::double precision))),
+    CONSTRAINT memories_ended_reason_check CHECK ((ended_reason = ANY (ARRAY['superseded'::text, 'deleted'::text])))
+);
+
+
+--
+-- Name: messages; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.messages (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    conversation_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    external_id text,
+    role text NOT NULL,
+    agent_type text,
+    content text NOT NULL,
+    language text,
+    intent text,
+    confidence double precision,
+    sentiment double precision,
+    keywords jsonb DEFAULT '[]'::jsonb NOT NULL,
+    phase text,
+    media jsonb,
+    variant_id text,
+    context jsonb DEFAULT '{}'::jsonb NOT NULL,
+    pii_scrubbed boolean DEFAULT false NOT NULL,
+    ts timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    search tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, content)) STORED,
+    embedding public.vector(384),
+    enriched_at timestamp with time zone,
+    extracted text[] DEFAULT '{}'::text[] NOT NULL,
+    enrich_error text,
+    CONSTRAINT messages_confidence_check CHECK (((confidence >= (0)::double precision) AND (confidence <= (1)::double precision))),
+    CONSTRAINT messages_role_check CHECK ((role = ANY (ARRAY['user'::text, 'agent'::text, 'assistant'::text, 'system'::text]))),
+    CONSTRAINT messages_sentiment_check CHECK (((sentiment >= ('-1'::integer)::double precision) AND (sentiment <= (1)::double precision)))
+);
+
+
+--
+-- Name: objections; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.objections (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    conversation_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    message_id uuid,
+    type text NOT NULL,
+    description text,
+    raised_at timestamp with time zone DEFAULT now() NOT NULL,
+    resolved boolean DEFAULT false NOT NULL,
+    resolution text,
+    resolved_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT objections_type_check CHECK ((type = ANY (ARRAY['price'::text, 'timing'::text, 'trust'::text, 'competitor'::text, 'authority'::text, 'need'::text, 'other'::text])))
+);
+
+
+--
+-- Name: orgs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.orgs (
+    org_id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    name text NOT NULL,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT orgs_name_check CHECK ((name <> ''::text))
+);
+
+
+--
+-- Name: stage_transitions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.stage_transitions (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    conversation_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    from_stage text NOT NULL,
+    to_stage text NOT NULL,
+    from_agent text,
+    to_agent text,
+    actor text NOT NULL,
+    reason text,
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+);
+
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.users (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    external_id text,
+    email text NOT NULL,
+    name text,
+    role text DEFAULT 'operator'::text NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'operator'::text, 'viewer'::text])))
+);
+
+
+--
+-- Name: agent_states agent_states_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_states
+    ADD CONSTRAINT agent_states_pkey PRIMARY KEY (org_id, agent_id, subject_id);
+
+
+--
+-- Name: agents agents_org_id_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agents
+    ADD CONSTRAINT agents_org_id_name_key UNIQUE (org_id, name);
+
+
+--
+-- Name: agents agents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agents
+    ADD CONSTRAINT agents_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: alembic_version alembic_version_pkc; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.alembic_version
+    ADD CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num);
+
+
+--
+-- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: api_keys api_keys_secret_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_secret_hash_key UNIQUE (secret_hash);
+
+
+--
+-- Name: availability availability_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.availability
+    ADD CONSTRAINT availability_pkey PRIMARY KEY (org_id, closer);
+
+
+--
+-- Name: calls calls_org_id_contact_id_start_time_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.calls
+    ADD CONSTRAINT calls_org_id_contact_id_start_time_key UNIQUE (org_id, contact_id, start_time);
+
+
+--
+-- Name: calls calls_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.calls
+    ADD CONSTRAINT calls_org_id_external_id_key UNIQUE (org_id, external_id);
+
+
+--
+-- Name: calls calls_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.calls
+    ADD CONSTRAINT calls_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: contacts contacts_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.contacts
+    ADD CONSTRAINT contacts_org_id_external_id_key UNIQUE (org_id, external_id);
+
+
+--
+-- Name: contacts contacts_org_id_instagram_handle_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.contacts
+    ADD CONSTRAINT contacts_org_id_instagram_handle_key UNIQUE (org_id, instagram_handle);
+
+
+--
+-- Name: contacts contacts_org_id_phone_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.contacts
+    ADD CONSTRAINT contacts_org_id_phone_key UNIQUE (org_id, phone);
+
+
+--
+-- Name: contacts contacts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.contacts
+    ADD CONSTRAINT contacts_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: conversation_tallies conversation_tallies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversation_tallies
+    ADD CONSTRAINT conversation_tallies_pkey PRIMARY KEY (org_id, sales_stage, status, current_agent, stripe);
+
+
+--
+-- Name: conversations conversations_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_org_id_external_id_key UNIQUE (org_id, external_id);
+
+
+--
+-- Name: conversations conversations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: follow_ups follow_ups_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT follow_ups_org_id_external_id_key UNIQUE (org_id, external_id);
+
+
+--
+-- Name: follow_ups follow_ups_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT follow_ups_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: interaction_summaries interaction_summaries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interaction_summaries
+    ADD CONSTRAINT interaction_summaries_pkey PRIMARY KEY (org_id, contact_id);
+
+
+--
+-- Name: knowledge_chunks knowledge_chunks_org_id_document_id_position_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.knowledge_chunks
+    ADD CONSTRAINT knowledge_chunks_org_id_document_id_position_key UNIQUE (org_id, document_id, "position");
+
+
+--
+-- Name: knowledge_chunks knowledge_chunks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.knowledge_chunks
+    ADD CONSTRAINT knowledge_chunks_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: knowledge_documents knowledge_documents_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.knowledge_documents
+    ADD CONSTRAINT knowledge_documents_org_id_external_id_key UNIQUE (org_id, external_id);
+
+
+--
+-- Name: knowledge_documents knowledge_documents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.knowledge_documents
+    ADD CONSTRAINT knowledge_documents_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: memories memories_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: messages messages_org_id_conversation_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_org_id_conversation_id_external_id_key UNIQUE (org_id, conversation_id, external_id);
+
+
+--
+-- Name: messages messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: objections objections_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.objections
+    ADD CONSTRAINT objections_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: orgs orgs_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.orgs
+    ADD CONSTRAINT orgs_name_key UNIQUE (name);
+
+
+--
+-- Name: orgs orgs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.orgs
+    ADD CONSTRAINT orgs_pkey PRIMARY KEY (org_id);
+
+
+--
+-- Name: stage_transitions stage_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stage_transitions
+    ADD CONSTRAINT stage_transitions_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: users users_org_id_email_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_org_id_email_key UNIQUE (org_id, email);
+
+
+--
+-- Name: users users_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_org_id_external_id_key UNIQUE (org_id, external_id);
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: agent_states_agent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agent_states_agent_idx ON public.agent_states USING btree (agent_id);
+
+
+--
+-- Name: agent_states_subject_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agent_states_subject_idx ON public.agent_states USING btree (org_id, subject_id);
+
+
+--
+-- Name: agents_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agents_id_idx ON public.agents USING btree (id);
+
+
+--
+-- Name: agents_public_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agents_public_idx ON public.agents USING btree (name) WHERE (visibility = 'public'::text);
+
+
+--
+-- Name: agents_shared_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agents_shared_idx ON public.agents USING gin (shared_with jsonb_path_ops);
+
+
+--
+-- Name: calls_engagement_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX calls_engagement_idx ON public.calls USING btree (org_id, engagement_score DESC);
+
+
+--
+-- Name: calls_outcome_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX calls_outcome_idx ON public.calls USING btree (org_id, outcome, start_time DESC);
+
+
+--
+-- Name: calls_start_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX calls_start_idx ON public.calls USING btree (org_id, start_time DESC);
+
+
+--
+-- Name: contacts_email_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX contacts_email_idx ON public.contacts USING btree (org_id, email);
+
+
+--
+-- Name: contacts_recent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX contacts_recent_idx ON public.contacts USING btree (org_id, created_at DESC);
+
+
+--
+-- Name: contacts_tags_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX contacts_tags_idx ON public.contacts USING gin (tags jsonb_path_ops);
+
+
+--
+-- Name: conversations_agent_workload_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_agent_workload_idx ON public.conversations USING btree (org_id, current_agent, status, updated_at DESC);
+
+
+--
+-- Name: conversations_channel_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_channel_idx ON public.conversations USING btree (org_id, channel);
+
+
+--
+-- Name: conversations_completed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_completed_idx ON public.conversations USING btree (org_id, completed_at) WHERE (completed_at IS NOT NULL);
+
+
+--
+-- Name: conversations_contact_recent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_contact_recent_idx ON public.conversations USING btree (org_id, contact_id, updated_at DESC);
+
+
+--
+-- Name: conversations_contact_start_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_contact_start_idx ON public.conversations USING btree (org_id, contact_id, start_time DESC);
+
+
+--
+-- Name: conversations_follow_up_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_follow_up_idx ON public.conversations USING btree (org_id, follow_up_scheduled_date) WHERE follow_up_required;
+
+
+--
+-- Name: conversations_pipeline_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_pipeline_idx ON public.conversations USING btree (org_id, sales_stage, status, updated_at DESC);
+
+
+--
+-- Name: conversations_recent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_recent_idx ON public.conversations USING btree (org_id, created_at DESC);
+
+
+--
+-- Name: follow_ups_agent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX follow_ups_agent_idx ON public.follow_ups USING btree (org_id, agent, due_at) WHERE (status = 'scheduled'::text);
+
+
+--
+-- Name: follow_ups_all_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX follow_ups_all_idx ON public.follow_ups USING btree (org_id, conversation_id, created_at);
+
+
+--
+-- Name: follow_ups_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX follow_ups_conversation_idx ON public.follow_ups USING btree (org_id, conversation_id, due_at) WHERE (status = 'scheduled'::text);
+
+
+--
+-- Name: follow_ups_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX follow_ups_due_idx ON public.follow_ups USING btree (org_id, due_at) WHERE (status = 'scheduled'::text);
+
+
+--
+-- Name: follow_ups_waiting_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX follow_ups_waiting_idx ON public.follow_ups USING btree (org_id, conversation_id) WHERE ((status = 'scheduled'::text) AND cancel_on_reply);
+
+
+--
+-- Name: interaction_summaries_conversations_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX interaction_summaries_conversations_idx ON public.interaction_summaries USING btree (org_id, total_conversations DESC);
+
+
+--
+-- Name: knowledge_chunks_embedding_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX knowledge_chunks_embedding_idx ON public.knowledge_chunks USING hnsw (embedding public.vector_cosine_ops);
+
+
+--
+-- Name: knowledge_chunks_pending_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX knowledge_chunks_pending_idx ON public.knowledge_chunks USING btree (org_id) WHERE (embedding IS NULL);
+
+
+--
+-- Name: knowledge_chunks_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX knowledge_chunks_search_idx ON public.knowledge_chunks USING gin (search);
+
+
+--
+-- Name: knowledge_documents_recent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX knowledge_documents_recent_idx ON public.knowledge_documents USING btree (org_id, created_at DESC);
+
+
+--
+-- Name: memories_chain_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_chain_idx ON public.memories USING btree (org_id, chain_id, valid_from);
+
+
+--
+-- Name: memories_contact_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_contact_idx ON public.memories USING btree (org_id, contact_id, valid_from);
+
+
+--
+-- Name: memories_current_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX memories_current_idx ON public.memories USING btree (org_id, contact_id, key, COALESCE(agent_id, '00000000-0000-0000-0000-000000000000'::uuid)) WHERE (valid_to IS NULL);
+
+
+--
+-- Name: memories_embedding_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_embedding_idx ON public.memories USING hnsw (embedding public.vector_cosine_ops);
+
+
+--
+-- Name: memories_pending_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_pending_idx ON public.memories USING btree (org_id, created_at) WHERE (embedding IS NULL);
+
+
+--
+-- Name: memories_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memories_search_idx ON public.memories USING gin (search);
+
+
+--
+-- Name: messages_contact_ts_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_contact_ts_idx ON public.messages USING btree (org_id, contact_id, ts DESC);
+
+
+--
+-- Name: messages_conversation_ts_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_conversation_ts_idx ON public.messages USING btree (org_id, conversation_id, ts, id);
+
+
+--
+-- Name: messages_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_created_idx ON public.messages USING btree (org_id, created_at);
+
+
+--
+-- Name: messages_embedding_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_embedding_idx ON public.messages USING hnsw (embedding public.vector_cosine_ops);
+
+
+--
+-- Name: messages_intent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_intent_idx ON public.messages USING btree (org_id, intent, confidence DESC) WHERE (intent IS NOT NULL);
+
+
+--
+-- Name: messages_pending_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_pending_idx ON public.messages USING btree (org_id, created_at) WHERE (enriched_at IS NULL);
+
+
+--
+-- Name: messages_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_search_idx ON public.messages USING gin (search);
+
+
+--
+-- Name: objections_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX objections_conversation_idx ON public.objections USING btree (org_id, conversation_id, raised_at);
+
+
+--
+-- Name: objections_type_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX objections_type_idx ON public.objections USING btree (org_id, type, resolved);
+
+
+--
+-- Name: stage_transitions_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX stage_transitions_conversation_idx ON public.stage_transitions USING btree (org_id, conversation_id, at);
+
+
+--
+-- Name: agents agents_forget_states; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER agents_forget_states AFTER DELETE ON public.agents FOR EACH ROW EXECUTE FUNCTION public.rapport_forget_agent_states();
+
+
+--
+-- Name: conversations conversations_completed_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_completed_at BEFORE INSERT OR UPDATE OF status ON public.conversations FOR EACH ROW EXECUTE FUNCTION public.rapport_stamp_completed();
+
+
+--
+-- Name: conversations conversations_follow_up_created; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_follow_up_created AFTER INSERT ON public.conversations REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_conversations_follow_ups();
+
+
+--
+-- Name: conversations conversations_follow_up_written; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_follow_up_written AFTER UPDATE OF follow_up_required, follow_up_scheduled_date, follow_up_reason, follow_up_notes, follow_up_reminder_sent ON public.conversations FOR EACH ROW WHEN (((old.follow_up_required IS DISTINCT FROM new.follow_up_required) OR (old.follow_up_scheduled_date IS DISTINCT FROM new.follow_up_scheduled_date) OR (old.follow_up_reason IS DISTINCT FROM new.follow_up_reason) OR (old.follow_up_notes IS DISTINCT FROM new.follow_up_notes) OR (old.follow_up_reminder_sent IS DISTINCT FROM new.follow_up_reminder_sent))) EXECUTE FUNCTION public.rapport_conversation_follow_up();
+
+
+--
+-- Name: conversations conversations_qualify; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_qualify BEFORE INSERT OR UPDATE OF qualification_score ON public.conversations FOR EACH ROW WHEN ((new.qualification_score IS NOT NULL)) EXECUTE FUNCTION public.rapport_qualify();
+
+
+--
+-- Name: conversations conversations_record_transition; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_record_transition AFTER UPDATE OF sales_stage, current_agent ON public.conversations FOR EACH ROW WHEN (((old.sales_stage IS DISTINCT FROM new.sales_stage) OR (old.current_agent IS DISTINCT FROM new.current_agent))) EXECUTE FUNCTION public.rapport_record_transition();
+
+
+--
+-- Name: conversations conversations_stage_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_stage_check BEFORE UPDATE OF sales_stage ON public.conversations FOR EACH ROW WHEN ((old.sales_stage IS DISTINCT FROM new.sales_stage)) EXECUTE FUNCTION public.rapport_check_stage();
+
+
+--
+-- Name: conversations conversations_tally_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_tally_delete AFTER DELETE ON public.conversations REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_tally_removed();
+
+
+--
+-- Name: conversations conversations_tally_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_tally_insert AFTER INSERT ON public.conversations REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_tally_added();
+
+
+--
+-- Name: conversations conversations_tally_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_tally_update AFTER UPDATE OF sales_stage, status, current_agent ON public.conversations FOR EACH ROW WHEN (((old.sales_stage IS DISTINCT FROM new.sales_stage) OR (old.status IS DISTINCT FROM new.status) OR (old.current_agent IS DISTINCT FROM new.current_agent))) EXECUTE FUNCTION public.rapport_tally_moved();
+
+
+--
+-- Name: follow_ups follow_ups_closed_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER follow_ups_closed_at BEFORE INSERT OR UPDATE OF status ON public.follow_ups FOR EACH ROW EXECUTE FUNCTION public.rapport_stamp_follow_up();
+
+
+--
+-- Name: follow_ups follow_ups_mirror; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER follow_ups_mirror AFTER INSERT OR DELETE OR UPDATE OF due_at, reason, notes, status, reminder_sent ON public.follow_ups FOR EACH ROW EXECUTE FUNCTION public.rapport_follow_up_changed();
+
+
+--
+-- Name: messages messages_cancel_follow_ups; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_cancel_follow_ups AFTER INSERT ON public.messages REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_cancel_on_reply();
+
+
+--
+-- Name: objections objections_resolved_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER objections_resolved_at BEFORE INSERT OR UPDATE OF resolved ON public.objections FOR EACH ROW EXECUTE FUNCTION public.rapport_stamp_resolved();
+
+
+--
+-- Name: agents agents_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agents
+    ADD CONSTRAINT agents_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
+-- Name: api_keys api_keys_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
+-- Name: api_keys api_keys_org_id_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_org_id_user_id_fkey FOREIGN KEY (org_id, user_id) REFERENCES public.users(org_id, id) ON DELETE SET NULL (user_id);
+
+
+--
+-- Name: availability availability_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.availability
+    ADD CONSTRAINT availability_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
+-- Name: calls calls_org_id_contact_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.calls
+    ADD CONSTRAINT calls_org_id_contact_id_fkey FOREIGN KEY (org_id, contact_id) REFERENCES public.contacts(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: calls calls_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.calls
+    ADD CONSTRAINT calls_org_id_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE SET NULL (conversation_id);
+
+
+--
+-- Name: contacts contacts_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.contacts
+    ADD CONSTRAINT contacts_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
+-- Name: conversation_tallies conversation_tallies_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversation_tallies
+    ADD CONSTRAINT conversation_tallies_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
+-- Name: conversations conversations_org_id_contact_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_org_id_contact_id_fkey FOREIGN KEY (org_id, contact_id) REFERENCES public.contacts(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: follow_ups follow_ups_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT follow_ups_org_id_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: interaction_summaries interaction_summaries_org_id_contact_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interaction_summaries
+    ADD CONSTRAINT interaction_summaries_org_id_contact_id_fkey FOREIGN KEY (org_id, contact_id) REFERENCES public.contacts(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: knowledge_chunks knowledge_chunks_org_id_document_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.knowledge_chunks
+    ADD CONSTRAINT knowledge_chunks_org_id_document_id_fkey FOREIGN KEY (org_id, document_id) REFERENCES public.knowledge_documents(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: knowledge_documents knowledge_documents_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.knowledge_documents
+    ADD CONSTRAINT knowledge_documents_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
+-- Name: memories memories_org_id_agent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_org_id_agent_id_fkey FOREIGN KEY (org_id, agent_id) REFERENCES public.agents(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: memories memories_org_id_contact_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_org_id_contact_id_fkey FOREIGN KEY (org_id, contact_id) REFERENCES public.contacts(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: memories memories_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_org_id_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE SET NULL (conversation_id);
+
+
+--
+-- Name: memories memories_org_id_source_message_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memories
+    ADD CONSTRAINT memories_org_id_source_message_id_fkey FOREIGN KEY (org_id, source_message_id) REFERENCES public.messages(org_id, id) ON DELETE SET NULL (source_message_id);
+
+
+--
+-- Name: messages messages_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_org_id_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: objections objections_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.objections
+    ADD CONSTRAINT objections_org_id_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: objections objections_org_id_message_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.objections
+    ADD CONSTRAINT objections_org_id_message_id_fkey FOREIGN KEY (org_id, message_id) REFERENCES public.messages(org_id, id) ON DELETE SET NULL (message_id);
+
+
+--
+-- Name: stage_transitions stage_transitions_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stage_transitions
+    ADD CONSTRAINT stage_transitions_org_id_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: users users_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+INSERT INTO public.alembic_version (version_num) VALUES ('0004');

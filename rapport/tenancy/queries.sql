@@ -1,0 +1,51 @@
+-- Tenancy's statements: organizations, their settings, API keys.
+
+-- org_ensure --
+-- The organization called %(name)s, made if it is new (and whether it is).
+INSERT INTO orgs (name) VALUES (%(name)s)
+ON CONFLICT (name) DO UPDATE SET name = excluded.name
+RETURNING json_build_object('id', org_id, 'name', name, 'created_at', created_at), (xmax = 0)
+
+-- org_by_name --
+SELECT json_build_object('id', org_id, 'name', name, 'created_at', created_at)
+FROM orgs WHERE name = %(name)s
+
+-- org --
+SELECT json_build_object('id', org_id, 'name', name, 'settings', settings,
+                         'created_at', created_at)
+FROM orgs WHERE org_id = %(org)s
+
+-- org_count --
+SELECT count(*) FROM orgs
+
+-- settings --
+-- The one read of an organization's settings (rapport.tenancy.settings.load).
+SELECT settings FROM orgs WHERE org_id = %(org)s
+
+-- settings_merged --
+-- The settings with a patch merged in (RFC 7396), locked until the transaction stores them.
+SELECT rapport_merge_patch(settings, %(patch)s::jsonb) FROM orgs WHERE org_id = %(org)s
+FOR UPDATE
+
+-- settings_store --
+UPDATE orgs SET settings = %(settings)s::jsonb WHERE org_id = %(org)s
+
+-- key_insert --
+INSERT INTO api_keys AS k (org_id, name, role, prefix, secret_hash, user_id)
+VALUES (%(org)s, %(name)s, %(role)s, %(prefix)s, %(hash)s, %(user)s)
+RETURNING {key}
+
+-- keys --
+SELECT {key} FROM api_keys AS k WHERE k.org_id = %(org)s ORDER BY k.created_at
+
+-- key_revoke --
+-- Revoking twice keeps the first moment.
+UPDATE api_keys AS k SET revoked_at = coalesce(k.revoked_at, now())
+WHERE k.org_id = %(org)s AND k.id = %(id)s::uuid
+RETURNING {key}
+
+-- key_authenticate --
+-- The principal of a key: its org, role and id, if it is known and not revoked.
+UPDATE api_keys SET last_used_at = now()
+WHERE secret_hash = %(hash)s AND revoked_at IS NULL
+RETURNING org_id::text, role, id::text
