@@ -439,7 +439,8 @@ def embed(
     from rapport.tenancy import orgs
 
     with _database(home, database_url) as database:
-        org_id = database.run(orgs.ensure_org(org))["id"] if org else None
+        # An org that is not there is an error (a typo must not create one), as for export.
+        org_id = database.run(orgs.find_org(org))["id"] if org else None
         waiting = database.run(enrichment.pending(org_id))
         total = sum(waiting.values())
         if not total:

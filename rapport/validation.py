@@ -7,9 +7,10 @@ so an error reads the same however Rapport was called.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
 import pydantic
@@ -19,6 +20,44 @@ from pydantic_core import PydanticSerializationError
 from rapport import errors
 
 M = TypeVar("M", bound=pydantic.BaseModel)
+
+# A moment callers send (a message's timestamp, a follow-up's due_at, ...) is written with a
+# year from 1900 to 2199. Anything else is a typo or a placeholder (0001-01-01), and some of
+# it cannot even be read back (a year-1 date at +14:00 is 1 BC in UTC).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+_YEAR = r"(19|20|21)\d\d"
+_LEAP = (  # leap years of 1900-2199: every fourth, but not 1900 or 2100
+    r"(19(0[48]|[2468][048]|[13579][26])|20([02468][048]|[13579][26])"
+    r"|21(0[48]|[2468][048]|[13579][26]))-02-29"
+)
+MOMENT_PATTERN = (
+    rf"^({_YEAR}-((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)"
+    rf"|02-(0[1-9]|1\d|2[0-8]))|{_LEAP})"
+    r"(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?$"
+)
+
+
+def sane_moment(value: datetime.datetime) -> datetime.datetime:
+    """``value`` if it is written with a year from 1900 to 2199 (as written, before any
+    offset is applied, so what the pattern admits is exactly what is accepted)."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(
+            f"{value.isoformat()} is not a date this API keeps: send a year from "
+            f"{EARLIEST_YEAR} to {LATEST_YEAR}"
+        )
+    return value
+
+
+# The type of every moment a caller sends; its JSON schema says exactly what is accepted.
+Moment = Annotated[
+    datetime.datetime,
+    pydantic.AfterValidator(sane_moment),
+    pydantic.WithJsonSchema(
+        {"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN,
+         "description": "ISO 8601, a year from 1900 to 2199; without an offset: UTC",
+         "examples": ["2025-01-15T09:30:00Z"]}
+    ),
+]  # fmt: skip
 
 _SOURCES = {"body", "query", "path", "header"}
 

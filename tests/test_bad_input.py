@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from rapport.db.operation import Query, Steps, operation
@@ -900,3 +901,60 @@ def test_hostile_values_never_cause_a_500(resource: str, fresh: Rows) -> None:
     response = client.post(path, content=deep, headers={"content-type": "application/json"})
     assert_refused(response)
     assert ok(client.get("/healthz")) == {"status": "ok"}
+
+
+ABSURD_MOMENTS = ["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00Z", "1899-12-31T23:59:59Z",
+                  "2200-01-01T00:00:00Z", "9999-12-31T23:59:59-14:00"]  # fmt: skip
+
+
+@pytest.mark.parametrize("moment", ABSURD_MOMENTS)
+def test_moments_outside_the_years_1900_to_2199_are_422(
+    moment: str, rows: Rows, http: httpx.Client
+) -> None:
+    """A message stamped 1 BC (in UTC) used to be stored, and then stopped enrichment for
+    every tenant; a follow-up due then broke the due list. Both are refused, naming the
+    field, and nothing is stored."""
+    checks = [
+        ("POST", f"/v1/conversations/{rows.conversation}/messages",
+         {"role": "user", "content": "hi", "timestamp": moment}, "timestamp"),
+        ("POST", "/v1/follow-ups", {"conversation_id": rows.conversation, "due_at": moment},
+         "due_at"),
+        ("POST", "/v1/contacts", {"name": "Old", "created_at": moment}, "created_at"),
+        ("POST", "/v1/memories", {"contact_id": rows.contact, "key": "fact",
+                                  "valid_from": moment}, "valid_from"),
+    ]  # fmt: skip
+    for method, path, body, field in checks:
+        assert_problem(send(http, method, path, body), 422, field, detail="1900")
+    assert_problem(http.get("/v1/follow-ups/due", params={"from": moment}), 400, "from")
+    rows.assert_unchanged()
+    assert http.get("/v1/follow-ups/due", params={"overdue": "true"}).status_code == 200
+
+
+def test_a_20_mb_body_gets_its_413_in_every_ordinary_client(fresh: Rows) -> None:
+    """urllib, httpx and curl each send 20 MB to a server that takes 1 MiB, and each reads
+    the 413 problem document (rather than a reset connection)."""
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    url = f"{fresh.client.base_url}/v1/contacts"
+    key = fresh.client.headers["Authorization"]
+    body = b'{"name": "' + b"x" * (20 * 1024 * 1024) + b'"}'
+    headers = {"Authorization": key, "Content-Type": "application/json"}
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers))
+    assert refused.value.code == 413
+    assert orjson.loads(refused.value.read())["max_bytes"] == MAX_BODY
+    answer = httpx.post(url, content=body, headers=headers, timeout=60)
+    assert answer.status_code == 413
+    assert answer.json()["type"].endswith("/payload-too-large")
+    done = subprocess.run(
+        ["curl", "-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", url,
+         "-H", f"Authorization: {key}", "-H", "Content-Type: application/json",
+         "--data-binary", "@-"],
+        input=body, capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    text, _, status = done.stdout.decode().rpartition("\n")
+    assert status == "413", done.stderr
+    assert orjson.loads(text)["status"] == 413
+    fresh.assert_unchanged()

@@ -319,3 +319,29 @@ def test_transfer_decision_says_yes_or_why_not(sdk: Any) -> None:
     nobody = sdk.calls.transfer_decision(9.0, 5, closer="kevin", at=working)
     assert nobody["transfer"] is False
     assert "no availability schedule" in nobody["reasons"][0]
+
+
+def test_a_turn_may_say_its_sentiment_is_unknown(sdk: Any) -> None:
+    """``"sentiment": null`` is "not known" (the server reads it from the text), not a 500."""
+    body = call_body(external_id="CA-null")
+    body["transcript"][1]["sentiment"] = None
+    learned = sdk.calls.learn(body)
+    assert learned["created"] is True
+    sdk.enrichment.flush()
+    turns = sdk.calls.transcript(learned["call"]["id"])["items"]
+    assert turns[1]["sentiment"] is not None  # read from "sounds too expensive"
+    assert learned["call"]["analysis"]["average_sentiment"] is not None
+
+
+def test_contacts_read_national_numbers_in_the_orgs_region(sdk: Any) -> None:
+    """One normaliser: a contact's national number is read in the org's region, as a
+    learned call's lead is, and the two are then the same person."""
+    sdk.update_org({"calls": {"default_region": "GB"}})
+    contact = sdk.contacts.create(name="Olivia", phone="07911 123456")
+    assert contact["phone"] == "+447911123456"
+    assert sdk.calls.lead_by_phone("07911 123456")["id"] == contact["id"]
+    assert sdk.contacts.update(contact["id"], phone="07911 123457")["phone"] == "+447911123457"
+    with pytest.raises(errors.ValidationFailed) as bad:
+        sdk.contacts.bulk_create([{"name": "A", "phone": "+447911123458"}, {"phone": "12"}])
+    assert bad.value.field == "items[1].phone"
+    assert sdk.contacts.count() == 1

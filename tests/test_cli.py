@@ -649,6 +649,14 @@ def test_keys_create_with_a_bad_role_fails_and_changes_nothing(home: Home) -> No
         assert [k["role"] for k in owner.keys.list()] == ["admin"]
 
 
+def test_embed_for_an_org_that_does_not_exist_fails_and_creates_none(home: Home) -> None:
+    typo = home.run("embed", "--backfill", "--org", "acme-tyop", ok=False)
+    assert typo.returncode == 1
+    assert "no organization is called 'acme-tyop'" in typo.stderr
+    missing = home.run("keys", "list", "--org", "acme-tyop", ok=False)
+    assert "no organization is called 'acme-tyop'" in missing.stderr
+
+
 # --- import -------------------------------------------------------------------------------
 
 

@@ -55,3 +55,59 @@ def test_a_failing_extractor_stores_the_message_unread_and_goes_on(
         found = r.search("poison pill", scope=["messages"], mode="semantic", k=1)["results"]
         assert found[0]["id"] == ids[1]
         r_off.close()
+
+
+def test_an_unreadable_row_cannot_stall_another_tenants_enrichment(
+    tenant: Any, other_tenant: Any
+) -> None:
+    """A row the API would refuse today (stored 1 BC, from before the check, or by hand)
+    sits in the queue of the server's cross-org enricher: the other tenant's messages are
+    still enriched, and the bad one is set aside with the reason, once."""
+    with tenant.local() as r:
+        contact = r.contacts.create(name="Old")
+        chat = r.conversations.create(contact_id=contact["id"], channel="sms")
+    with tenant.database.pool.connection() as conn:
+        conn.execute(
+            "INSERT INTO messages (org_id, conversation_id, contact_id, role, content, ts)"
+            " VALUES (%s, %s, %s, 'user', 'from long ago', '0001-01-01 00:00:00+14:00')",
+            [tenant.id, chat["id"], contact["id"]],
+        )
+    with other_tenant.local() as other:
+        other_off = type(other)(org=other_tenant.name, database=other_tenant.database,
+                                enrich="off")  # fmt: skip
+        person = other_off.contacts.create(name="New")
+        talk = other_off.conversations.create(contact_id=person["id"], channel="sms")
+        sent = other_off.conversations.append_message(
+            talk["id"], role="user", content="our budget is about $3k a month"
+        )
+        other_off.close()
+        done = Enricher(tenant.database).flush()  # every org, as the server's thread does
+        assert done.messages >= 2
+        assert other.messages.get(sent["id"])["intent"] is not None
+    assert tenant.database.run(enrichment.pending())["messages"] == 0
+
+
+def test_an_edited_message_is_read_again(sdk: Any) -> None:
+    """PATCH new content: intent and memories follow the new text, not the old one, and
+    what the caller set on the message itself stays."""
+    contact = sdk.contacts.create(name="Kim")
+    chat = sdk.conversations.create(contact_id=contact["id"], channel="whatsapp")
+    first = sdk.conversations.append_message(
+        chat["id"], role="user", content="our budget is about $3k a month", variant_id="v1"
+    )
+    sdk.enrichment.flush()
+    spec = {"contact_id": contact["id"]}
+    assert {m["key"] for m in sdk.memories.list(spec)["items"]} >= {"budget"}
+    sdk.messages.update(first["id"], content="I'm the owner; we want to start next week")
+    sdk.enrichment.flush()
+    edited = sdk.messages.get(first["id"])
+    assert edited["content"].startswith("I'm the owner")
+    assert edited["variant_id"] == "v1"
+    keys = {m["key"] for m in sdk.memories.list(spec)["items"]}
+    assert "budget" not in keys  # the new text does not say it
+    assert {"authority", "timeline"} <= keys
+    ended = [m for m in sdk.memories.recall(spec, all_versions=True)["items"]
+             if m["key"] == "budget"]  # fmt: skip
+    assert ended
+    assert ended[0]["ended_reason"] == "deleted"
+    assert "edited" in ended[0]["ended_by"]

@@ -12,7 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.routing import BaseRoute
 
 from rapport import __version__, runtime
-from rapport.api import overrides, problems
+from rapport.api import docs, overrides, problems
 from rapport.api.batching import AppendBatcher
 from rapport.api.deps import KeyCache
 from rapport.api.limits import BodyLimit
@@ -90,6 +90,8 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from local assets instead (rapport.api.docs)
+        redoc_url=None,
     )
     app.state.key_cache = KeyCache(settings.key_cache_seconds)
     problems.install(app)
@@ -103,6 +105,7 @@ def create_app(
         restarts = {"database_restarts": health.restarts} if health.restarts else {}
         return json_response({"status": "ok", **restarts})
 
+    docs.install(app)
     # Added flat rather than with include_router: FastAPI 0.16x matches included routers
     # one level at a time, which costs a tenth of a simple request's time.
     app.router.routes.extend(_routes())

@@ -1,4 +1,12 @@
-"""Refusing oversize request bodies before they are read into memory."""
+"""Refusing oversize request bodies before they are read into memory, in a way every client
+can read.
+
+A server that answers 413 while the client is still sending, and closes, resets the
+connection under the client's feet: urllib, httpx and curl then report a broken pipe or a
+reset, never the 413. So the rest of the body is read and thrown away (up to
+``DRAIN_BYTES``, never kept) before the 413 problem document is sent, with
+``Connection: close``. Bodies beyond even that bound are cut off at once.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,8 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rapport import errors
+
+DRAIN_BYTES = 256 * 1024 * 1024  # read and discarded at most, to let the client hear the 413
 
 
 class BodyLimit:
@@ -30,15 +40,22 @@ class BodyLimit:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                if int(value) <= DRAIN_BYTES:
+                    await _drain(receive, 0)
                 await self._refuse(send)
                 return
         received = 0
+        finished = False
 
         async def limited() -> Message:
-            nonlocal received
+            nonlocal received, finished
             message = await receive()
             received += len(message.get("body", b""))
+            finished = not message.get("more_body", False)
             if received > self.max_bytes:
+                if not finished:
+                    await _drain(receive, received)
+                    finished = True
                 raise self._too_large()
             return message
 
@@ -59,3 +76,15 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+async def _drain(receive: Receive, already: int) -> None:
+    """Read the rest of the body and drop it, up to ``DRAIN_BYTES`` in all."""
+    read = already
+    while read <= DRAIN_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return  # the client went away
+        read += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return

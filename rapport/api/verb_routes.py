@@ -72,7 +72,7 @@ class StrictRoute(APIRoute):
 
 
 def _query_info(parameter: Parameter) -> Any:
-    _, metadata = signatures.unwrap(parameter.annotation)
+    metadata = signatures.query_metadata(parameter)
     options: dict[str, Any] = {"alias": parameter.alias}
     for item in metadata:
         if isinstance(item, FieldInfo):

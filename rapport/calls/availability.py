@@ -24,7 +24,7 @@ from rapport.resources.filters import parse_timestamp
 from rapport.resources.params import Input, When
 from rapport.resources.verbs import Written
 from rapport.tenancy.principal import Principal
-from rapport.validation import failure, json_text, validate
+from rapport.validation import Moment, failure, json_text, validate
 
 _CLOCK = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
 _NAMES = {name.lower(): n for n, name in enumerate(schedule.DAYS)}
@@ -53,8 +53,8 @@ class WeeklyWindow(BaseModel):
 class OverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: datetime.datetime = Field(description="Without an offset: the closer's local time")
-    end: datetime.datetime
+    start: Moment = Field(description="Without an offset: the closer's local time")
+    end: Moment
     available: bool
     reason: Annotated[str, Field(max_length=500)] | None = None
 

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from rapport.conversations.contacts import Email
+from rapport.validation import Moment
 
 Outcome = Literal["qualified", "not_qualified", "callback", "transferred", "no_answer"]
 TimeOfDay = Literal["morning", "afternoon", "evening", "night"]
@@ -61,7 +62,7 @@ def _phase(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Instant = Annotated[datetime.datetime, AfterValidator(_utc)]
+Instant = Annotated[Moment, AfterValidator(_utc)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 Score = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]

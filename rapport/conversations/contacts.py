@@ -24,7 +24,7 @@ from rapport.resources import crud
 from rapport.resources.params import Cursor, Limit
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
-from rapport.validation import failure
+from rapport.validation import Moment, failure
 
 M = TypeVar("M", bound=BaseModel)
 _HANDLE = re.compile(r"^[a-z0-9._]{1,30}$")
@@ -115,10 +115,10 @@ class ContactCreate(BaseModel):
     job_title: Text | None = None
     lead_score: float | None = Field(default=None, allow_inf_nan=False)
     metadata: dict[str, Any] = Field(default_factory=dict)
-    created_at: datetime.datetime | None = Field(
+    created_at: Moment | None = Field(
         default=None, description="When the person was first seen (imports); default now."
     )
-    last_interaction: datetime.datetime | None = None
+    last_interaction: Moment | None = None
 
 
 def with_phones(principal: Principal, items: list[M], at: Callable[[int], str]) -> Steps[list[M]]:

@@ -25,6 +25,7 @@ from rapport.resources.filters import parse_timestamp
 from rapport.resources.params import Cursor, Limit, When
 from rapport.resources.resource import Parent, Resource
 from rapport.tenancy.principal import Principal
+from rapport.validation import Moment
 
 Status = Literal["active", "inactive", "completed", "abandoned"]
 SalesStage = Literal[
@@ -59,7 +60,7 @@ class FollowUp(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     required: bool = False
-    scheduled_date: datetime.datetime | None = None
+    scheduled_date: Moment | None = None
     reason: Text | None = None
     notes: Text | None = None
     reminder_sent: bool = False
@@ -143,11 +144,11 @@ class ConversationCreate(BaseModel):
     intents: dict[str, Any] = Field(default_factory=dict)
     context: dict[str, Any] = Field(default_factory=dict)
     outlet_id: Annotated[str, Field(max_length=200)] | None = None
-    start_time: datetime.datetime | None = Field(default=None, description="Default: now.")
-    end_time: datetime.datetime | None = None
-    created_at: datetime.datetime | None = Field(default=None, description="Imports only.")
-    updated_at: datetime.datetime | None = Field(default=None, description="Imports only.")
-    completed_at: datetime.datetime | None = None
+    start_time: Moment | None = Field(default=None, description="Default: now.")
+    end_time: Moment | None = None
+    created_at: Moment | None = Field(default=None, description="Imports only.")
+    updated_at: Moment | None = Field(default=None, description="Imports only.")
+    completed_at: Moment | None = None
 
 
 # Each new conversation counts toward its contact's interaction summary, in the same statement.

@@ -20,14 +20,14 @@ from rapport import errors
 from rapport.conversations import QUERIES
 from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db import sql
-from rapport.db.operation import Steps, operation
+from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.resources import crud
 from rapport.resources.fields import JSONB, Column
 from rapport.resources.params import Cursor, Input, Limit
 from rapport.resources.resource import Parent, Resource
 from rapport.resources.verbs import Written, data_of
 from rapport.tenancy.principal import Principal
-from rapport.validation import validate
+from rapport.validation import Moment, validate
 
 Role = Literal["user", "agent", "assistant", "system"]
 MAX_CONTENT = 100_000
@@ -114,7 +114,7 @@ class MessageIn(BaseModel):
     variant_id: Annotated[str, Field(max_length=200)] | None = None
     context: dict[str, Any] = Field(default_factory=dict)
     pii_scrubbed: bool = False
-    timestamp: datetime.datetime | None = Field(default=None, description="Default: now.")
+    timestamp: Moment | None = Field(default=None, description="Default: now.")
 
     @model_validator(mode="after")
     def _has_something(self) -> MessageIn:
@@ -246,6 +246,24 @@ def history(
     ):
         raise errors.NotFound(f"no conversation with id {key}", field="id")
     return page
+
+
+@atomic_operation
+def revise(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, Any]]:
+    """PATCH a message. New content is read again: its embedding, and what extraction
+    filled (intent, sentiment, keywords, language, unless the edit sets them), wait for
+    enrichment once more, and the memories the old text left end unless the new one says
+    them again."""
+    patch = crud.patch_of(MESSAGES, data)
+    doc = yield from crud.update(MESSAGES, principal, id_value, data).steps
+    if "content" in patch:
+        yield Query(
+            QUERIES["message_reread"],
+            {"org": principal.org_id, "id": doc["id"], "kept": sorted(patch)},
+            fetch="rowcount",
+        )
+        doc = yield from crud.get(MESSAGES, principal, doc["id"]).steps
+    return doc
 
 
 @operation

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport.resources.resource import Parent, Resource
+from rapport.validation import Moment
 
 ObjectionType = Literal["price", "timing", "trust", "competitor", "authority", "need", "other"]
 Text = Annotated[str, Field(max_length=5000)]
@@ -51,10 +52,10 @@ class ObjectionCreate(BaseModel):
     message_id: uuid.UUID | None = None
     type: ObjectionType
     description: Text | None = None
-    raised_at: datetime.datetime | None = Field(default=None, description="Default: now.")
+    raised_at: Moment | None = Field(default=None, description="Default: now.")
     resolved: bool = False
     resolution: Text | None = None
-    resolved_at: datetime.datetime | None = None
+    resolved_at: Moment | None = None
 
 
 OBJECTIONS = Resource(

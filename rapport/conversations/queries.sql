@@ -164,3 +164,23 @@ LIMIT 1
 -- A page of conversation ids, in id (creation) order, for the export.
 SELECT id::text FROM conversations
 WHERE org_id = %(org)s AND id > %(after)s::uuid ORDER BY id LIMIT %(limit)s
+
+-- message_reread --
+-- A message whose content was edited is read again: it waits for enrichment once more,
+-- and what enrichment filled last time (``extracted``) is taken back, except the fields
+-- the edit itself sets (%(kept)s). The memories the old text left end when the new text
+-- is read and does not say them again (enrich_forget_unsaid).
+UPDATE messages SET
+  enriched_at = NULL, embedding = NULL, enrich_error = NULL,
+  intent = CASE WHEN 'intent' = ANY(extracted) AND NOT 'intent' = ANY(%(kept)s::text[])
+                THEN NULL ELSE intent END,
+  confidence = CASE WHEN 'confidence' = ANY(extracted)
+                     AND NOT 'confidence' = ANY(%(kept)s::text[]) THEN NULL ELSE confidence END,
+  sentiment = CASE WHEN 'sentiment' = ANY(extracted) AND NOT 'sentiment' = ANY(%(kept)s::text[])
+                   THEN NULL ELSE sentiment END,
+  language = CASE WHEN 'language' = ANY(extracted) AND NOT 'language' = ANY(%(kept)s::text[])
+                  THEN NULL ELSE language END,
+  keywords = CASE WHEN 'keywords' = ANY(extracted) AND NOT 'keywords' = ANY(%(kept)s::text[])
+                  THEN '[]' ELSE keywords END,
+  extracted = '{}'
+WHERE org_id = %(org)s AND id = %(id)s::uuid

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rapport.resources.fields import Column
 from rapport.resources.resource import Parent, Resource
+from rapport.validation import Moment
 
 
 class InteractionSummary(BaseModel):
@@ -51,8 +52,8 @@ class InteractionSummaryCreate(BaseModel):
     )
     avg_satisfaction: float | None = Field(default=None, ge=-1, le=1)
     satisfaction_samples: int = Field(default=0, ge=0)
-    first_interaction: datetime.datetime | None = None
-    last_interaction: datetime.datetime | None = None
+    first_interaction: Moment | None = None
+    last_interaction: Moment | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 

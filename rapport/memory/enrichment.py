@@ -146,11 +146,37 @@ def enrich_messages(
     yield from _lock_slots(rows, extractions)
     for i in sorted(inbound, key=lambda i: rows[i][6]):
         yield from _apply(rows[i], extractions[i], extractor.name, done)
+    yield from _forget_unsaid([rows[i] for i in inbound], extractions, inbound, done)
     for i, got in extractions.items():
         if got.language:
             done.languages.setdefault((str(rows[i][0]), str(rows[i][2])), got.language)
     done.tallies = _tallies(rows, extractions)
     return done
+
+
+def _forget_unsaid(
+    read: Sequence[Sequence[Any]], extractions: dict[int, Extraction], inbound: list[int],
+    done: Done,
+) -> Steps[None]:  # fmt: skip
+    """End what an edited message's old text said and its new text does not (its memories
+    written before, by the extractor, of keys it did not write now); requalify if BANT."""
+    by_org: dict[str, tuple[list[str], list[dict[str, str]]]] = {}
+    for row, i in zip(read, inbound, strict=True):
+        ids, said = by_org.setdefault(str(row[0]), ([], []))
+        ids.append(str(row[1]))
+        said.extend({"message": str(row[1]), "key": f.key} for f in extractions[i].findings)
+    for org_id, (ids, said) in sorted(by_org.items()):
+        ended = yield Query(
+            QUERIES["enrich_forget_unsaid"],
+            {"org": org_id, "messages": ids, "said": json_text(said)},
+            fetch="all",
+        )
+        for conversation_id, contact_id, key in ended:
+            if key in BANT and conversation_id:
+                done.qualify[(org_id, conversation_id)] = (
+                    contact_id,
+                    datetime.datetime.now(datetime.UTC),
+                )
 
 
 def _lock_slots(rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction]) -> Steps[None]:

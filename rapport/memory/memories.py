@@ -35,7 +35,7 @@ from rapport.resources.filters import parse_timestamp
 from rapport.resources.params import Cursor, Filter, Limit, OrderBy, When
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
-from rapport.validation import json_text, validate
+from rapport.validation import Moment, json_text, validate
 
 KEY_PATTERN = r"^[a-z][a-z0-9_.:\-]{0,99}$"
 STANDARD_KEYS = ("budget", "need", "authority", "timeline", "objection", "preference", "fact")
@@ -103,7 +103,7 @@ class MemoryCreate(BaseModel):
     source_message_id: uuid.UUID | None = None
     confidence: float | None = Field(default=None, ge=0, le=1)
     metadata: dict[str, Any] = Field(default_factory=dict)
-    valid_from: datetime.datetime | None = Field(default=None, description="Default: now.")
+    valid_from: Moment | None = Field(default=None, description="Default: now.")
 
 
 class MemoryPatch(BaseModel):
@@ -116,7 +116,7 @@ class MemoryPatch(BaseModel):
     extracted_by: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     confidence: float | None = Field(default=None, ge=0, le=1)
     metadata: dict[str, Any] | None = None
-    valid_from: datetime.datetime | None = None
+    valid_from: Moment | None = None
 
 
 MEMORIES = Resource(

@@ -239,3 +239,16 @@ FROM conversations AS c WHERE c.org_id = %(org)s AND c.id = %(id)s::uuid
 SELECT (SELECT count(*) FROM messages WHERE enriched_at IS NULL {scope}),
        (SELECT count(*) FROM memories WHERE embedding IS NULL {scope}),
        (SELECT count(*) FROM knowledge_chunks WHERE embedding IS NULL {scope})
+
+-- enrich_forget_unsaid --
+-- After a batch read its messages: the extractor's current memories that one of them left
+-- earlier (its text was edited since) and that it does not say now end, so what the old
+-- text said is no longer known (objections keep their own course). %(said)s: the
+-- (message id, key) pairs just written.
+UPDATE memories AS m SET valid_to = greatest(now(), m.valid_from),
+  ended_by = m.extracted_by || ' (message edited)', ended_reason = 'deleted'
+WHERE m.org_id = %(org)s AND m.source_message_id = ANY(%(messages)s::uuid[])
+  AND m.valid_to IS NULL AND m.extracted_by LIKE 'extractor:%%' AND m.key NOT LIKE 'objection.%%'
+  AND NOT EXISTS (SELECT FROM jsonb_to_recordset(%(said)s::jsonb) AS s(message uuid, key text)
+                  WHERE s.message = m.source_message_id AND s.key = m.key)
+RETURNING m.conversation_id::text, m.contact_id::text, m.key

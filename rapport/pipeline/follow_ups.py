@@ -32,6 +32,7 @@ from rapport.resources.filters import parse_timestamp
 from rapport.resources.params import Cursor, Limit, When
 from rapport.resources.resource import Parent, Resource
 from rapport.tenancy.principal import Principal
+from rapport.validation import Moment
 
 Status = Literal["scheduled", "done", "cancelled"]
 Text = Annotated[str, Field(max_length=2000)]
@@ -77,7 +78,7 @@ class FollowUpCreate(BaseModel):
 
     conversation_id: uuid.UUID
     external_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    due_at: datetime.datetime
+    due_at: Moment
     reason: Text | None = None
     notes: Text | None = None
     status: Status = "scheduled"

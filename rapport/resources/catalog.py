@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapport.calls.records import CALLS
-from rapport.conversations import contacts
+from rapport.conversations import contacts, messages
 from rapport.conversations.contacts import CONTACTS
 from rapport.conversations.conversations import CONVERSATIONS
 from rapport.conversations.messages import MESSAGES
@@ -50,8 +50,10 @@ class Operations:
 
 
 OPERATIONS: dict[str, Operations] = {
-    r.name: Operations(r) for r in (MESSAGES, OBJECTIONS, SUMMARIES, USERS, CALLS)
+    r.name: Operations(r) for r in (OBJECTIONS, SUMMARIES, USERS, CALLS)
 }
+# An edited message is read again by enrichment (``messages.revise``).
+OPERATIONS["messages"] = Operations(MESSAGES, {"update": messages.revise})
 # A contact's phone is read in the org's region on every write (``contacts.with_phones``).
 OPERATIONS["contacts"] = Operations(
     CONTACTS, {"update": contacts.update, "bulk_update": contacts.bulk_update}

@@ -159,6 +159,7 @@ def verbs_of(name: str) -> dict[str, Verb[..., Any]]:
         ),
     }  # fmt: skip
     verbs["list"].settles = verbs["count"].settles = ops.settles
+    verbs["update"].reread = resource if enriches else None  # inline: the row as enriched
     for kind, made in verbs.items():
         made.name = f"{name.replace('-', '_')}.{kind}"
         made.tag = name

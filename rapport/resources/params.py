@@ -7,13 +7,13 @@ against them, so ``limit=5000`` is the same 400 whichever way it arrives.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar, Union
 
 from pydantic import BaseModel, Field
 
 from rapport.resources import paging
+from rapport.validation import MOMENT_PATTERN, Moment
 
 FILTER_HELP = (
     'Mongo-style JSON, e.g. {"status": "active", "updated_at": {"$gte": "2025-01-01"}}. '
@@ -25,8 +25,10 @@ Filter = Annotated[Mapping[str, Any] | None, Field(description=FILTER_HELP)]
 OrderBy = Annotated[str | list[str] | None, Field(description=ORDER_HELP)]
 Limit = Annotated[int | None, Field(ge=1, le=paging.MAX_LIMIT, description="1-1000, default 50")]
 Cursor = Annotated[str | None, Field(description="next_cursor of the previous page")]
-# A moment: an ISO 8601 date or date-time (naive ones are UTC), or a datetime in-process.
-When = datetime.datetime | str | None
+# A moment: an ISO 8601 date or date-time (naive ones are UTC) with a year from 1900 to
+# 2199, or a datetime in-process. REST declares it as a string with that pattern.
+MomentText = Annotated[str, Field(pattern=MOMENT_PATTERN)]
+When = Moment | MomentText | None
 
 M = TypeVar("M")
 if TYPE_CHECKING:

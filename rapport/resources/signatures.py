@@ -125,10 +125,26 @@ def unwrap(annotation: Any) -> tuple[Any, list[Any]]:
 
 
 def _arms(annotation: Any) -> tuple[Any, ...]:
+    """The types a (possibly Annotated) union admits, each without its own metadata."""
+    return tuple(unwrap(arm)[0] for arm in _raw_arms(annotation))
+
+
+def _raw_arms(annotation: Any) -> tuple[Any, ...]:
     annotation, _ = unwrap(annotation)
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         return typing.get_args(annotation)
     return (annotation,)
+
+
+def query_metadata(parameter: Parameter) -> list[Any]:
+    """The constraints and docs of a query parameter: its own, and those of the string arm
+    it travels as over REST (a moment's pattern)."""
+    _, metadata = unwrap(parameter.annotation)
+    for arm in _raw_arms(parameter.annotation):
+        inner, extra = unwrap(arm)
+        if inner is str:
+            metadata = [*metadata, *extra]
+    return metadata
 
 
 def is_json_query(parameter: Parameter) -> bool:
