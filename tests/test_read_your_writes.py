@@ -23,6 +23,7 @@ import psycopg
 import pytest
 
 from rapport.config import Settings
+from rapport.memory import enrichment
 from tests.conftest import ServerThread, Store, Tenant
 
 SAID = "Budget is $30k, I decide, and we need a CRM for the sales team by next month."
@@ -141,6 +142,30 @@ def test_a_read_waits_for_another_enricher_then_answers_503_with_retry_after(
             assert client.post(f"/v1/conversations/{chat['id']}/route", json={}).status_code == 200
     finally:
         store.close()
+
+
+def test_a_read_waits_for_what_another_enricher_writes_after_its_commit(
+    still: ServerThread, client: httpx.Client, store: Store, tenant: Tenant
+) -> None:
+    """Another worker's batch has committed what it read (nothing is pending) but not yet the
+    writes that follow (the conversation's qualification): the read waits for those too."""
+    client.patch("/v1/org", json={"settings": {"pipeline": {"qualified_threshold": 50}}})
+    _, chat = _lead(client)
+    enricher = app_state(still).enrichment.enricher
+    batch = store.database.run(
+        enrichment.enrich_messages(tenant.id, enricher.embedder.embed, enricher.extractor)
+    )
+    assert batch.messages == 1
+    assert client.get("/v1/enrichment").json()["messages"] == 0
+    later = threading.Timer(0.5, lambda: store.database.run(enrichment.after_commit(batch)))
+    later.start()
+    started = time.monotonic()
+    decision = client.post(f"/v1/conversations/{chat['id']}/route", json={}).json()
+    waited = time.monotonic() - started
+    later.join()
+    assert waited >= 0.4, waited
+    assert decision["score"] is not None, decision
+    assert decision["stage"] == "closing", decision
 
 
 def test_generic_message_writes_wake_enrichment(store: Store, tenant: Tenant) -> None:

@@ -693,6 +693,19 @@ WITH (fillfactor='90');
 
 
 --
+-- Name: enrich_inflight; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.enrich_inflight (
+    batch uuid NOT NULL,
+    org_id uuid NOT NULL,
+    conversation_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    marked_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+);
+
+
+--
 -- Name: follow_ups; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1052,6 +1065,14 @@ ALTER TABLE ONLY public.conversations
 
 
 --
+-- Name: enrich_inflight enrich_inflight_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.enrich_inflight
+    ADD CONSTRAINT enrich_inflight_pkey PRIMARY KEY (batch, org_id, conversation_id);
+
+
+--
 -- Name: follow_ups follow_ups_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1318,6 +1339,20 @@ CREATE INDEX conversations_pipeline_idx ON public.conversations USING btree (org
 --
 
 CREATE INDEX conversations_recent_idx ON public.conversations USING btree (org_id, created_at DESC);
+
+
+--
+-- Name: enrich_inflight_contact; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX enrich_inflight_contact ON public.enrich_inflight USING btree (org_id, contact_id);
+
+
+--
+-- Name: enrich_inflight_conversation; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX enrich_inflight_conversation ON public.enrich_inflight USING btree (org_id, conversation_id);
 
 
 --
@@ -1780,4 +1815,4 @@ ALTER TABLE ONLY public.users
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0004');
+INSERT INTO public.alembic_version (version_num) VALUES ('0005');

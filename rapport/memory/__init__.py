@@ -10,6 +10,11 @@ reads every message after it is stored.
   (read-your-writes: one conversation's or contact's pending messages, now).
 - ``verbs``: the SDK sections ``memories``, ``knowledge``, ``enrichment``;
   ``queries.sql``: every statement above.
+
+Rules the schema holds for this capability (``rapport/db/schema.sql``):
+- a batch's after-commit writes (language, qualification, summary tallies) are marked in
+  table ``enrich_inflight`` until done, so ``settle`` and ``flush`` wait for them
+  (migration 0005).
 """
 
 from rapport.db import sql

@@ -111,11 +111,14 @@ class Enricher:
                 progress(done)
             if done.rows:
                 continue
-            if not any(self.database.run(enrichment.pending(org_id)).values()):
+            if not any(self.database.run(enrichment.pending(org_id)).values()) and not (
+                self.database.run(enrichment.inflight(org_id))
+            ):
                 return total
             if time.monotonic() > deadline:
                 raise TimeoutError("enrichment: rows stayed locked by another enricher")
-            time.sleep(0.02)  # another enricher holds the rest; wait for it to commit
+            # another enricher holds the rest, or has yet to write what follows from them
+            time.sleep(0.02)
 
     def settle(self, org_id: str, scope: enrichment.Scope, timeout: float) -> None:
         """Enrich the scope's pending messages now, or wait for the enricher that holds
@@ -123,7 +126,7 @@ class Enricher:
         retry) if they are still held after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         waiting = self.database.run(enrichment.pending_in(org_id, scope))
-        if not waiting:
+        if not waiting and not self.database.run(enrichment.inflight_in(org_id, scope)):
             return
         while True:
             done = self.database.run(
@@ -132,7 +135,11 @@ class Enricher:
             self.database.run(enrichment.after_commit(done))
             if done.messages:
                 continue
-            if not self.database.run(enrichment.pending_in(org_id, scope)):
+            # Nothing left to read here: done, once no other worker holds some of it or has
+            # yet to write what follows from what it read (its after-commit writes).
+            if not self.database.run(enrichment.pending_in(org_id, scope)) and not (
+                self.database.run(enrichment.inflight_in(org_id, scope))
+            ):
                 break
             if time.monotonic() > deadline:
                 raise errors.Unavailable(
@@ -141,7 +148,7 @@ class Enricher:
                     retry_after=1,
                 )
             time.sleep(0.01)  # another enricher holds them; it commits within a batch
-        if scope[0] == "conversation":  # its qualification, which a batch writes after commit
+        if scope[0] == "conversation" and waiting:  # its qualification, written after commit
             self.database.run(enrichment.requalify(org_id, scope[1], waiting))
         # The memories those messages left, embedded, so a search finds them by meaning too.
         while self.database.run(

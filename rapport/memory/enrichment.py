@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
@@ -59,7 +60,9 @@ class Done:
     objections_resolved: int = 0
     memories_written: int = 0
     seconds: float = 0.0
-    # Single-row writes left for after the batch's commit (see ``after_commit``).
+    # Single-row writes left for after the batch's commit (see ``after_commit``), and the
+    # batch whose marks (``enrich_inflight``) say they are still to come.
+    batch: str | None = None
     languages: dict[tuple[str, str], str] = field(default_factory=dict)
     qualify: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
     tallies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -151,6 +154,13 @@ def enrich_messages(
         if got.language:
             done.languages.setdefault((str(rows[i][0]), str(rows[i][2])), got.language)
     done.tallies = _tallies(rows, extractions)
+    done.batch = str(uuid.uuid4())
+    marks = [{"org_id": str(row[0]), "conversation_id": str(row[2]),
+              "contact_id": str(row[3])} for row in rows]  # fmt: skip
+    yield Query(
+        QUERIES["inflight_mark"], {"batch": done.batch, "marks": json_text(marks)},
+        fetch="rowcount",
+    )  # fmt: skip
     return done
 
 
@@ -363,6 +373,8 @@ def after_commit(done: Done) -> Steps[None]:
                  "sentiment_sum": tally["sum"], "sentiment_n": tally["n"],
                  "first_at": None, "last_at": None}  # fmt: skip
         yield Query(_SUMMARY, {"org": org_id, "deltas": json_text([delta])}, fetch="rowcount")
+    if done.batch is not None:
+        yield Query(QUERIES["inflight_clear"], {"batch": done.batch}, fetch="rowcount")
 
 
 @atomic_operation
@@ -401,6 +413,27 @@ def pending_in(org_id: str, scope: Scope) -> Steps[list[str]]:
         fetch="scalar",
     )
     return list(found)
+
+
+@operation
+def inflight_in(org_id: str, scope: Scope) -> Steps[bool]:
+    """Whether a batch that read this conversation's (or contact's) messages has yet to
+    write what follows from them (``after_commit``)."""
+    found = yield Query(
+        sql.fill(QUERIES["inflight_in"], kind=scope[0]),
+        {"org": org_id, "id": scope[1]},
+        fetch="scalar",
+    )
+    return bool(found)
+
+
+@operation
+def inflight(org_id: str | None = None) -> Steps[int]:
+    """How many batches (of one org, or of all) have their after-commit writes to do."""
+    found = yield Query(
+        sql.fill(QUERIES["inflight"], scope=_scope(org_id)), {"org": org_id}, fetch="scalar"
+    )
+    return int(found)
 
 
 @operation

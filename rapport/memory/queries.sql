@@ -252,3 +252,30 @@ WHERE m.org_id = %(org)s AND m.source_message_id = ANY(%(messages)s::uuid[])
   AND NOT EXISTS (SELECT FROM jsonb_to_recordset(%(said)s::jsonb) AS s(message uuid, key text)
                   WHERE s.message = m.source_message_id AND s.key = m.key)
 RETURNING m.conversation_id::text, m.contact_id::text, m.key
+
+-- inflight_mark --
+-- The conversations a batch read, marked in its transaction: their after-commit writes
+-- (language, qualification, summary tallies) are still to come (table enrich_inflight).
+INSERT INTO enrich_inflight (batch, org_id, conversation_id, contact_id)
+SELECT DISTINCT %(batch)s::uuid, x.org_id, x.conversation_id, x.contact_id
+FROM jsonb_to_recordset(%(marks)s::jsonb) AS x(org_id uuid, conversation_id uuid,
+                                               contact_id uuid)
+ON CONFLICT DO NOTHING
+
+-- inflight_clear --
+-- A batch's after-commit writes are done; marks of workers that died long ago go too.
+DELETE FROM enrich_inflight
+WHERE batch = %(batch)s::uuid OR marked_at < now() - interval '1 hour'
+
+-- inflight_in --
+-- Whether a batch that read one of this conversation's (or contact's, {kind}) messages has
+-- its after-commit writes still to do. A mark older than a minute is a worker that died.
+SELECT EXISTS (
+  SELECT FROM enrich_inflight
+  WHERE org_id = %(org)s AND {kind}_id = %(id)s::uuid
+    AND marked_at > now() - interval '1 minute')
+
+-- inflight --
+-- How many batches ({scope}: of one org, or of all) have after-commit writes still to do.
+SELECT count(DISTINCT batch) FROM enrich_inflight
+WHERE marked_at > now() - interval '1 minute' {scope}
