@@ -55,6 +55,19 @@ def test_as_of_answers_what_we_knew_that_day(sdk: Any, lead: dict[str, Any]) -> 
     assert value_on("2025-03-10T00:00:00Z") == [{"amount": 8000}]  # valid_to is exclusive
     assert value_on("2026-01-01") == [{"amount": 8000}]
     assert len(sdk.memories.recall(spec, all_versions=True)["items"]) == 2
+    # every version written by a moment, whether still valid then or not
+    known = sdk.memories.recall(spec, as_of="2025-03-05T00:00:00Z", all_versions=True)
+    assert [m["value"] for m in known["items"]] == [{"amount": 5000}]
+    assert sdk.memories.count(spec, as_of="2025-03-12", all_versions=True) == 2
+
+
+def test_metadata_null_clears_it(sdk: Any, lead: dict[str, Any]) -> None:
+    first = remember(sdk, lead, "budget", 5000, "2025-03-01T00:00:00Z", metadata={"a": 1})
+    assert sdk.memories.update(first["id"], metadata=None)["metadata"] == {}
+    remember(sdk, lead, "need", "boxes", "2025-03-01T00:00:00Z", metadata={"a": 1})
+    spec = {"contact_id": lead["contact"], "key": "need"}
+    assert sdk.memories.bulk_update(spec, {"metadata": None}) == 1
+    assert [m["metadata"] for m in sdk.memories.list(spec)["items"]] == [{}]
 
 
 def test_an_identical_value_changes_nothing(sdk: Any, lead: dict[str, Any]) -> None:

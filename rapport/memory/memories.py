@@ -115,7 +115,7 @@ class MemoryPatch(BaseModel):
     text: Text | None = None
     extracted_by: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     confidence: float | None = Field(default=None, ge=0, le=1)
-    metadata: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = Field(default=None, description="null clears it")
     valid_from: Moment | None = None
 
 
@@ -236,6 +236,8 @@ def _as_create(current: dict[str, Any], patch: dict[str, Any]) -> MemoryCreate:
     if "value" in patch and "text" not in patch:
         merged["text"] = None  # the old sentence described the old value
     merged.update(patch)
+    if merged["metadata"] is None:
+        merged["metadata"] = {}
     return MemoryCreate.model_validate(merged)
 
 
@@ -274,7 +276,8 @@ def revise_many(principal: Principal, filter_spec: Any, data: Any) -> Steps[int]
         raise errors.BadRequest(
             "filter: required; pass {} to update every memory on purpose", field="filter"
         )
-    validate(MemoryPatch, data, prefix="set")
+    if not validate(MemoryPatch, data, prefix="set").model_fields_set:
+        raise errors.BadRequest("set: name at least one field to change", field="set")
     spec = {"$and": [filter_spec, {"valid_to": {"$exists": False}}]}
     changed = 0
     cursor = None
@@ -303,13 +306,11 @@ def forget(principal: Principal, id_value: Any, by: str | None = None) -> Steps[
 
 
 def _validity(as_of: Any, all_versions: bool) -> dict[str, Any] | None:
-    if all_versions:
-        if as_of is not None:
-            raise errors.BadRequest("as_of: not with all_versions", field="as_of")
-        return None
     if as_of is None:
-        return {"valid_to": {"$exists": False}}
+        return None if all_versions else {"valid_to": {"$exists": False}}
     moment = parse_timestamp(as_of, "as_of").isoformat()
+    if all_versions:  # every version written by then, whether it was still valid or not
+        return {"valid_from": {"$lte": moment}}
     return {
         "valid_from": {"$lte": moment},
         "$or": [{"valid_to": {"$exists": False}}, {"valid_to": {"$gt": moment}}],
@@ -330,7 +331,8 @@ AsOf = Annotated[
           examples=["2025-03-01T00:00:00Z"]),
 ]  # fmt: skip
 AllVersions = Annotated[
-    bool, Field(description="every version, current and past, instead of one moment")
+    bool,
+    Field(description="every version, current and past (with as_of: those written by then)"),
 ]
 
 

@@ -38,6 +38,13 @@ class Memories(ResourceSection):
         )  # fmt: skip
         return cast(dict[str, Any], page)
 
+    def count(self, filter: Filter = None, as_of: When = None, all_versions: bool = False) -> int:
+        """How many memories match, valid at ``as_of`` (default now) or in every version."""
+        found = self._verb("count").call(
+            self._transport, filter=filter, as_of=as_of, all_versions=all_versions
+        )
+        return int(found)
+
 
 class Knowledge(ResourceSection):
     section = resource = "knowledge"
