@@ -33,8 +33,15 @@ _LEAP = (  # leap years of 1900-2199: every fourth, but not 1900 or 2100
 MOMENT_PATTERN = (
     rf"^({_YEAR}-((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)"
     rf"|02-(0[1-9]|1\d|2[0-8]))|{_LEAP})"
-    r"(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?$"
+    r"(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-5]):[0-5]\d)?)?$"
 )
+# The largest whole number a request may carry: integer columns are int4, and counts kept in
+# JSON (a summary's intents, an agent's max_tokens) are held to the same bound.
+INT4_MAX = 2**31 - 1
+# PostgreSQL keeps offsets up to 15:59 (Python's datetime would take up to 23:59).
+LATEST_OFFSET = datetime.timedelta(hours=15, minutes=59)
+# Text with something in it: a character ``str.strip()`` keeps, and no NUL anywhere.
+SAID_PATTERN = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85][^\x00]*$"
 
 
 def sane_moment(value: datetime.datetime) -> datetime.datetime:
@@ -45,6 +52,12 @@ def sane_moment(value: datetime.datetime) -> datetime.datetime:
             f"{value.isoformat()} is not a date this API keeps: send a year from "
             f"{EARLIEST_YEAR} to {LATEST_YEAR}"
         )
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > LATEST_OFFSET:
+        raise ValueError(
+            f"{value.isoformat()}: a UTC offset beyond ±15:59 is not a time zone; "
+            "send the moment in UTC (Z) or with its real offset"
+        )
     return value
 
 
@@ -53,7 +66,7 @@ Moment = Annotated[
     datetime.datetime,
     pydantic.AfterValidator(sane_moment),
     pydantic.WithJsonSchema(
-        {"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN,
+        {"type": "string", "pattern": MOMENT_PATTERN,
          "description": "ISO 8601, a year from 1900 to 2199; without an offset: UTC",
          "examples": ["2025-01-15T09:30:00Z"]}
     ),

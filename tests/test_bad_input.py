@@ -677,6 +677,12 @@ def test_wrong_methods_are_405_problems(rows: Rows, http: httpx.Client) -> None:
     ):
         problem = assert_problem(http.request(method, path, json={"name": "x"}), 405)
         assert problem["title"] == "Method not allowed"
+    # Allow lists every method the path has, not only the one route Starlette tried
+    answer = http.put(f"/v1/contacts/{rows.contact}", json={})
+    assert answer.headers["allow"] == "DELETE, GET, HEAD, PATCH"
+    assert "use DELETE, GET, HEAD, PATCH" in answer.json()["detail"]
+    # a path of its own beside /v1/contacts/{id} lists its own methods
+    assert http.put("/v1/contacts/top", json={}).headers["allow"] == "GET"
     rows.assert_unchanged()
 
 

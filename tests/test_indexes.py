@@ -31,6 +31,7 @@ from tests.conftest import TEMPLATE, create_database, drop_database
 CONVERSATIONS = 100_000
 CONTACTS = 20_000
 NEIGHBOURS = 2  # other tenants of the same size: a shared database, as in production
+pytestmark = pytest.mark.slow
 
 
 def _copy_tenant(conn: psycopg.Connection[Any], org_id: str, name: str) -> None:

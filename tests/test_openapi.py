@@ -108,6 +108,40 @@ def test_schema_has_examples_problems_and_security(server: ServerThread) -> None
     assert "operator" in document["paths"]["/v1/conversations/{id}/stage"]["post"]["description"]
 
 
+def test_schema_says_what_the_api_accepts_and_answers(server: ServerThread) -> None:
+    document = schema(server)
+    models = document["components"]["schemas"]
+    assert "HTTPValidationError" not in models
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if int(status) >= 400 and not (method == "head" and status == "404"):
+                    assert "application/problem+json" in response["content"], (path, status)
+            if method == "head":
+                assert "content" not in operation["responses"]["200"], path
+            if path.startswith("/v1/"):
+                assert "Retry-After" in operation["responses"]["503"]["headers"], path
+    listing = document["paths"]["/v1/contacts"]["get"]["parameters"]
+    by_name = {parameter["name"]: parameter for parameter in listing}
+    reference = by_name["filter"]["content"]["application/json"]["schema"]["$ref"]
+    assert reference == "#/components/schemas/ContactFilter"
+    contact_filter = models["ContactFilter"]
+    assert contact_filter["additionalProperties"] is False
+    assert "$gte" in contact_filter["properties"]["created_at"]["anyOf"][1]["properties"]
+    assert re.fullmatch(by_name["order_by"]["schema"]["pattern"], "-updated_at, name")
+    assert not re.fullmatch(by_name["order_by"]["schema"]["pattern"], "null")
+    bulk = models["ContactBulkUpdate"]["properties"]
+    assert bulk["set"]["minProperties"] == 1
+    # text PostgreSQL can store; int4 integers; moments PostgreSQL can read back
+    assert models["ContactCreate"]["properties"]["name"]["anyOf"][0]["pattern"] == "^[^\\u0000]*$"
+    summary = models["InteractionSummaryCreate"]["properties"]
+    assert summary["total_messages"]["maximum"] == 2**31 - 1
+    moment = models["FollowUpCreate"]["properties"]["due_at"]["pattern"]
+    assert re.fullmatch(moment, "2025-01-15T09:30:00+14:00")
+    assert not re.fullmatch(moment, "2025-01-15T09:30:00+21:35")
+    assert not re.fullmatch(moment, "0001-01-01T00:00:00+14:00")
+
+
 BROWSER = shutil.which("chromium-headless-shell")
 
 

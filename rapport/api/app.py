@@ -8,11 +8,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.openapi.utils import get_openapi
 from starlette.routing import BaseRoute
 
 from rapport import __version__, runtime
-from rapport.api import docs, overrides, problems
+from rapport.api import docs, openapi, overrides, problems
 from rapport.api.batching import AppendBatcher
 from rapport.api.deps import KeyCache
 from rapport.api.limits import BodyLimit
@@ -114,25 +113,4 @@ def create_app(
 
 class RapportAPI(FastAPI):
     def openapi(self) -> dict[str, Any]:
-        return _openapi(self)
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI schema, declaring the bearer key every /v1 route requires."""
-    if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        schema.setdefault("components", {})["securitySchemes"] = {
-            "apiKey": {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "An API key: `rapport keys create --org NAME` prints one.",
-            }
-        }
-        for path, operations in schema["paths"].items():
-            if path.startswith("/v1/"):
-                for operation in operations.values():
-                    operation["security"] = [{"apiKey": []}]
-        app.openapi_schema = schema
-    return app.openapi_schema
+        return openapi.schema_of(self)

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from rapport import errors
 from rapport.api.responses import problem_response
@@ -69,11 +70,32 @@ async def http_error(request: Request, error: Exception) -> Response:
     error_class = kinds.get(error.status_code, errors.BadRequest)
     problem = error_class(str(error.detail)).to_problem()
     problem["status"] = error.status_code
+    headers = error.headers
     if error.status_code == 405:
+        allowed = _allowed(request)
         problem["type"] = "https://rapport.dev/problems/method-not-allowed"
         problem["title"] = "Method not allowed"
-        problem["detail"] = f"{request.method} is not allowed here; see /docs for the routes"
-    return problem_response(problem, headers=error.headers)
+        problem["detail"] = (
+            f"{request.method} is not allowed here; use {', '.join(allowed)} (see /docs)"
+        )
+        headers = {"Allow": ", ".join(allowed)}
+    return problem_response(problem, headers=headers)
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method of the request's path, as the schema lists them. Each verb is a route of
+    its own, so the route Starlette matched knows only its own method: the path is the
+    first route whose template matches (``/v1/contacts/top`` comes before
+    ``/v1/contacts/{id}``, as in routing), and its methods are those of every route with
+    that template."""
+    routes = request.app.router.routes
+    scope = {**request.scope, "method": "GET"}
+    path = next((r.path for r in routes if r.matches(scope)[0] != Match.NONE), None)
+    methods: set[str] = set()
+    for route in routes:
+        if path is not None and getattr(route, "path", None) == path:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def unexpected(request: Request, error: Exception) -> Response:

@@ -80,6 +80,8 @@ def _query_info(parameter: Parameter) -> Any:
                 options["description"] = item.description
             if item.examples:
                 options["examples"] = item.examples
+            if isinstance(item.json_schema_extra, dict):
+                options["json_schema_extra"] = item.json_schema_extra
             for constraint in item.metadata:
                 for name in _CONSTRAINTS:
                     value = getattr(constraint, name, None)

@@ -30,7 +30,9 @@ _CLOCK = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
 _NAMES = {name.lower(): n for n, name in enumerate(schedule.DAYS)}
 _NAMES |= {name[:3]: n for name, n in list(_NAMES.items())}
 DEFAULT_CLOSER = "default"  # the closer of an org that has one, as seed 002 does (Kevin)
-Closer = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s/]+( [^\s/]+)*$")]
+# A closer's name travels in URL paths: no slash, no control characters, single spaces.
+_WORD = r"[^\s/\x00-\x1f\x7f]+"
+Closer = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{_WORD}( {_WORD})*$")]
 
 
 def _day(value: Any) -> Any:

@@ -23,7 +23,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from rapport.conversations.contacts import Email
-from rapport.validation import Moment
+from rapport.validation import INT4_MAX, SAID_PATTERN, Moment
 
 Outcome = Literal["qualified", "not_qualified", "callback", "transferred", "no_answer"]
 TimeOfDay = Literal["morning", "afternoon", "evening", "night"]
@@ -137,7 +137,7 @@ class CallCreate(BaseModel):
     transfer_attempted: bool = False
     transfer_successful: bool = False
     engagement_score: Score | None = None
-    phase_reached: Annotated[int, Field(ge=0)] | None = None
+    phase_reached: Annotated[int, Field(ge=0, le=INT4_MAX)] | None = None
     closer_available: bool | None = None
     closer: Short | None = None
     analysis: dict[str, Any] = Field(default_factory=dict)
@@ -180,7 +180,7 @@ class CallIn(BaseModel):
     transfer_attempted: bool = False
     transfer_successful: bool = False
     engagement_score: Score | None = None
-    phase_reached: Annotated[int, Field(ge=0)] | None = None
+    phase_reached: Annotated[int, Field(ge=0, le=INT4_MAX)] | None = None
     closer_available: bool | None = Field(
         default=None,
         validation_alias=AliasChoices(
@@ -198,7 +198,11 @@ class Turn(BaseModel):
     model_config = CAMEL
 
     speaker: Annotated[Speaker, BeforeValidator(_lower)]
-    text: Annotated[str, Field(max_length=20_000), AfterValidator(_said)]
+    text: Annotated[
+        str,
+        Field(max_length=20_000, json_schema_extra={"pattern": SAID_PATTERN}),
+        AfterValidator(_said),
+    ]
     timestamp: Instant
     phase: Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_phase)] = None
     # The range applies to the number, not to the union: ``"sentiment": null`` is allowed.
@@ -220,7 +224,7 @@ class Factors(BaseModel):
     )
 
     engagement_level: Score | None = None
-    phase_completed: Annotated[int, Field(ge=0)] | None = None
+    phase_completed: Annotated[int, Field(ge=0, le=INT4_MAX)] | None = None
     objection_handling: Annotated[float, Field(allow_inf_nan=False)] | None = None
     time_of_day: TimeOfDay | None = None
     day_of_week: Annotated[int, Field(ge=0, le=6)] | None = Field(

@@ -24,6 +24,7 @@ from rapport.db.operation import Query, Steps, operation
 from rapport.resources import crud
 from rapport.tenancy import settings as org_settings
 from rapport.tenancy.principal import Principal
+from rapport.validation import INT4_MAX
 
 EXAMPLES: list[Any] = [
     {"engagement_score": 8.2, "phase_reached": 4, "is_qualified": True, "closer": "kevin"},
@@ -58,7 +59,7 @@ def _qualified(principal: Principal, request: TransferRequest) -> Steps[bool | N
 def decide(
     principal: Principal,
     engagement_score: Score,
-    phase_reached: Annotated[int, Field(ge=0)],
+    phase_reached: Annotated[int, Field(ge=0, le=INT4_MAX)],
     is_qualified: Annotated[
         bool | None, Field(description="Default: the conversation's, if one is named")
     ] = None,

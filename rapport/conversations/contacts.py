@@ -24,7 +24,7 @@ from rapport.resources import crud
 from rapport.resources.params import Cursor, Limit
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
-from rapport.validation import Moment, failure
+from rapport.validation import INT4_MAX, Moment, failure
 
 M = TypeVar("M", bound=BaseModel)
 _HANDLE = re.compile(r"^[a-z0-9._]{1,30}$")
@@ -46,7 +46,11 @@ def _lower(value: str | None) -> str | None:
 
 # Read into E.164 in the org's region by ``with_phones`` (the model cannot know the org).
 Phone = Annotated[str, Field(min_length=1, max_length=40, examples=["+65 9123 4567"])]
-Handle = Annotated[str, AfterValidator(normalise_handle)]
+Handle = Annotated[
+    str,
+    AfterValidator(normalise_handle),
+    Field(json_schema_extra={"pattern": r"^ *@?[A-Za-z0-9._]{1,30} *$"}),
+]
 Email = Annotated[EmailStr, AfterValidator(_lower)]
 Text = Annotated[str, Field(max_length=1000)]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=100)]
@@ -187,7 +191,7 @@ def _patch_phone(principal: Principal, data: Any, at: str) -> Steps[Any]:
 @operation
 def top(
     principal: Principal,
-    min_conversations: Annotated[int, Field(ge=0)] = 0,
+    min_conversations: Annotated[int, Field(ge=0, le=INT4_MAX)] = 0,
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> Steps[dict[str, Any]]:

@@ -54,7 +54,7 @@ class Qualification(BaseModel):
     score: float | None = Field(default=None, ge=0, le=100, description="0-100")
 
 
-class FollowUp(BaseModel):
+class NextFollowUp(BaseModel):
     """The conversation's next follow-up (seed 000's ``follow_up``)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -91,7 +91,7 @@ class Conversation(BaseModel):
     current_agent: str | None
     language: str | None
     qualification: Qualification
-    follow_up: FollowUp
+    follow_up: NextFollowUp
     metadata: Annotated[ConversationMetadata, JSONB]
     intents: dict[str, Any]
     context: dict[str, Any]
@@ -139,7 +139,7 @@ class ConversationCreate(BaseModel):
     current_agent: Annotated[str, Field(max_length=100)] | None = None
     language: Annotated[str, Field(max_length=35)] | None = None
     qualification: Qualification = Field(default_factory=Qualification)
-    follow_up: FollowUp = Field(default_factory=FollowUp)
+    follow_up: NextFollowUp = Field(default_factory=NextFollowUp)
     metadata: ConversationMetadata = Field(default_factory=ConversationMetadata)
     intents: dict[str, Any] = Field(default_factory=dict)
     context: dict[str, Any] = Field(default_factory=dict)

@@ -27,7 +27,7 @@ from rapport.resources.params import Cursor, Input, Limit
 from rapport.resources.resource import Parent, Resource
 from rapport.resources.verbs import Written, data_of
 from rapport.tenancy.principal import Principal
-from rapport.validation import Moment, validate
+from rapport.validation import SAID_PATTERN, Moment, validate
 
 Role = Literal["user", "agent", "assistant", "system"]
 MAX_CONTENT = 100_000
@@ -82,6 +82,11 @@ class MessageIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            # what ``_has_something`` checks: some text, or media
+            "anyOf": [
+                {"properties": {"content": {"pattern": SAID_PATTERN}}},
+                {"required": ["media"], "properties": {"media": {"type": "object"}}},
+            ],
             "examples": [
                 {
                     "external_id": "wamid.HBgLNjU5MTIzNDU2NxUCABIYFDNB",
@@ -92,7 +97,7 @@ class MessageIn(BaseModel):
                     "confidence": 0.95,
                     "timestamp": "2025-01-15T09:30:00Z",
                 }
-            ]
+            ],
         },
     )
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rapport.resources.fields import Column
 from rapport.resources.resource import Parent, Resource
-from rapport.validation import Moment
+from rapport.validation import INT4_MAX, Moment
 
 
 class InteractionSummary(BaseModel):
@@ -44,14 +44,16 @@ class InteractionSummaryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     contact_id: uuid.UUID
-    total_conversations: int = Field(default=0, ge=0)
-    total_messages: int = Field(default=0, ge=0)
-    common_intents: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
-    language_counts: dict[str, Annotated[int, Field(ge=0)]] = Field(
+    total_conversations: int = Field(default=0, ge=0, le=INT4_MAX)
+    total_messages: int = Field(default=0, ge=0, le=INT4_MAX)
+    common_intents: dict[str, Annotated[int, Field(ge=0, le=INT4_MAX)]] = Field(
+        default_factory=dict
+    )
+    language_counts: dict[str, Annotated[int, Field(ge=0, le=INT4_MAX)]] = Field(
         default_factory=dict, description="preferred_language is the most frequent of these"
     )
     avg_satisfaction: float | None = Field(default=None, ge=-1, le=1)
-    satisfaction_samples: int = Field(default=0, ge=0)
+    satisfaction_samples: int = Field(default=0, ge=0, le=INT4_MAX)
     first_interaction: Moment | None = None
     last_interaction: Moment | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)

@@ -8,6 +8,7 @@ from typing import Any
 from rapport.conversations import analytics, contacts, conversations, documents, messages
 from rapport.conversations.conversations import Conversation
 from rapport.conversations.messages import Message
+from rapport.conversations.summaries import SUMMARIES
 from rapport.resources.params import Ids, Page
 from rapport.resources.sections import ResourceSection
 from rapport.resources.verbs import Section, Settle, verb, writing
@@ -59,7 +60,7 @@ class Messages(ResourceSection):
 
     search = verb(
         keyword.search, "GET", "/v1/messages/search", response=dict[str, Any],
-        summary="Full-text search over messages",
+        summary="Full-text search over messages", over=messages.MESSAGES,
     )  # fmt: skip
     by_intent = verb(
         messages.by_intent, "GET", "/v1/messages/by-intent", response=Page,
@@ -72,5 +73,5 @@ class Analytics(Section):
 
     interactions = verb(
         analytics.interactions, "GET", "/v1/analytics/interactions", response=dict[str, Any],
-        summary="Contact analytics",
+        summary="Contact analytics", over=SUMMARIES,
     )  # fmt: skip

@@ -24,7 +24,7 @@ from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.pipeline import QUERIES, agents
 from rapport.resources.verbs import Written
 from rapport.tenancy.principal import Principal
-from rapport.validation import json_text
+from rapport.validation import INT4_MAX, json_text
 
 
 class AgentState(BaseModel):
@@ -51,7 +51,7 @@ class StateWrite(BaseModel):
     )
 
     state: dict[str, Any]
-    version: Annotated[int, Field(ge=0)] = 0
+    version: Annotated[int, Field(ge=0, le=INT4_MAX)] = 0
 
 
 _JSON = """json_build_object('agent_id', s.agent_id, 'subject_id', s.subject_id,
@@ -92,7 +92,7 @@ def put(
     subject_id: str,
     state: dict[str, Any],
     version: Annotated[
-        int, Field(ge=0, description="The version you read; 0 when there is none yet")
+        int, Field(ge=0, le=INT4_MAX, description="The version you read; 0 when there is none yet")
     ] = 0,
 ) -> Steps[Written[dict[str, Any]]]:
     """Write an agent's state about a contact or user, based on the version you read (0

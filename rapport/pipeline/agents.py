@@ -31,6 +31,7 @@ from rapport.resources import crud
 from rapport.resources.fields import JSONB
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
+from rapport.validation import INT4_MAX
 
 AgentRole = Literal["supervisor", "qualifier", "objection_handler", "closer", "custom"]
 Visibility = Literal["public", "private", "hidden"]
@@ -50,7 +51,7 @@ class ModelConfig(BaseModel):
     provider: Annotated[str, Field(max_length=100)] | None = None
     name: Annotated[str, Field(max_length=200)] | None = None
     temperature: Annotated[float, Field(ge=0, le=2)] | None = None
-    max_tokens: Annotated[int, Field(ge=1)] | None = None
+    max_tokens: Annotated[int, Field(ge=1, le=INT4_MAX)] | None = None
 
 
 class Persona(BaseModel):

@@ -26,7 +26,7 @@ from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.pipeline import QUERIES, agents, stages
-from rapport.pipeline.views import today
+from rapport.pipeline.views import TimeZone, today
 from rapport.resources import crud
 from rapport.resources.filters import parse_timestamp
 from rapport.resources.params import Cursor, Limit, When
@@ -180,7 +180,7 @@ def due(
     end: Annotated[When, Field(description="Default: tomorrow 00:00 in tz")] = None,
     overdue: Annotated[bool, Field(description="Also earlier ones still scheduled")] = False,
     agent: Annotated[str | None, Field(description="Only this agent's")] = None,
-    tz: Annotated[str, Field(description="Time zone of 'today'", max_length=64)] = "UTC",
+    tz: TimeZone = "UTC",
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> Steps[dict[str, Any]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rapport.conversations.conversations import CONVERSATIONS
 from rapport.pipeline import agent_state, agents, follow_ups, routing, stages, views
 from rapport.pipeline.agent_state import AgentState
 from rapport.resources.params import Items, Page
@@ -25,11 +26,11 @@ class FollowUps(ResourceSection):
     )  # fmt: skip
     done = verb(
         follow_ups.done, "POST", "/v1/follow-ups/{id}/done", response=dict[str, Any],
-        role="operator", body="*", body_name="Close", summary="Mark a follow-up done",
+        role="operator", body="*", body_name="FollowUpDone", summary="Mark a follow-up done",
     )  # fmt: skip
     cancel = verb(
         follow_ups.cancel, "POST", "/v1/follow-ups/{id}/cancel", response=dict[str, Any],
-        role="operator", body="*", body_name="Close", summary="Cancel a follow-up",
+        role="operator", body="*", body_name="FollowUpCancel", summary="Cancel a follow-up",
     )  # fmt: skip
 
 
@@ -38,7 +39,7 @@ class Pipeline(Section):
 
     counts = verb(
         views.counts, "GET", "/v1/pipeline", response=dict[str, Any],
-        summary="Conversations by stage",
+        summary="Conversations by stage", over=CONVERSATIONS,
     )  # fmt: skip
     follow_ups_due = FollowUps.due  # the same verb, under the pipeline's name
     workload = verb(

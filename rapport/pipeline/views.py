@@ -58,6 +58,14 @@ def counts(principal: Principal, filter: Filter = None) -> Steps[dict[str, Any]]
     }
 
 
+# An IANA time zone name; the schema lists the names this machine knows.
+TimeZone = Annotated[
+    str,
+    Field(description="Time zone of 'today'", max_length=64,
+          json_schema_extra={"enum": sorted(zoneinfo.available_timezones())}),
+]  # fmt: skip
+
+
 def today(tz: str = "UTC") -> tuple[datetime.datetime, datetime.datetime]:
     """Midnight to midnight of the current day in ``tz``."""
     try:

@@ -23,7 +23,7 @@ import orjson
 from rapport import errors
 from rapport.db.sql import Fragment
 from rapport.resources.fields import Field
-from rapport.validation import json_text
+from rapport.validation import INT4_MAX, MOMENT_PATTERN, json_text
 
 OPERATORS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$contains")
 _RANGE = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
@@ -73,7 +73,8 @@ def check_value(field: Field, value: Any, where: str) -> Any:
             raise errors.BadRequest(f"{where}: expected a number", field=where)
         if kind == "integer" and not float(value).is_integer():
             raise errors.BadRequest(f"{where}: expected a whole number", field=where)
-        return value
+        # one Python type per column type: psycopg sends a list of them as one array
+        return int(value) if kind == "integer" else float(value)
     if not isinstance(value, str):
         raise errors.BadRequest(f"{where}: expected a string", field=where)
     if field.choices and value not in field.choices:
@@ -267,3 +268,111 @@ def parse_filter_param(text: str | None) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError as error:
         raise errors.BadRequest(f"filter: not valid JSON ({error})", field="filter") from None
+
+
+# --- what the language accepts, as JSON Schema (the OpenAPI schema of every ``filter``) ---
+
+INT4 = {"minimum": -INT4_MAX - 1, "maximum": INT4_MAX}  # integer columns hold int4
+NO_NUL = "^[^\\u0000]*$"  # PostgreSQL text cannot hold the NUL character
+
+
+def _value_schema(field: Field) -> dict[str, Any]:
+    """What a value compared with ``field`` may be."""
+    kind = field.sql_type
+    if kind == "uuid":
+        return {"type": "string", "format": "uuid"}
+    if kind == "timestamptz":
+        return {"type": "string", "pattern": MOMENT_PATTERN}
+    if kind == "boolean":
+        return {"type": "boolean"}
+    if kind == "integer":
+        return {"type": "integer", **INT4}
+    if kind == "double precision":
+        return {"type": "number"}
+    if field.choices:
+        return {"type": "string", "enum": list(field.choices)}
+    return {"type": "string", "pattern": NO_NUL}
+
+
+def _condition_schema(field: Field) -> dict[str, Any]:
+    """A field's condition: a value (equality) or an object of operators."""
+    if field.is_json:
+        value: dict[str, Any] = {"$ref": "#/components/schemas/JsonValue"}
+        operators: dict[str, Any] = {"$eq": value, "$ne": value, "$contains": value,
+                                     "$exists": {"type": "boolean"}}  # fmt: skip
+        if field.json_shape == "array":
+            operators["$in"] = {"type": "array", "items": {"type": "string", "pattern": NO_NUL}}
+        bare: dict[str, Any] = _EQUAL_TO
+    else:
+        one = _value_schema(field)
+        nullable = {"anyOf": [one, {"type": "null"}]}
+        many = {"type": "array", "items": one}
+        operators = {"$eq": nullable, "$ne": nullable, "$in": many, "$nin": many,
+                     "$exists": {"type": "boolean"}}  # fmt: skip
+        operators.update({name: one for name in ("$gt", "$gte", "$lt", "$lte")})
+        if field.sql_type == "text" and not field.choices:
+            operators["$contains"] = one
+        bare = nullable
+    return {
+        "anyOf": [
+            bare,
+            {"type": "object", "properties": operators, "additionalProperties": False,
+             "minProperties": 1},
+        ]
+    }  # fmt: skip
+
+
+def json_schema(fields: Mapping[str, Field], name: str) -> dict[str, Any]:
+    """The JSON Schema of a filter over ``fields``: exactly what ``FilterCompiler``
+    accepts (fields, operators, value types, ``$and``/``$or``, paths into open objects)."""
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    properties: dict[str, Any] = {n: _condition_schema(f) for n, f in sorted(fields.items())}
+    properties["$and"] = properties["$or"] = {"type": "array", "items": ref, "minItems": 1}
+    paths = {
+        rf"^{re.escape(n)}(\.[A-Za-z0-9_\-]{{1,64}})+$": _PATH_CONDITION
+        for n, f in sorted(fields.items())
+        if f.json_shape == "object"
+    }
+    return {"type": "object", "properties": properties, "patternProperties": paths,
+            "additionalProperties": False,
+            "description": "A filter: " + ", ".join(sorted(fields))}  # fmt: skip
+
+
+_SCALAR = {"anyOf": [{"type": "string", "pattern": NO_NUL}, {"type": "number"}]}
+_ANY = {"$ref": "#/components/schemas/JsonValue"}
+# A value compared with a JSON field (or a path into one) for equality: anything but an
+# object of operators, which is one with keys, each starting with ``$``.
+_EQUAL_TO: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": NO_NUL}, {"type": "number"}, {"type": "boolean"},
+        {"type": "null"}, {"type": "array", "items": _ANY},
+        {"type": "object", "maxProperties": 0},
+        {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": _ANY,
+         "not": {"propertyNames": {"pattern": "^\\$"}}},
+    ]
+}  # fmt: skip
+# A condition on a path into an open object (``metadata.campaign``): a value, or operators.
+_PATH_CONDITION: dict[str, Any] = {
+    "anyOf": [
+        _EQUAL_TO,
+        {"type": "object", "additionalProperties": False, "minProperties": 1,
+         "properties": {"$eq": _ANY, "$ne": _ANY, "$contains": _ANY,
+                        "$exists": {"type": "boolean"}, "$gt": _SCALAR, "$gte": _SCALAR,
+                        "$lt": _SCALAR, "$lte": _SCALAR,
+                        "$in": {"type": "array", "items": _ANY},
+                        "$nin": {"type": "array", "items": _ANY}}},
+    ]
+}  # fmt: skip
+
+JSON_VALUE: dict[str, Any] = {
+    "description": "Any JSON value PostgreSQL can store: no NUL character in its strings",
+    "anyOf": [
+        {"type": "string", "pattern": NO_NUL},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "null"},
+        {"type": "array", "items": {"$ref": "#/components/schemas/JsonValue"}},
+        {"type": "object", "propertyNames": {"pattern": NO_NUL},
+         "additionalProperties": {"$ref": "#/components/schemas/JsonValue"}},
+    ],
+}  # fmt: skip

@@ -141,11 +141,12 @@ def verbs_of(name: str) -> dict[str, Verb[..., Any]]:
         "list": verb(
             listing if listing is not None else _typed(list_, {
                 "filter": Filter, "order_by": OrderBy, "limit": Limit, "cursor": Cursor}),
-            "GET", base, response=Page, summary=f"List {name}",
+            "GET", base, response=Page, summary=f"List {name}", over=resource,
         ),
         "count": verb(
             ops.overrides.get("count") or _typed(count, {"filter": Filter}), "GET",
             f"{base}/count", response=Count, wrap="count", summary=f"Count {name}",
+            over=resource,
         ),
         "bulk_create": verb(
             _typed(bulk_create, {"items": items}), "POST", f"{base}/bulk", response=Ids,
@@ -155,7 +156,7 @@ def verbs_of(name: str) -> dict[str, Verb[..., Any]]:
         "bulk_update": verb(
             _typed(bulk_update, {"filter": where, "set": Patch}), "PATCH", f"{base}/bulk",
             response=Updated, role=resource.write_role, body="*", wrap="updated",
-            body_name=f"{title}BulkUpdate", summary=f"Update many {name}",
+            body_name=f"{title}BulkUpdate", summary=f"Update many {name}", over=resource,
         ),
     }  # fmt: skip
     verbs["list"].settles = verbs["count"].settles = ops.settles

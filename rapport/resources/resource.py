@@ -9,9 +9,10 @@ single and bulk creates, and the patch model. ``rapport.resources.crud`` runs th
 from __future__ import annotations
 
 import types
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
@@ -71,7 +72,7 @@ class Resource:
             if f.column != f.name and f.column not in self.fields:
                 failures.PUBLIC_NAMES.setdefault(f.column, f.name)
         if self.patch_model is None:
-            self.patch_model = make_patch_model(self.create_model, self.immutable)
+            self.patch_model = make_patch_model(self.create_model, self.immutable, self.model)
         rows: Any = types.GenericAlias(list, (self.create_model,))  # list[create_model]
         self.rows = TypeAdapter(rows)
         self.json_sql = _json_object(self.fields, alias="t")
@@ -224,23 +225,32 @@ def _json_object(fields: Mapping[str, Field], alias: str) -> str:
     return build(tree)
 
 
-def make_patch_model(model: type[BaseModel], immutable: tuple[str, ...]) -> type[BaseModel]:
+def make_patch_model(
+    model: type[BaseModel], immutable: tuple[str, ...], stored: type[BaseModel] | None = None
+) -> type[BaseModel]:
     """The PATCH body for ``model``: every field optional, nested models partial too.
 
     A field left out is left alone. Types are kept, so ``"status": null`` is still rejected
-    for a field that cannot be null, while ``"email": null`` clears a nullable one.
+    for a field that cannot be null, while ``"email": null`` clears a nullable one. A field
+    that is optional on create only because the database fills it (``raised_at``: now) is
+    not nullable in a patch when the ``stored`` record cannot hold null there.
     """
     definitions: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         if name in immutable:
             continue
-        annotation = info.annotation
+        annotation: Any = info.annotation
+        kept = stored.model_fields.get(name) if stored is not None else None
+        if kept is not None and not _admits_none(kept.annotation):
+            annotation = _without_none(annotation)
         if (
             isinstance(annotation, type)
             and issubclass(annotation, BaseModel)
             and annotation.model_config.get("extra") != "allow"
         ):
             annotation = make_patch_model(annotation, ())
+        if info.metadata:  # a field's own checks (Moment's range, a length) stay
+            annotation = Annotated[(annotation, *info.metadata)]
         definitions[name] = (annotation, _omitted(info))
     patch: type[BaseModel] = create_model(
         f"{model.__name__.removesuffix('Create')}Patch",
@@ -249,6 +259,17 @@ def make_patch_model(model: type[BaseModel], immutable: tuple[str, ...]) -> type
         **definitions,
     )
     return patch
+
+
+def _admits_none(annotation: Any) -> bool:
+    return annotation is None or type(None) in typing.get_args(annotation)
+
+
+def _without_none(annotation: Any) -> Any:
+    kept = tuple(a for a in typing.get_args(annotation) if a is not type(None))
+    if not _admits_none(annotation) or not kept:
+        return annotation
+    return kept[0] if len(kept) == 1 else typing.Union[kept]  # noqa: UP007 (built at run time)
 
 
 def _omitted(info: Any) -> Any:

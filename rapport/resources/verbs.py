@@ -108,6 +108,9 @@ class Verb(Generic[P, T]):
     body_config: ConfigDict = field(default_factory=ConfigDict)
     examples: list[Any] | None = None
     reread: Any = None  # a Resource: in inline mode, return the row again once enriched
+    # The Resource whose records its ``filter`` and ``order_by`` name: OpenAPI then lists
+    # exactly the fields, operators and sort keys it accepts (``rapport.api.openapi``).
+    over: Any = None
     tag: str = ""
     name: str = ""
 
@@ -188,12 +191,13 @@ def verb(
     body_config: ConfigDict | None = None,
     examples: list[Any] | None = None,
     empty: bool = False,
+    over: Any = None,
 ) -> Verb[P, T]:
     """A verb whose service returns its result (``empty``: returns nothing, 204)."""
     return Verb(
         service, method, path, response, role, enriches, settles, body, query or {},
         "empty" if empty else "json", 204 if empty else status, wrap, summary, body_name,
-        body_config or ConfigDict(), examples,
+        body_config or ConfigDict(), examples, over=over,
     )  # fmt: skip
 
 
