@@ -43,7 +43,8 @@ class Settings(BaseSettings):
         default=None,
         description=(
             "Region (ISO 3166 alpha-2, e.g. SG) assumed for phone numbers written without "
-            "a leading + and country code. Unset: such numbers are rejected."
+            "a leading + and country code, in orgs whose calls.default_region is unset. "
+            "Unset: US."
         ),
     )
     model_cache: Path = Field(

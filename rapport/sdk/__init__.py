@@ -1,4 +1,11 @@
-"""The Python SDK: ``Rapport`` in-process, ``Client`` over HTTP, with the same methods."""
+"""The Python SDK: ``Rapport`` in-process, ``Client`` over HTTP, with the same methods.
+
+- this module: the two entry points and how each finds its principal;
+- ``surface``: the sections both share (``r.contacts``, ``r.pipeline``...), put together
+  from each capability's ``verbs.py``;
+- ``http``: the HTTP transport (a verb call becomes its request); the in-process one is
+  ``rapport.resources.dispatch.LocalTransport``.
+"""
 
 from __future__ import annotations
 
