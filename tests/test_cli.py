@@ -576,6 +576,28 @@ def test_serve_adopts_the_database_a_crashed_server_left_and_stops_it(new_home: 
     assert not processes_of(new_home.path), "the adopted PostgreSQL was left running"
 
 
+def test_an_sdk_script_that_never_closes_leaves_no_server_and_says_nothing(
+    new_home: Home,
+) -> None:
+    # At exit the embedded server is stopped; the supervisor must not take that for a crash
+    # and start it again (which left a postmaster behind and printed a failed stop). The
+    # script's own last exit work takes a second, as a program's may: time to notice.
+    script = (
+        "import atexit, time; atexit.register(time.sleep, 1.5)\n"
+        "import rapport; r = rapport.Rapport('script'); r.contacts.create({'name': 'A'})"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=new_home.env(), cwd=new_home.path.parent,
+        capture_output=True, text=True, timeout=TIMEOUT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "database is down" not in done.stderr and "Failed" not in done.stderr, done.stderr
+    deadline = time.monotonic() + 10
+    while processes_of(new_home.path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not processes_of(new_home.path), "the script's PostgreSQL was left running"
+
+
 # --- keys ---------------------------------------------------------------------------------
 
 

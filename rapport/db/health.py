@@ -10,6 +10,7 @@ and requests flow again.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -104,10 +105,15 @@ class Supervisor:
         self._thread = threading.Thread(target=self._run, name="rapport-supervisor", daemon=True)
 
     def start(self) -> Supervisor:
+        # Stopped first at exit: the embedded server's own exit hook, registered before
+        # this one (atexit runs last-in first-out), stops PostgreSQL, which a still-running
+        # supervisor would take for a crash and start again, leaving a server behind.
+        atexit.register(self.stop)
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        atexit.unregister(self.stop)
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
