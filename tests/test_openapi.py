@@ -94,6 +94,28 @@ def test_every_verb_has_a_route_an_sdk_method_and_an_openapi_operation(
             assert set(body["properties"]) == members, verb.name
 
 
+def test_the_route_index_finds_the_route_the_flat_list_would() -> None:
+    # Every verb's path, filled with a sample id (and a literal word, as /v1/contacts/top
+    # would be), resolves through the index to the route Starlette's ordered list picks.
+    from starlette.routing import Match
+
+    from rapport.api.app import create_app
+    from rapport.api.route_index import RouteIndex
+
+    routes = create_app(supervise=False).router.routes
+    [index] = [r for r in routes if isinstance(r, RouteIndex)]
+    flat = [r for r in routes if r is not index]
+    samples = ["0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e", "top", "bulk"]
+    for verb in all_verbs():
+        for sample in samples:
+            path = re.sub(r"\{[^}]+\}", sample, verb.path)
+            scope = {"type": "http", "method": verb.method, "path": path, "root_path": ""}
+            expected = next((r for r in flat if r.matches(scope)[0] is Match.FULL), None)
+            match, child = index.matches(scope)
+            found = child.get("route") if match is Match.FULL else None
+            assert found is expected, (verb.method, path)
+
+
 def test_schema_has_examples_problems_and_security(server: ServerThread) -> None:
     document = schema(server)
     assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"

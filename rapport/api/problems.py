@@ -88,7 +88,7 @@ def _allowed(request: Request) -> list[str]:
     first route whose template matches (``/v1/contacts/top`` comes before
     ``/v1/contacts/{id}``, as in routing), and its methods are those of every route with
     that template."""
-    routes = request.app.router.routes
+    routes = [r for r in request.app.router.routes if hasattr(r, "path")]  # not the index
     scope = {**request.scope, "method": "GET"}
     path = next((r.path for r in routes if r.matches(scope)[0] != Match.NONE), None)
     methods: set[str] = set()
