@@ -62,6 +62,12 @@ def arguments(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
 
 def fill(template: str, **holes: str) -> str:
     """``template`` with its ``{holes}`` filled; every hole named must be there."""
+    return _filled(template, tuple(holes.items()))
+
+
+@functools.lru_cache(maxsize=4096)  # a statement is filled the same way on every call
+def _filled(template: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    holes = dict(pairs)
     found = set(_HOLE.findall(template))
     unknown = set(holes) - found
     if unknown:

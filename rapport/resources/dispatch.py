@@ -17,6 +17,7 @@ The in-process SDK calls ``run`` (sync pool), the REST routes ``run_async`` (asy
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
@@ -25,7 +26,7 @@ from rapport.db.database import AsyncDatabase, Database
 from rapport.db.operation import Operation
 from rapport.memory.enricher import Runtime
 from rapport.resources import crud, signatures
-from rapport.resources.verbs import RUNTIME, Verb, Written, data_of
+from rapport.resources.verbs import RUNTIME, Verb, Written, data_of, service_signature
 from rapport.tenancy.principal import Principal
 
 
@@ -58,15 +59,23 @@ def invoke(
     position) and, if it asks for it, the runtime."""
     positional: list[Any] = [principal]
     keywords: dict[str, Any] = {}
-    for item in list(inspect.signature(verb.service).parameters.values())[1:]:
-        if item.kind is inspect.Parameter.VAR_KEYWORD:
-            continue
-        value = runtime if item.name == RUNTIME else arguments.get(item.name, item.default)
-        if item.kind is inspect.Parameter.POSITIONAL_ONLY:
+    for name, by_position, default in _plan(verb):
+        value = runtime if name == RUNTIME else arguments.get(name, default)
+        if by_position:
             positional.append(value)
         else:
-            keywords[item.name] = value
+            keywords[name] = value
     return verb.service(*positional, **keywords)
+
+
+@functools.cache
+def _plan(verb: Verb[..., Any]) -> tuple[tuple[str, bool, Any], ...]:
+    """The service's parameters after the principal: name, positional-only, default."""
+    return tuple(
+        (item.name, item.kind is inspect.Parameter.POSITIONAL_ONLY, item.default)
+        for item in list(service_signature(verb.service).parameters.values())[1:]
+        if item.kind is not inspect.Parameter.VAR_KEYWORD
+    )
 
 
 def _before(verb: Verb[..., Any], principal: Principal) -> None:

@@ -94,9 +94,28 @@ def of_kind(verb: Verb[..., Any], kind: Kind) -> list[Parameter]:
 def bind(verb: Verb[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """An SDK call's arguments by parameter name, defaults filled in (TypeError as Python
     would raise for a wrong call)."""
-    bound = verb.sdk_signature().bind(*args, **kwargs)
+    names, defaults = _plain_call(verb)
+    if names is not None and len(args) <= len(names) and kwargs.keys() <= set(names):
+        # the usual call, bound without inspect: every SDK call comes through here
+        found = dict(zip(names[: len(args)], args, strict=True))
+        if not found.keys() & kwargs.keys():
+            found.update(kwargs)
+            if all(name in found or name in defaults for name in names):
+                return {name: found[name] if name in found else defaults[name] for name in names}
+    bound = verb.sdk_signature().bind(*args, **kwargs)  # a wrong call: Python's TypeError
     bound.apply_defaults()
     return dict(bound.arguments)
+
+
+@functools.cache
+def _plain_call(verb: Verb[..., Any]) -> tuple[tuple[str, ...] | None, dict[str, Any]]:
+    """The parameter names of an SDK method whose parameters are all positional-or-keyword
+    (else None), and the defaults of those that have one."""
+    items = list(verb.sdk_signature().parameters.values())
+    if any(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in items):
+        return None, {}
+    defaults = {p.name: p.default for p in items if p.default is not inspect.Parameter.empty}
+    return tuple(p.name for p in items), defaults
 
 
 def model_body(verb: Verb[..., Any]) -> type[BaseModel] | None:

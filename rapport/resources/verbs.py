@@ -23,11 +23,22 @@ JSON object), and query parameters otherwise. Its docstring is the OpenAPI descr
 
 from __future__ import annotations
 
+import functools
 import inspect
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, Literal, ParamSpec, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    Literal,
+    ParamSpec,
+    TypeVar,
+    cast,
+    overload,
+)
 
 from pydantic import ConfigDict
 
@@ -134,16 +145,19 @@ class Verb(Generic[P, T]):
     def __get__(self, section: Section | None, owner: type) -> Verb[P, T] | Callable[P, T]:
         if section is None:
             return self
-        transport = section._transport
-        call = self.call
+        made = section._bound
+        if self not in made:  # once per section object: r.contacts.get is read on every call
+            transport = section._transport
+            call = self.call
 
-        def bound(*args: P.args, **kwargs: P.kwargs) -> T:
-            return call(transport, *args, **kwargs)
+            def bound(*args: P.args, **kwargs: P.kwargs) -> T:
+                return call(transport, *args, **kwargs)
 
-        bound.__name__ = self.name.rsplit(".", 1)[-1]
-        bound.__doc__ = self.description
-        bound.__dict__["__signature__"] = self.sdk_signature()  # what help() and IDEs show
-        return bound
+            bound.__name__ = self.name.rsplit(".", 1)[-1]
+            bound.__doc__ = self.description
+            bound.__dict__["__signature__"] = self.sdk_signature()  # what help() and IDEs show
+            made[self] = bound
+        return cast("Callable[P, T]", made[self])
 
     def call(self, transport: Transport, /, *args: Any, **kwargs: Any) -> T:
         """Run the verb through ``transport`` with SDK arguments."""
@@ -155,9 +169,20 @@ class Verb(Generic[P, T]):
     def sdk_signature(self) -> inspect.Signature:
         """The service's signature without its principal (and the process's enrichment
         ``runtime``, which the dispatcher supplies): the SDK method's."""
-        signature = inspect.signature(self.service)
-        kept = [p for p in list(signature.parameters.values())[1:] if p.name != RUNTIME]
-        return signature.replace(parameters=kept)
+        return _sdk_signature(self)
+
+
+@functools.cache
+def service_signature(service: Callable[..., Any]) -> inspect.Signature:
+    """A service's signature, read once: every SDK call binds against it."""
+    return inspect.signature(service)
+
+
+@functools.cache
+def _sdk_signature(verb: Verb[..., Any]) -> inspect.Signature:
+    signature = service_signature(verb.service)
+    kept = [p for p in list(signature.parameters.values())[1:] if p.name != RUNTIME]
+    return signature.replace(parameters=kept)
 
 
 class Section:
@@ -168,6 +193,7 @@ class Section:
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
+        self._bound: dict[Verb[..., Any], Callable[..., Any]] = {}  # its verbs, as methods
 
 
 REGISTRY: dict[str, Verb[..., Any]] = {}
