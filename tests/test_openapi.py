@@ -94,6 +94,30 @@ def test_every_verb_has_a_route_an_sdk_method_and_an_openapi_operation(
             assert set(body["properties"]) == members, verb.name
 
 
+def test_sdk_calls_bind_as_python_would() -> None:
+    # signatures.bind has a fast path; for every verb and many call shapes (too few, too
+    # many, unknown or doubled keywords) it gives what inspect gives, or the same TypeError.
+    def bound(how: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return how(*args, **kwargs)
+        except TypeError:
+            return TypeError
+
+    def by_inspect(verb: Verb[..., Any], args: Any, kwargs: Any) -> Any:
+        call = verb.sdk_signature().bind(*args, **kwargs)
+        call.apply_defaults()
+        return dict(call.arguments)
+
+    for verb in all_verbs():
+        names = list(verb.sdk_signature().parameters)
+        shapes = [{}, {"nope": 1}, *({name: "k"} for name in names)]
+        for count in range(len(names) + 2):
+            args = tuple(f"a{i}" for i in range(count))
+            for kwargs in shapes:
+                expected = bound(by_inspect, verb, args, kwargs)
+                assert bound(signatures.bind, verb, args, kwargs) == expected, (verb.name, args)
+
+
 def test_the_route_index_finds_the_route_the_flat_list_would() -> None:
     # Every verb's path, filled with a sample id (and a literal word, as /v1/contacts/top
     # would be), resolves through the index to the route Starlette's ordered list picks.
