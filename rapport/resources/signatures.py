@@ -95,6 +95,8 @@ def bind(verb: Verb[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any])
     """An SDK call's arguments by parameter name, defaults filled in (TypeError as Python
     would raise for a wrong call)."""
     names, defaults = _plain_call(verb)
+    if names is not None and not kwargs and len(args) == len(names):
+        return dict(zip(names, args, strict=True))  # every argument given by position
     if names is not None and len(args) <= len(names) and kwargs.keys() <= set(names):
         # the usual call, bound without inspect: every SDK call comes through here
         found = dict(zip(names[: len(args)], args, strict=True))
