@@ -125,8 +125,8 @@ class Enricher:
         them, so that a reader sees what they imply (read-your-writes). Unavailable (503,
         retry) if they are still held after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
-        waiting = self.database.run(enrichment.pending_in(org_id, scope))
-        if not waiting and not self.database.run(enrichment.inflight_in(org_id, scope)):
+        waiting, in_flight = self.database.run(enrichment.pending_in(org_id, scope))
+        if not waiting and not in_flight:
             return
         while True:
             done = self.database.run(
@@ -137,9 +137,7 @@ class Enricher:
                 continue
             # Nothing left to read here: done, once no other worker holds some of it or has
             # yet to write what follows from what it read (its after-commit writes).
-            if not self.database.run(enrichment.pending_in(org_id, scope)) and not (
-                self.database.run(enrichment.inflight_in(org_id, scope))
-            ):
+            if not any(self.database.run(enrichment.pending_in(org_id, scope))):
                 break
             if time.monotonic() > deadline:
                 raise errors.Unavailable(

@@ -405,26 +405,16 @@ def embed_pending(
 
 
 @operation
-def pending_in(org_id: str, scope: Scope) -> Steps[list[str]]:
-    """The ids of one conversation's (or contact's) messages waiting for enrichment."""
-    found = yield Query(
+def pending_in(org_id: str, scope: Scope) -> Steps[tuple[list[str], bool]]:
+    """The ids of one conversation's (or contact's) messages waiting for enrichment, and
+    whether a batch that read some of them has yet to write what follows from them
+    (``after_commit``): one statement, as ``settle`` asks it before every read it guards."""
+    row = yield Query(
         sql.fill(QUERIES["pending_in"], kind=scope[0]),
         {"org": org_id, "id": scope[1]},
-        fetch="scalar",
+        fetch="one",
     )
-    return list(found)
-
-
-@operation
-def inflight_in(org_id: str, scope: Scope) -> Steps[bool]:
-    """Whether a batch that read this conversation's (or contact's) messages has yet to
-    write what follows from them (``after_commit``)."""
-    found = yield Query(
-        sql.fill(QUERIES["inflight_in"], kind=scope[0]),
-        {"org": org_id, "id": scope[1]},
-        fetch="scalar",
-    )
-    return bool(found)
+    return list(row[0]), bool(row[1])
 
 
 @operation

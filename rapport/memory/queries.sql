@@ -222,9 +222,14 @@ FROM jsonb_to_recordset(%(payload)s::jsonb) AS g(org_id uuid, id uuid, embedding
 WHERE t.org_id = g.org_id AND t.id = g.id
 
 -- pending_in --
--- The ids of one conversation's (or contact's, {kind}) messages waiting for enrichment.
-SELECT coalesce(array_agg(m.id::text), '{}') FROM messages AS m
-WHERE m.org_id = %(org)s AND m.{kind}_id = %(id)s::uuid AND m.enriched_at IS NULL
+-- The ids of one conversation's (or contact's, {kind}) messages waiting for enrichment,
+-- and whether a batch that read some of them has its after-commit writes still to do
+-- (table enrich_inflight; a mark older than a minute is a worker that died).
+SELECT (SELECT coalesce(array_agg(m.id::text), '{}') FROM messages AS m
+        WHERE m.org_id = %(org)s AND m.{kind}_id = %(id)s::uuid AND m.enriched_at IS NULL),
+       EXISTS (SELECT FROM enrich_inflight AS f
+               WHERE f.org_id = %(org)s AND f.{kind}_id = %(id)s::uuid
+                 AND f.marked_at > now() - interval '1 minute')
 
 -- sourced_bant --
 -- A conversation's contact, now, and whether these messages left a current BANT memory.
@@ -266,14 +271,6 @@ ON CONFLICT DO NOTHING
 -- A batch's after-commit writes are done; marks of workers that died long ago go too.
 DELETE FROM enrich_inflight
 WHERE batch = %(batch)s::uuid OR marked_at < now() - interval '1 hour'
-
--- inflight_in --
--- Whether a batch that read one of this conversation's (or contact's, {kind}) messages has
--- its after-commit writes still to do. A mark older than a minute is a worker that died.
-SELECT EXISTS (
-  SELECT FROM enrich_inflight
-  WHERE org_id = %(org)s AND {kind}_id = %(id)s::uuid
-    AND marked_at > now() - interval '1 minute')
 
 -- inflight --
 -- How many batches ({scope}: of one org, or of all) have after-commit writes still to do.
