@@ -116,7 +116,8 @@ def _filtered(operation: dict[str, Any], verb: Verb[..., Any], models: dict[str,
     """``filter`` and ``order_by`` of a verb over a resource, as exactly what it accepts."""
     resource = verb.over
     name = f"{resource.model.__name__}Filter"
-    models.setdefault(name, copy.deepcopy(filters.json_schema(resource.fields, name)))
+    if name not in models:  # one component per resource, however many verbs filter it
+        models[name] = copy.deepcopy(filters.json_schema(resource.fields, name))
     ref = {"$ref": f"#/components/schemas/{name}"}
     for parameter in operation.get("parameters", []):
         if parameter["name"] == "filter":

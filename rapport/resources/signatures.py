@@ -31,7 +31,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, create_model
 
 from rapport import errors
-from rapport.resources.verbs import RUNTIME, Verb
+from rapport.resources.verbs import RUNTIME, Verb, service_signature
 from rapport.validation import failure, problems_of
 
 Kind = Literal["path", "query", "body", "fields", "runtime"]
@@ -60,7 +60,7 @@ def parameters(verb: Verb[..., Any]) -> tuple[Parameter, ...]:
     """The verb's parameters, principal excluded, each with how it travels."""
     hints = _hints(verb)
     found = []
-    for position, item in enumerate(inspect.signature(verb.service).parameters.values()):
+    for position, item in enumerate(service_signature(verb.service).parameters.values()):
         if position == 0:
             continue  # the principal
         if item.kind is inspect.Parameter.VAR_KEYWORD:
