@@ -89,7 +89,7 @@ def _drive(
         else:
             try:
                 cursor = psycopg.RawCursor(conn)
-                cursor.execute(*sql.arguments(step.sql, step.params))
+                cursor.execute(*sql.arguments(step.sql, step.params), prepare=_prepare(step))
                 send = _result(cursor, step)
             except psycopg.Error as error:
                 throw = failures.wrap(error)
@@ -113,7 +113,7 @@ async def _drive_async(
         else:
             try:
                 cursor = psycopg.AsyncRawCursor(conn)
-                await cursor.execute(*sql.arguments(step.sql, step.params))
+                await cursor.execute(*sql.arguments(step.sql, step.params), prepare=_prepare(step))
                 send = await _async_result(cursor, step)
             except psycopg.Error as error:
                 throw = failures.wrap(error)
@@ -123,6 +123,11 @@ async def _drive_async(
             step = steps.throw(throw) if throw is not None else steps.send(send)
         except StopIteration as done:
             return cast(T, done.value)
+
+
+def _prepare(query: Query) -> bool | None:
+    """psycopg's ``prepare``: False never prepares, None leaves it to its threshold."""
+    return False if query.planned_per_call else None
 
 
 class _Done(Exception):

@@ -355,12 +355,15 @@ def _run(
     exact: bool,
 ) -> Steps[list[Any]]:
     params = _params(terms, vector, org, condition_params, n, k, exact)
-    rows: list[Any] = yield Query(_statement(target, condition, mode, exact), params, fetch="all")
+    per_call = mode != "semantic"  # the keyword ranker's plan depends on the words' rarity
+    statement = _statement(target, condition, mode, exact)
+    rows: list[Any] = yield Query(statement, params, fetch="all", planned_per_call=per_call)
     walked = rows[0][5] if rows else 0
     if mode != "keyword" and not exact and (walked or 0) < n:
         # The index walk came back short: filters removed what it found. Search exactly.
         params = _params(terms, vector, org, condition_params, n, k, True)
-        rows = yield Query(_statement(target, condition, mode, True), params, fetch="all")
+        statement = _statement(target, condition, mode, True)
+        rows = yield Query(statement, params, fetch="all", planned_per_call=per_call)
     return rows
 
 
