@@ -355,7 +355,8 @@ def _run(
     exact: bool,
 ) -> Steps[list[Any]]:
     params = _params(terms, vector, org, condition_params, n, k, exact)
-    per_call = mode != "semantic"  # the keyword ranker's plan depends on the words' rarity
+    # org-wide, the keyword ranker's best plan depends on how rare the words are
+    per_call = mode != "semantic" and not exact
     statement = _statement(target, condition, mode, exact)
     rows: list[Any] = yield Query(statement, params, fetch="all", planned_per_call=per_call)
     walked = rows[0][5] if rows else 0
@@ -363,7 +364,7 @@ def _run(
         # The index walk came back short: filters removed what it found. Search exactly.
         params = _params(terms, vector, org, condition_params, n, k, True)
         statement = _statement(target, condition, mode, True)
-        rows = yield Query(statement, params, fetch="all", planned_per_call=per_call)
+        rows = yield Query(statement, params, fetch="all")
     return rows
 
 
