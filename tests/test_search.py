@@ -237,8 +237,8 @@ def test_keyword_search_is_planned_with_its_words_every_time(
 ) -> None:
     """A prepared statement's generic plan, chosen after a few searches for common words
     (walk the newest rows), would walk every row of the org for a rare word: 40 ms instead
-    of 2 at 100k messages (bench/store.py section 7). So the statements holding the keyword
-    ranker are never prepared, while the rest are (the control)."""
+    of 2 at 100k messages (bench/store.py section 7). So org-wide, the statements holding
+    the keyword ranker are never prepared, while the rest are (the control)."""
     principal = Principal(org_id=tenant.id, role="owner")
     request = search.SearchRequest(query="pizza boxes", mode="keyword")
 

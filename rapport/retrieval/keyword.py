@@ -53,8 +53,7 @@ def search(
         json=MESSAGES.json_sql,
     )
     cap = KEYWORD_CANDIDATES if exact else ORG_WIDE_CANDIDATES
-    # Org-wide, the best plan depends on the words: "pizza" walks the newest rows, "pizzas
-    # 417" the text index, so it is planned per call; within a contact either plan is cheap.
+    # Org-wide, the best plan depends on the words (see Query); within a contact either is cheap.
     rows = yield Query(
         statement,
         {**out.params, "org": principal.org_id, "tsquery": tsquery, "lexemes": list(lexemes),

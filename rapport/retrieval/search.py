@@ -355,16 +355,14 @@ def _run(
     exact: bool,
 ) -> Steps[list[Any]]:
     params = _params(terms, vector, org, condition_params, n, k, exact)
-    # org-wide, the keyword ranker's best plan depends on how rare the words are
-    per_call = mode != "semantic" and not exact
+    per_call = mode != "semantic" and not exact  # the ranker org-wide: see Query
     statement = _statement(target, condition, mode, exact)
     rows: list[Any] = yield Query(statement, params, fetch="all", planned_per_call=per_call)
     walked = rows[0][5] if rows else 0
     if mode != "keyword" and not exact and (walked or 0) < n:
         # The index walk came back short: filters removed what it found. Search exactly.
         params = _params(terms, vector, org, condition_params, n, k, True)
-        statement = _statement(target, condition, mode, True)
-        rows = yield Query(statement, params, fetch="all")
+        rows = yield Query(_statement(target, condition, mode, True), params, fetch="all")
     return rows
 
 
