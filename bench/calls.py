@@ -342,8 +342,12 @@ def main() -> None:
     if args.home is None:
         atexit.register(shutil.rmtree, home, ignore_errors=True)
     with console.status(f"Starting the embedded PostgreSQL under {home}…"):
-        url = runtime.prepare(Settings(home=home, database_url=None))
+        settings = Settings(home=home, database_url=None)
+        url = runtime.prepare(settings)
     database = Database(url, min_size=1, max_size=2)
+    # The server migrates as the owner, and raw psycopg runs as a user would write it: as the
+    # schema's owner, with no row-level security.
+    owner_url = runtime.database_url(settings)
     run = uuid.uuid4().hex[:8]
     org = database.run(orgs.ensure_org(f"bench-calls-{run}"))["id"]
     raw_org = database.run(orgs.ensure_org(f"bench-calls-raw-{run}"))["id"]
@@ -357,7 +361,7 @@ def main() -> None:
         f"enrichment {args.enrich}, {os.cpu_count()} cores"
     )
 
-    with serve(url, home, key, args.enrich, args.workers) as server:
+    with serve(owner_url, home, key, args.enrich, args.workers) as server:
         probe = HttpConnection(HOST, server.port, key)
         paths = orjson.loads(probe.request("GET", "/openapi.json")[1])["paths"]
         probe.close()
@@ -369,7 +373,7 @@ def main() -> None:
                                         args=(server.port, key, load, progress, task))
                        for _ in range(args.threads)]  # fmt: skip
             reader = threading.Thread(
-                target=reads_worker, args=(server.port, key, url, org, load, reads)
+                target=reads_worker, args=(server.port, key, owner_url, org, load, reads)
             )
             reader.start()
             elapsed = run_threads(workers)
@@ -387,7 +391,7 @@ def main() -> None:
     raw = Load(raw_bodies)
     with progress_bar(console) as progress:
         task = progress.add_task("raw psycopg", total=args.calls)
-        workers = [threading.Thread(target=baseline_worker, args=(url, raw_org, raw, progress,
+        workers = [threading.Thread(target=baseline_worker, args=(owner_url, raw_org, raw, progress,
                                                                   task))
                    for _ in range(args.threads)]  # fmt: skip
         raw_elapsed = run_threads(workers)

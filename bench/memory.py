@@ -192,7 +192,8 @@ def main() -> None:
     with console.status(f"Starting the embedded PostgreSQL under {home}…"):
         url = runtime.prepare(settings)
     database = Database(url, min_size=1, max_size=4)
-    conn = baseline.connect(url)
+    # Raw psycopg as a user would write it: the schema's owner, no row-level security.
+    conn = baseline.connect(runtime.database_url(settings))
     run_id = uuid.uuid4().hex[:8]
     started = time.perf_counter()
     done: list[Section] = []

@@ -163,7 +163,7 @@ class Bench:
         """An admin key for the bench organization, for the REST sections."""
         if self._api is None:
             _, key = self.database.run(api_keys.create_key(self.main.org_id, "admin", "bench"))
-            self._api = rest.Rest(self.database.url, self.home, key)
+            self._api = rest.Rest(self.conn.info.dsn, self.home, key)  # the owner migrates
         return self._api
 
 
@@ -242,7 +242,8 @@ def main() -> None:
     with console.status(f"Starting the embedded PostgreSQL under {home}…"):
         url = runtime.prepare(settings)
     database = Database(url, min_size=1, max_size=4)
-    conn = baseline.connect(url)
+    # Raw psycopg as a user would write it: the schema's owner, no row-level security.
+    conn = baseline.connect(runtime.database_url(settings))
     started = time.perf_counter()
     try:
         render_header(console, machine_facts(conn, plan, home))

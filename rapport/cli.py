@@ -53,6 +53,15 @@ keys_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(keys_app, name="keys")
+db_app = typer.Typer(
+    help=(
+        "The database Rapport runs on.\n\n"
+        "Examples:\n\n"
+        '  rapport db leakproof | psql "$SUPERUSER_URL"   # indexes under row security'
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
 
 out = Console()
 err = Console(stderr=True)
@@ -182,6 +191,20 @@ def migrate(home: HomeOption = None, database_url: UrlOption = None) -> None:
     with _database(home, database_url) as database:
         revision = migrations.current_revision(database.url)
     out.print(f"Schema is at revision {revision} (latest: {migrations.head_revision()}).")
+
+
+@db_app.command("leakproof")
+def leakproof() -> None:
+    """Print the statements a superuser runs once per database so that full-text search
+    and tag filters use their indexes under row-level security (the migrations apply them
+    themselves when they run as a superuser, as on the embedded database).
+
+    Example: rapport db leakproof | psql "$SUPERUSER_URL"
+    """
+    from rapport.db import isolation
+
+    for statement in isolation.LEAKPROOF:
+        out.print(f"{statement};", highlight=False, soft_wrap=True)
 
 
 @keys_app.command("create")
@@ -440,26 +463,29 @@ def embed(
 
     with _database(home, database_url) as database:
         # An org that is not there is an error (a typo must not create one), as for export.
-        org_id = database.run(orgs.find_org(org))["id"] if org else None
-        waiting = database.run(enrichment.pending(org_id))
-        total = sum(waiting.values())
+        enricher = Enricher(database)
+        org_ids = [database.run(orgs.find_org(org))["id"]] if org else enricher.orgs_pending()
+        total = sum(sum(database.run(enrichment.pending(o)).values()) for o in org_ids)
         if not total:
             out.print("Nothing pending: every message, memory and chunk has its embedding.")
             return
-        enricher = Enricher(database)
         with _progress() as progress:
             task = progress.add_task("Loading the embedding model", total=total)
             enricher.embedder  # noqa: B018 - load before the clock starts
             progress.update(task, description="Embedding")
             # extraction writes memories, which wait for embeddings in turn: the total grows
-            done = enricher.flush(
-                org_id,
-                lambda batch: progress.update(
-                    task,
-                    advance=batch.rows,
-                    total=max(total, progress.tasks[0].completed + batch.rows),
-                ),
-            )
+            done = enrichment.Done()
+            for org_id in org_ids:
+                done.add(
+                    enricher.flush(
+                        org_id,
+                        lambda batch: progress.update(
+                            task,
+                            advance=batch.rows,
+                            total=max(total, progress.tasks[0].completed + batch.rows),
+                        ),
+                    )
+                )
         out.print(
             f"Enriched {done.messages} messages ({done.extracted} inbound read by the "
             f"extractor: {done.memories_written} memories written, "

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
             "(RAPPORT_DATABASE_URL), e.g. postgresql://user:pass@host:5432/rapport."
         ),
     )
+    app_database_url: str | None = Field(
+        default=None,
+        description=(
+            "The URL the application logs in with, as a role that owns no table "
+            "(RAPPORT_APP_DATABASE_URL; a member of rapport_app, which the migrations create). "
+            "Unset: RAPPORT_DATABASE_URL, acting as rapport_app with SET ROLE. Migrations "
+            "always use RAPPORT_DATABASE_URL, the owner's."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Address `rapport serve` binds.")
     port: int = Field(default=8000, description="Port `rapport serve` listens on.")
     pool_min: int = Field(default=1, ge=1, description="Connections kept open per process.")

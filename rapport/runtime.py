@@ -39,11 +39,23 @@ def database_url(settings: Settings) -> str:
 
 
 def prepare(settings: Settings, *, apply_migrations: bool = True) -> str:
-    """The database URL, with the schema brought up to date unless told otherwise."""
+    """The URL the application connects with, once the schema is brought up to date (as its
+    owner, with the configured or embedded URL) unless told otherwise."""
     url = database_url(settings)
     if apply_migrations:
         migrate.upgrade(url)
-    return url
+    return app_url(settings, url)
+
+
+def app_url(settings: Settings, owner_url: str) -> str:
+    """How the application logs in: as ``rapport_app`` on the embedded server, with
+    ``RAPPORT_APP_DATABASE_URL`` when it is set, else with the owner's URL (each connection
+    then acts as ``rapport_app`` with ``SET ROLE``: rapport.db.isolation)."""
+    if settings.app_database_url:
+        return settings.app_database_url
+    if settings.embedded:
+        return embedded.app_url(owner_url)
+    return owner_url
 
 
 def start(settings: Settings, *, url: str | None = None, supervise: bool = True) -> Engine:

@@ -809,7 +809,7 @@ def test_duplicate_phone_is_409_and_the_first_contact_is_untouched(fresh: Rows) 
     for phone in ("+6591234567", "+65 9123 4567", "+65-9123-4567"):
         response = send(http, "POST", "/v1/contacts", {"name": "Impostor", "phone": phone})
         problem = assert_problem(response, 409, "phone")
-        assert "+6591234567" in problem["detail"]
+        assert "9123" not in problem["detail"]  # the value is personal data: never repeated
     # A patch that would take the number, and a batch that repeats it, are refused too.
     other = ok(http.post("/v1/contacts", json={"name": "Other"}), 201)
     response = send(http, "PATCH", f"/v1/contacts/{other['id']}", {"phone": "+6591234567"})

@@ -81,7 +81,8 @@ def explained(database: Database, op: Operation[Any]) -> list[dict[str, Any]]:
     """Run ``op`` for real, returning the plan tree of each statement it sent, as EXPLAINed."""
     plans = []
     with psycopg.connect(database.url, autocommit=True, options="-c TimeZone=UTC") as conn:
-        _configure(conn)
+        _configure(conn)  # as the application: rapport_app, under row security
+        conn.execute("SELECT set_config('rapport.org', %s, false)", [op.org or ""])
         steps, send = op.steps, None
         while True:
             try:

@@ -157,7 +157,9 @@ def test_a_read_waits_for_what_another_enricher_writes_after_its_commit(
     )
     assert batch.messages == 1
     assert client.get("/v1/enrichment").json()["messages"] == 0
-    later = threading.Timer(0.5, lambda: store.database.run(enrichment.after_commit(batch)))
+    later = threading.Timer(
+        0.5, lambda: store.database.run(enrichment.after_commit(tenant.id, batch))
+    )
     later.start()
     started = time.monotonic()
     decision = client.post(f"/v1/conversations/{chat['id']}/route", json={}).json()

@@ -5,8 +5,10 @@ migrations, and how PostgreSQL's errors reach callers.
   ``RAPPORT_HOME``: start, adopt or stop it, and carry a folder of the old engine over;
   ``health``: whether the database answers, and the supervisor that restarts it (503 with
   ``Retry-After`` meanwhile).
-- ``operation``: a service operation, a generator of ``Query`` steps written once;
-  ``database``: the sync and async drivers that run it on a pool.
+- ``operation``: a service operation, a generator of ``Query`` steps written once, and the
+  org it acts for; ``database``: the sync and async drivers that run it on a pool;
+  ``isolation``: the ``rapport_app`` role every connection acts as and the org each
+  operation sets, which row-level security (migration 0006) holds every statement to.
 - ``sql``: named-queries files (``-- name --`` blocks, ``%(name)s`` placeholders) and the
   ``Fragment`` builders that return SQL and its parameters together.
 - ``failures``: PostgreSQL errors as ``rapport.errors`` (422 for NUL or out-of-range

@@ -5,8 +5,9 @@ tests); ``AsyncDatabase`` on an asynchronous one (the REST API). The drivers are
 code that touches a connection; see ``rapport.db.operation`` for why.
 
 Every connection is configured the same way: autocommit (an operation opts into a
-transaction), UTC session time zone (so timestamps come back as ``...+00:00``), and JSON
-decoded with orjson.
+transaction), UTC session time zone (so timestamps come back as ``...+00:00``), JSON decoded
+with orjson, and acting as ``rapport_app`` under row-level security, with the org of the
+operation it runs (``rapport.db.isolation``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from rapport import errors
-from rapport.db import failures, sql
+from rapport.db import failures, isolation, sql
 from rapport.db.health import Health
 from rapport.db.operation import Compute, Operation, Query
 from rapport.validation import NOT_TEXT
@@ -37,9 +38,14 @@ _BUSY = (
 )
 
 
-def _configure(conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]) -> None:
+def _json(conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]) -> None:
     set_json_loads(orjson.loads, conn)
     set_json_dumps(orjson.dumps, conn)
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    _json(conn)
+    isolation.become_app(conn)
 
 
 def _kwargs() -> dict[str, Any]:
@@ -76,10 +82,10 @@ async def _async_result(cursor: psycopg.AsyncRawCursor[Any], query: Query) -> An
     return rows
 
 
-def _drive(
-    conn: psycopg.Connection[Any], steps: Generator[Query | Compute, Any, T], first: Query
-) -> T:
-    """Run ``steps`` from its first query on: each query's result (or error) goes back."""
+def _drive(conn: psycopg.Connection[Any], op: Operation[T], first: Query) -> T:
+    """Run ``op`` from its first query on: each query's result (or error) goes back. The
+    session is set to the op's org with the first statement that finds it set otherwise."""
+    steps = op.steps
     step: Query | Compute = first
     while True:
         send: Any = None
@@ -89,9 +95,14 @@ def _drive(
         else:
             try:
                 cursor = psycopg.RawCursor(conn)
-                cursor.execute(*sql.arguments(step.sql, step.params), prepare=_prepare(step))
+                statement, params = sql.arguments(step.sql, step.params)
+                if isolation.needs_org(conn, op.org):
+                    isolation.execute(conn, cursor, op.org, statement, params, _prepare(step))
+                else:
+                    cursor.execute(statement, params, prepare=_prepare(step))
                 send = _result(cursor, step)
             except psycopg.Error as error:
+                isolation.remember(conn, isolation.UNKNOWN)
                 throw = failures.wrap(error)
             except UnicodeEncodeError:
                 throw = errors.ValidationFailed(NOT_TEXT)
@@ -101,9 +112,8 @@ def _drive(
             return cast(T, done.value)
 
 
-async def _drive_async(
-    conn: psycopg.AsyncConnection[Any], steps: Generator[Query | Compute, Any, T], first: Query
-) -> T:
+async def _drive_async(conn: psycopg.AsyncConnection[Any], op: Operation[T], first: Query) -> T:
+    steps = op.steps
     step: Query | Compute = first
     while True:
         send: Any = None
@@ -113,9 +123,16 @@ async def _drive_async(
         else:
             try:
                 cursor = psycopg.AsyncRawCursor(conn)
-                await cursor.execute(*sql.arguments(step.sql, step.params), prepare=_prepare(step))
+                statement, params = sql.arguments(step.sql, step.params)
+                if isolation.needs_org(conn, op.org):
+                    await isolation.execute_async(
+                        conn, cursor, op.org, statement, params, _prepare(step)
+                    )
+                else:
+                    await cursor.execute(statement, params, prepare=_prepare(step))
                 send = await _async_result(cursor, step)
             except psycopg.Error as error:
+                isolation.remember(conn, isolation.UNKNOWN)
                 throw = failures.wrap(error)
             except UnicodeEncodeError:
                 throw = errors.ValidationFailed(NOT_TEXT)
@@ -206,8 +223,11 @@ class Database:
             try:
                 if op.atomic:
                     with conn.transaction():
-                        return _drive(conn, op.steps, first)
-                return _drive(conn, op.steps, first)
+                        return _drive(conn, op, first)
+                return _drive(conn, op, first)
+            except BaseException:  # a rollback undoes set_config too
+                isolation.remember(conn, isolation.UNKNOWN)
+                raise
             finally:
                 self.pool.putconn(conn)
         except psycopg.Error as error:  # connect or commit failures
@@ -271,8 +291,11 @@ class AsyncDatabase:
             try:
                 if op.atomic:
                     async with conn.transaction():
-                        return await _drive_async(conn, op.steps, first)
-                return await _drive_async(conn, op.steps, first)
+                        return await _drive_async(conn, op, first)
+                return await _drive_async(conn, op, first)
+            except BaseException:  # a rollback undoes set_config too
+                isolation.remember(conn, isolation.UNKNOWN)
+                raise
             finally:
                 await self.pool.putconn(conn)
         except psycopg.Error as error:  # connect or commit failures
@@ -286,4 +309,5 @@ class AsyncDatabase:
 
 
 async def _configure_async(conn: psycopg.AsyncConnection[Any]) -> None:
-    _configure(conn)
+    _json(conn)
+    await isolation.become_app_async(conn)

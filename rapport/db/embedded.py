@@ -32,6 +32,7 @@ import psycopg
 from psycopg import sql
 
 from rapport import errors
+from rapport.db import isolation
 
 DATABASE_NAME = "rapport"
 MAJOR = "18"
@@ -187,6 +188,21 @@ def server_url(home: Path, database: str = DATABASE_NAME) -> str:
     return running.url(database)
 
 
+def app_url(owner_url: str) -> str:
+    """``owner_url`` logging in as ``rapport_app`` (made by the migrations, allowed to log in
+    here: the embedded server trusts local connections), so the application never holds a
+    superuser's session. The owner's URL while the role does not exist yet."""
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", [isolation.APP_ROLE]
+        ).fetchone()
+        if found is None:
+            return owner_url
+        if not found[0]:
+            conn.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(isolation.APP_ROLE)))
+    return psycopg.conninfo.make_conninfo(owner_url, user=isolation.APP_ROLE)
+
+
 def ensure_database(admin_url: str, database: str) -> None:
     """Create ``database`` on the server behind ``admin_url`` unless it exists."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -240,6 +256,7 @@ def carry_over(pgdata: Path, major: str) -> None:
             source = old_server(old, cleanup_mode="stop")
         target = EmbeddedServer(pgdata.parent)
         target.start()
+        _copy_roles(source.get_uri(), target.admin_url())
         for name in _databases(source.get_uri()):
             ensure_database(target.admin_url(), name)
             _copy(source.get_uri(name), target.url(name))
@@ -255,6 +272,23 @@ def carry_over(pgdata: Path, major: str) -> None:
         raise
     source.cleanup()  # the new server stays up: ``start`` joins it
     log.warning("carried over; the PostgreSQL %s folder is kept as %s", major, old)
+
+
+def _copy_roles(source_url: str, target_url: str) -> None:
+    """The application's role, when the old server has one: the databases' grants name it
+    (roles belong to the server, not to a database, so pg_dump leaves them out)."""
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", [isolation.APP_ROLE]
+        ).fetchone()
+    if found is None:
+        return
+    with psycopg.connect(target_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} NOSUPERUSER NOBYPASSRLS {}").format(
+                sql.Identifier(isolation.APP_ROLE), sql.SQL("LOGIN" if found[0] else "NOLOGIN")
+            )
+        )
 
 
 def _databases(admin_url: str) -> list[str]:

@@ -8,7 +8,9 @@ the database's answer is the authority. This module reads the diagnostic Postgre
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 
 import psycopg
 from psycopg import errors as pg
@@ -19,8 +21,16 @@ from rapport import errors
 # Resource definitions register theirs at import; see rapport.resources.
 PUBLIC_NAMES: dict[str, str] = {}
 
-_KEY_DETAIL = re.compile(r"Key \((?P<columns>[^)]*)\)=\((?P<values>.*)\)")
 _SCOPE_COLUMNS = {"org_id", "conversation_id"}
+# A constraint's (or unique index's) columns, from the checked-in schema: under row-level
+# security PostgreSQL leaves the key's values out of a violation's detail (they could be
+# another org's), so the constraint's name is all a violation says. It never repeats a
+# value either, so no personal data reaches an error message or a log through it.
+_DECLARED = re.compile(
+    r"(?:ADD CONSTRAINT (?P<constraint>\w+) (?:UNIQUE|PRIMARY KEY|FOREIGN KEY)"
+    r"|CREATE UNIQUE INDEX (?P<index>\w+) ON \S+ USING \w+) \((?P<columns>.*?)\)(?: |;|$)",
+    re.MULTILINE,
+)
 
 
 def public_name(column: str) -> str:
@@ -28,38 +38,41 @@ def public_name(column: str) -> str:
     return PUBLIC_NAMES.get(column, column)
 
 
-def _key_field(error: psycopg.Error) -> tuple[str | None, str | None]:
-    """The field (and its value) a unique or foreign-key violation is about."""
-    match = _KEY_DETAIL.search(error.diag.message_detail or "")
-    if not match:
-        return error.diag.column_name, None
-    columns = [c.strip() for c in match["columns"].split(",")]
-    values = [v.strip() for v in match["values"].split(",")]
-    pairs = [(c, v) for c, v in zip(columns, values, strict=False) if c not in _SCOPE_COLUMNS]
-    if not pairs:
-        pairs = list(zip(columns, values, strict=False))
-    column, value_text = pairs[-1]
-    return public_name(column), value_text
+@functools.cache
+def _constraint_columns() -> dict[str, list[str]]:
+    text = (Path(__file__).with_name("schema.sql")).read_text()
+    return {
+        match["constraint"] or match["index"]: [
+            c.strip().strip('"') for c in match["columns"].split(",")
+        ]
+        for match in _DECLARED.finditer(text)
+    }
+
+
+def _key_field(error: psycopg.Error) -> str | None:
+    """The field a unique or foreign-key violation is about: the constraint's last column
+    that is not a scope (org, conversation)."""
+    columns = _constraint_columns().get(error.diag.constraint_name or "", [])
+    named = [c for c in columns if re.fullmatch(r"\w+", c)]
+    chosen = [c for c in named if c not in _SCOPE_COLUMNS] or named
+    if not chosen:
+        return error.diag.column_name
+    return public_name(chosen[-1])
 
 
 def translate(error: psycopg.Error) -> errors.RapportError | None:
     """The RapportError for a database error a caller caused, or None for our own bugs."""
     table = error.diag.table_name or "row"
     if isinstance(error, pg.UniqueViolation):
-        field, value_text = _key_field(error)
-        return errors.Conflict(
-            f"{field} {value_text!s} is already used by another {table} record"
-            if value_text
-            else f"a {table} record with this {field} already exists",
-            field=field,
-        )
+        field = _key_field(error)
+        return errors.Conflict(f"another {table} record has this {field} already", field=field)
     if isinstance(error, pg.ForeignKeyViolation):
-        field, value_text = _key_field(error)
+        field = _key_field(error)
         if error.diag.message_primary and "still referenced" in error.diag.message_primary:
             return errors.Conflict(f"this {table} record is still referenced", field=field)
         # Another organization's ids are not found, whether in a path or in a body.
         return errors.NotFound(
-            f"{field}: no record with id {value_text} exists in your organization",
+            f"{field}: no such record exists in your organization",
             field=field,
         )
     if isinstance(error, pg.CheckViolation):

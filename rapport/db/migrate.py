@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import psycopg
@@ -10,6 +11,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine
+
+from rapport.db import isolation
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -27,8 +32,27 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply every migration up to ``revision``; a no-op when the schema is current."""
+    """Apply every migration up to ``revision`` (a no-op when the schema is current), then
+    let the search operators use their indexes under row security, where this role may."""
     command.upgrade(alembic_config(url), revision)
+    mark_leakproof(url)
+
+
+def mark_leakproof(url: str) -> bool:
+    """Apply ``isolation.LEAKPROOF`` if the role of ``url`` is a superuser; whether it did.
+    Without it, search still answers, from the org's rows instead of the index."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        found = row.fetchone()
+        if not found or not found[0]:
+            log.warning(
+                "rapport: not a superuser, so full-text search and tag filters cannot use "
+                "their indexes under row-level security; run `rapport db leakproof` as one"
+            )
+            return False
+        for statement in isolation.LEAKPROOF:
+            conn.execute(statement)
+    return True
 
 
 def downgrade(url: str, revision: str) -> None:

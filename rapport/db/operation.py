@@ -8,11 +8,18 @@ drivers. Operations compose with ``yield from other_operation.steps``.
 
 Database errors are translated into ``rapport.errors`` by the driver and thrown *into* the
 generator at the yield that caused them, so an operation may catch the one it expects.
+
+An operation acts for one org (``Operation.org``): the driver sets it on the connection
+before the first statement, and PostgreSQL's row security shows that org's rows only
+(migration 0006). The decorators read it from the function's ``principal`` argument (or its
+``org_id``), so a service cannot forget it; an operation with neither acts for no org and
+sees no tenant row (its cross-org lookups go through the SECURITY DEFINER functions).
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, ParamSpec, TypeVar
@@ -61,13 +68,32 @@ Steps = Generator[Query | Compute, Any, T]
 
 
 class Operation(Generic[T_co]):
-    """A ready-to-run service operation: its steps, and whether they share a transaction."""
+    """A ready-to-run service operation: its steps, whether they share a transaction, and
+    the org it acts for (None: no org's rows are visible to it)."""
 
-    __slots__ = ("atomic", "steps")
+    __slots__ = ("atomic", "org", "steps")
 
-    def __init__(self, steps: Steps[T_co], *, atomic: bool = False) -> None:
+    def __init__(self, steps: Steps[T_co], *, atomic: bool = False, org: str | None = None) -> None:
         self.steps = steps
         self.atomic = atomic
+        self.org = org
+
+
+def _org_reader(function: Callable[..., Any]) -> Callable[[tuple[Any, ...], dict[str, Any]], Any]:
+    """How to find the org a call of ``function`` acts for: its ``principal`` argument's
+    org, or its ``org_id`` argument; neither, no org."""
+    names = list(inspect.signature(function).parameters)
+    name = "principal" if "principal" in names else "org_id" if "org_id" in names else None
+    if name is None:
+        return lambda args, kwargs: None
+    index = names.index(name)
+
+    def read(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        given = args[index] if index < len(args) else kwargs.get(name)
+        found = given.org_id if name == "principal" and given is not None else given
+        return None if found is None else str(found)
+
+    return read
 
 
 def operation(function: Callable[P, Steps[T]]) -> Callable[P, Operation[T]]:
@@ -75,20 +101,22 @@ def operation(function: Callable[P, Steps[T]]) -> Callable[P, Operation[T]]:
 
     Each statement commits on its own; most operations are one statement, atomic by itself.
     """
+    org_of = _org_reader(function)
 
     @functools.wraps(function)
     def build(*args: P.args, **kwargs: P.kwargs) -> Operation[T]:
-        return Operation(function(*args, **kwargs))
+        return Operation(function(*args, **kwargs), org=org_of(args, kwargs))
 
     return build
 
 
 def atomic_operation(function: Callable[P, Steps[T]]) -> Callable[P, Operation[T]]:
     """Like ``operation``, but every statement of the operation runs in one transaction."""
+    org_of = _org_reader(function)
 
     @functools.wraps(function)
     def build(*args: P.args, **kwargs: P.kwargs) -> Operation[T]:
-        return Operation(function(*args, **kwargs), atomic=True)
+        return Operation(function(*args, **kwargs), atomic=True, org=org_of(args, kwargs))
 
     return build
 

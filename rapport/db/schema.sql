@@ -160,6 +160,25 @@ $$;
 
 
 --
+-- Name: rapport_enrichment_orgs(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_enrichment_orgs() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+  SELECT o.org_id FROM orgs AS o
+  WHERE EXISTS (SELECT FROM messages AS m WHERE m.org_id = o.org_id AND m.enriched_at IS NULL)
+     OR EXISTS (SELECT FROM memories AS m WHERE m.org_id = o.org_id AND m.embedding IS NULL)
+     OR EXISTS (SELECT FROM knowledge_chunks AS k
+                WHERE k.org_id = o.org_id AND k.embedding IS NULL)
+     OR EXISTS (SELECT FROM enrich_inflight AS f WHERE f.org_id = o.org_id
+                AND f.marked_at > now() - interval '1 minute')
+  ORDER BY o.org_id
+$$;
+
+
+--
 -- Name: rapport_follow_up_changed(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -181,6 +200,29 @@ $$;
 
 
 --
+-- Name: rapport_foreign_agents(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_foreign_agents() RETURNS SETOF jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+  SELECT jsonb_build_object(
+    'id', a.id, 'name', a.name, 'role', a.role, 'status', a.status,
+    'visibility', a.visibility,
+    'persona', jsonb_strip_nulls(jsonb_build_object(
+      'display_name', a.persona -> 'display_name', 'description', a.persona -> 'description')),
+    'quick_tasks', coalesce((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                               'name', q -> 'name', 'description', q -> 'description')))
+                             FROM jsonb_array_elements(a.quick_tasks) AS q), '[]'),
+    'created_at', a.created_at, 'updated_at', a.updated_at, 'own', false)
+  FROM agents AS a
+  WHERE a.org_id IS DISTINCT FROM rapport_org()
+    AND (a.visibility = 'public' OR a.shared_with @> jsonb_build_array(rapport_org()::text))
+$$;
+
+
+--
 -- Name: rapport_forget_agent_states(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -191,6 +233,20 @@ BEGIN
   DELETE FROM agent_states WHERE agent_id = OLD.id;
   RETURN NULL;
 END
+$$;
+
+
+--
+-- Name: rapport_key_principal(bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_key_principal(secret_hash bytea) RETURNS TABLE(org_id uuid, role text, id uuid)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+  UPDATE api_keys AS k SET last_used_at = now()
+  WHERE k.secret_hash = rapport_key_principal.secret_hash AND k.revoked_at IS NULL
+  RETURNING k.org_id, k.role, k.id
 $$;
 
 
@@ -268,6 +324,63 @@ CREATE FUNCTION public.rapport_next_stages(stage text) RETURNS text[]
     ELSE ARRAY[]::text[]
   END
 $$;
+
+
+--
+-- Name: rapport_org(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_org() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT nullif(current_setting('rapport.org', true), '')::uuid $$;
+
+
+--
+-- Name: rapport_org_count(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_org_count() RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ SELECT count(*) FROM orgs $$;
+
+
+--
+-- Name: rapport_org_ensure(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_org_ensure(name text) RETURNS TABLE(org json, created boolean)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+  INSERT INTO orgs AS o (name) VALUES (rapport_org_ensure.name)
+  ON CONFLICT (name) DO UPDATE SET name = excluded.name
+  RETURNING json_build_object('id', o.org_id, 'name', o.name, 'created_at', o.created_at),
+            (o.xmax = 0)
+$$;
+
+
+--
+-- Name: rapport_org_named(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_org_named(name text) RETURNS json
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+  SELECT json_build_object('id', o.org_id, 'name', o.name, 'created_at', o.created_at)
+  FROM orgs AS o WHERE o.name = rapport_org_named.name
+$$;
+
+
+--
+-- Name: rapport_orgs_found(uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_orgs_found(ids uuid[]) RETURNS text[]
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ SELECT array_agg(o.org_id::text) FROM orgs AS o WHERE o.org_id = ANY(ids) $$;
 
 
 --
@@ -507,6 +620,8 @@ CREATE TABLE public.agent_states (
     CONSTRAINT agent_states_version_check CHECK ((version > 0))
 );
 
+ALTER TABLE ONLY public.agent_states FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: agents; Type: TABLE; Schema: public; Owner: -
@@ -530,6 +645,8 @@ CREATE TABLE public.agents (
     CONSTRAINT agents_status_check CHECK ((status = ANY (ARRAY['active'::text, 'inactive'::text]))),
     CONSTRAINT agents_visibility_check CHECK ((visibility = ANY (ARRAY['public'::text, 'private'::text, 'hidden'::text])))
 );
+
+ALTER TABLE ONLY public.agents FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -559,6 +676,8 @@ CREATE TABLE public.api_keys (
     CONSTRAINT api_keys_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'operator'::text, 'viewer'::text])))
 );
 
+ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: availability; Type: TABLE; Schema: public; Owner: -
@@ -573,6 +692,8 @@ CREATE TABLE public.availability (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
+
+ALTER TABLE ONLY public.availability FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -607,6 +728,8 @@ CREATE TABLE public.calls (
     CONSTRAINT calls_phase_reached_check CHECK ((phase_reached >= 0))
 );
 
+ALTER TABLE ONLY public.calls FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: contacts; Type: TABLE; Schema: public; Owner: -
@@ -635,6 +758,8 @@ CREATE TABLE public.contacts (
 )
 WITH (fillfactor='90');
 
+ALTER TABLE ONLY public.contacts FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: conversation_tallies; Type: TABLE; Schema: public; Owner: -
@@ -648,6 +773,8 @@ CREATE TABLE public.conversation_tallies (
     n bigint NOT NULL,
     stripe smallint DEFAULT 0 NOT NULL
 );
+
+ALTER TABLE ONLY public.conversation_tallies FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -691,6 +818,8 @@ CREATE TABLE public.conversations (
 )
 WITH (fillfactor='90');
 
+ALTER TABLE ONLY public.conversations FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: enrich_inflight; Type: TABLE; Schema: public; Owner: -
@@ -703,6 +832,8 @@ CREATE UNLOGGED TABLE public.enrich_inflight (
     contact_id uuid NOT NULL,
     marked_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
 );
+
+ALTER TABLE ONLY public.enrich_inflight FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -730,6 +861,8 @@ CREATE TABLE public.follow_ups (
     CONSTRAINT follow_ups_status_check CHECK ((status = ANY (ARRAY['scheduled'::text, 'done'::text, 'cancelled'::text])))
 );
 
+ALTER TABLE ONLY public.follow_ups FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: interaction_summaries; Type: TABLE; Schema: public; Owner: -
@@ -753,6 +886,8 @@ CREATE TABLE public.interaction_summaries (
 )
 WITH (fillfactor='90');
 
+ALTER TABLE ONLY public.interaction_summaries FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: knowledge_chunks; Type: TABLE; Schema: public; Owner: -
@@ -767,6 +902,8 @@ CREATE TABLE public.knowledge_chunks (
     embedding public.vector(384),
     search tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED
 );
+
+ALTER TABLE ONLY public.knowledge_chunks FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -786,6 +923,8 @@ CREATE TABLE public.knowledge_documents (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
+
+ALTER TABLE ONLY public.knowledge_documents FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -818,6 +957,8 @@ CREATE TABLE public.memories (
     CONSTRAINT memories_confidence_check CHECK (((confidence >= (0)::double precision) AND (confidence <= (1)::double precision))),
     CONSTRAINT memories_ended_reason_check CHECK ((ended_reason = ANY (ARRAY['superseded'::text, 'deleted'::text])))
 );
+
+ALTER TABLE ONLY public.memories FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -855,6 +996,8 @@ CREATE TABLE public.messages (
     CONSTRAINT messages_sentiment_check CHECK (((sentiment >= ('-1'::integer)::double precision) AND (sentiment <= (1)::double precision)))
 );
 
+ALTER TABLE ONLY public.messages FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: objections; Type: TABLE; Schema: public; Owner: -
@@ -877,6 +1020,8 @@ CREATE TABLE public.objections (
     CONSTRAINT objections_type_check CHECK ((type = ANY (ARRAY['price'::text, 'timing'::text, 'trust'::text, 'competitor'::text, 'authority'::text, 'need'::text, 'other'::text])))
 );
 
+ALTER TABLE ONLY public.objections FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: orgs; Type: TABLE; Schema: public; Owner: -
@@ -889,6 +1034,8 @@ CREATE TABLE public.orgs (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT orgs_name_check CHECK ((name <> ''::text))
 );
+
+ALTER TABLE ONLY public.orgs FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -909,6 +1056,8 @@ CREATE TABLE public.stage_transitions (
     at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
 );
 
+ALTER TABLE ONLY public.stage_transitions FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: users; Type: TABLE; Schema: public; Owner: -
@@ -926,6 +1075,8 @@ CREATE TABLE public.users (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'operator'::text, 'viewer'::text])))
 );
+
+ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -1812,7 +1963,254 @@ ALTER TABLE ONLY public.users
 
 
 --
+-- Name: agent_states; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.agent_states ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: agents; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.agents ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: api_keys; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: availability; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.availability ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: calls; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.calls ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: contacts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.contacts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: conversation_tallies; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.conversation_tallies ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: conversations; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: enrich_inflight; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.enrich_inflight ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: follow_ups; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.follow_ups ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: interaction_summaries; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.interaction_summaries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: knowledge_chunks; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.knowledge_chunks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: knowledge_documents; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.knowledge_documents ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: memories; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.memories ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: messages; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.messages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: objections; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.objections ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: orgs; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.orgs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: stage_transitions; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.stage_transitions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: agent_states tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.agent_states USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: agents tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.agents USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: api_keys tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.api_keys USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: availability tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.availability USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: calls tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.calls USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: contacts tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.contacts USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: conversation_tallies tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.conversation_tallies USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: conversations tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.conversations USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: enrich_inflight tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.enrich_inflight USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: follow_ups tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.follow_ups USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: interaction_summaries tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.interaction_summaries USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: knowledge_chunks tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.knowledge_chunks USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: knowledge_documents tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.knowledge_documents USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: memories tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.memories USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: messages tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.messages USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: objections tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.objections USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: orgs tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.orgs USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: stage_transitions tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.stage_transitions USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: users tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.users USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: users; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
+
+--
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0005');
+INSERT INTO public.alembic_version (version_num) VALUES ('0006');

@@ -47,7 +47,7 @@ class Enricher:
             self._embedder = default_embedder()
         return self._embedder
 
-    def _one_at_a_time(self, org_id: str | None) -> enrichment.Done:
+    def _one_at_a_time(self, org_id: str) -> enrichment.Done:
         """After a batch failed: its messages alone; one that fails alone too is set aside
         (stored unread, with the reason), so no message can stall the queue behind it."""
         total = enrichment.Done()
@@ -66,15 +66,15 @@ class Enricher:
                 continue
             if not done.messages:
                 break
-            self.database.run(enrichment.after_commit(done))
+            self.database.run(enrichment.after_commit(org_id, done))
             total.add(done)  # its counters; its own writes are done
         return total
 
     def _embed(self, texts: Sequence[str]) -> list[list[float]]:
         return self.embedder.embed(texts)  # the model loads on the first batch, not at init
 
-    def step(self, org_id: str | None = None) -> enrichment.Done:
-        """One batch of messages, then of memories and knowledge chunks."""
+    def step(self, org_id: str) -> enrichment.Done:
+        """One batch of the org's messages, then of its memories and knowledge chunks."""
         started = time.perf_counter()
         try:
             done = self.database.run(
@@ -85,7 +85,7 @@ class Enricher:
         except Exception:
             log.exception("an enrichment batch failed; reading its messages one at a time")
             done = self._one_at_a_time(org_id)
-        self.database.run(enrichment.after_commit(done))
+        self.database.run(enrichment.after_commit(org_id, done))
         done.memories = self.database.run(
             enrichment.embed_pending("memories", org_id, self._embed, self.batch)
         )
@@ -95,13 +95,22 @@ class Enricher:
         done.seconds = time.perf_counter() - started
         return done
 
+    def step_every_org(self) -> int:
+        """One batch of each org with enrichment to do, in turn (so a tenant's backlog
+        cannot starve the others); the rows done."""
+        return sum(self.step(org_id).rows for org_id in self.orgs_pending())
+
+    def orgs_pending(self) -> list[str]:
+        return self.database.run(enrichment.orgs_pending())
+
     def flush(
         self,
-        org_id: str | None = None,
+        org_id: str,
         progress: Callable[[enrichment.Done], None] | None = None,
         timeout: float = 600.0,
     ) -> enrichment.Done:
-        """Enrich until nothing is pending; rows another enricher holds are waited for."""
+        """Enrich until nothing of the org is pending; rows another enricher holds are
+        waited for."""
         total = enrichment.Done()
         deadline = time.monotonic() + timeout
         while True:
@@ -132,7 +141,7 @@ class Enricher:
             done = self.database.run(
                 enrichment.enrich_messages(org_id, self._embed, self.extractor, self.batch, scope)
             )
-            self.database.run(enrichment.after_commit(done))
+            self.database.run(enrichment.after_commit(org_id, done))
             if done.messages:
                 continue
             # Nothing left to read here: done, once no other worker holds some of it or has
@@ -186,7 +195,7 @@ class Background:
             self._wake.wait(self.idle_seconds)
             self._wake.clear()
             try:
-                while not self._stop.is_set() and self.enricher.step().rows:
+                while not self._stop.is_set() and self.enricher.step_every_org():
                     pass
             except errors.Unavailable:  # the database restarts; the supervisor says so
                 self._stop.wait(1.0)

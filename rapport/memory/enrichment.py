@@ -92,9 +92,9 @@ class Done:
         }
 
 
-def _scope(org_id: str | None, scope: Scope | None = None, alias: str = "") -> str:
-    """The ``{scope}`` of a claim: every org, one org, or one conversation or contact."""
-    clause = f" AND {alias}org_id = %(org)s" if org_id else ""
+def _scope(scope: Scope | None = None, alias: str = "") -> str:
+    """The ``{scope}`` of a claim: the org, or one conversation or contact of it."""
+    clause = f" AND {alias}org_id = %(org)s"
     if scope is not None:
         clause += f" AND {alias}{scope[0]}_id = %(scope_id)s::uuid"
     return clause
@@ -102,17 +102,17 @@ def _scope(org_id: str | None, scope: Scope | None = None, alias: str = "") -> s
 
 @atomic_operation
 def enrich_messages(
-    org_id: str | None,
+    org_id: str,
     embed: Embed,
     extractor: Extractor,
     limit: int = BATCH,
     scope: Scope | None = None,
 ) -> Steps[Done]:
-    """Enrich up to ``limit`` pending messages (of one org, or of any; of one conversation
-    or contact with ``scope``)."""
+    """Enrich up to ``limit`` pending messages of the org (of one conversation or contact
+    with ``scope``)."""
     done = Done()
     rows = yield Query(
-        sql.fill(QUERIES["enrich_claim"], scope=_scope(org_id, scope, "m.")),
+        sql.fill(QUERIES["enrich_claim"], scope=_scope(scope, "m.")),
         {"org": org_id, "scope_id": scope[1] if scope else None, "limit": limit},
         fetch="all",
     )
@@ -355,19 +355,19 @@ def _tallies(
 
 
 @operation
-def after_commit(done: Done) -> Steps[None]:
+def after_commit(org_id: str, done: Done) -> Steps[None]:
     """The batch's writes to conversations and summaries, one row per statement, after its
     commit. Appends lock a conversation and a summary in one statement; a transaction that
     held one of them while waiting for the other would deadlock with them."""
-    for (org_id, conversation_id), language in sorted(done.languages.items()):
+    for (_, conversation_id), language in sorted(done.languages.items()):
         yield Query(
             QUERIES["enrich_language"],
             {"language": language, "org": org_id, "id": conversation_id},
             fetch="rowcount",
         )
-    for (org_id, conversation_id), (contact_id, sent_at) in sorted(done.qualify.items()):
+    for (_, conversation_id), (contact_id, sent_at) in sorted(done.qualify.items()):
         yield from _qualify(org_id, contact_id, conversation_id, sent_at)
-    for (org_id, contact_id), tally in sorted(done.tallies.items()):
+    for (_, contact_id), tally in sorted(done.tallies.items()):
         delta = {"contact_id": contact_id, "conversations": 0, "messages": 0,
                  "intents": tally["intents"], "languages": tally["languages"],
                  "sentiment_sum": tally["sum"], "sentiment_n": tally["n"],
@@ -379,14 +379,14 @@ def after_commit(done: Done) -> Steps[None]:
 
 @atomic_operation
 def embed_pending(
-    table: str, org_id: str | None, embed: Embed, limit: int = BATCH, scope: Scope | None = None
+    table: str, org_id: str, embed: Embed, limit: int = BATCH, scope: Scope | None = None
 ) -> Steps[int]:
     """Embed up to ``limit`` memories or knowledge chunks that have no vector yet (of one
     conversation's or contact's memories with ``scope``)."""
     if table not in ("memories", "knowledge_chunks"):
         raise ValueError(f"{table} has no embedding to fill")
     rows = yield Query(
-        sql.fill(QUERIES["embed_claim"], table=table, scope=_scope(org_id, scope)),
+        sql.fill(QUERIES["embed_claim"], table=table, scope=_scope(scope)),
         {"org": org_id, "scope_id": scope[1] if scope else None, "limit": limit},
         fetch="all",
     )
@@ -418,11 +418,9 @@ def pending_in(org_id: str, scope: Scope) -> Steps[tuple[list[str], bool]]:
 
 
 @operation
-def inflight(org_id: str | None = None) -> Steps[int]:
-    """How many batches (of one org, or of all) have their after-commit writes to do."""
-    found = yield Query(
-        sql.fill(QUERIES["inflight"], scope=_scope(org_id)), {"org": org_id}, fetch="scalar"
-    )
+def inflight(org_id: str) -> Steps[int]:
+    """How many batches of the org have their after-commit writes to do."""
+    found = yield Query(QUERIES["inflight"], {"org": org_id}, fetch="scalar")
     return int(found)
 
 
@@ -440,22 +438,27 @@ def requalify(org_id: str, conversation_id: str, message_ids: list[str]) -> Step
 
 
 @operation
-def pending(org_id: str | None = None) -> Steps[dict[str, int]]:
-    """How many rows wait for enrichment (of one org, or all)."""
-    row = yield Query(
-        sql.fill(QUERIES["pending"], scope=_scope(org_id)), {"org": org_id}, fetch="one"
-    )
+def pending(org_id: str) -> Steps[dict[str, int]]:
+    """How many rows of the org wait for enrichment."""
+    row = yield Query(QUERIES["pending"], {"org": org_id}, fetch="one")
     return {"messages": row[0], "memories": row[1], "knowledge_chunks": row[2]}
 
 
 @operation
-def set_aside_next(org_id: str | None, error: str) -> Steps[str | None]:
+def orgs_pending() -> Steps[list[str]]:
+    """The orgs with rows waiting for enrichment, or a batch's after-commit writes still to
+    do: what an enricher of every org visits, one org at a time (row security shows it one
+    org's rows per statement)."""
+    found = yield Query(QUERIES["orgs_pending"], fetch="scalars")
+    return [str(org) for org in found]
+
+
+@operation
+def set_aside_next(org_id: str, error: str) -> Steps[str | None]:
     """Store the message the next claim would take as enriched, unread, with ``error``:
     what enrichment does with a message it failed on even alone, so the queue behind it
-    (every tenant's, for the server's cross-org enricher) moves on. Its id, if any."""
-    row = yield Query(
-        sql.fill(QUERIES["enrich_next"], scope=_scope(org_id, None, "m.")), {"org": org_id}
-    )
+    moves on. Its id, if any."""
+    row = yield Query(sql.fill(QUERIES["enrich_next"], scope=_scope(None, "m.")), {"org": org_id})
     if row is None:
         return None
     yield Query(

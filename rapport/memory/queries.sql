@@ -96,7 +96,7 @@ SELECT {knowledge} FROM knowledge_documents AS t
 WHERE t.org_id = %(org)s AND t.external_id = %(external_id)s
 
 -- enrich_claim --
--- A batch of pending messages ({scope}: of one org, conversation or contact), locked for
+-- A batch of pending messages ({scope}: of the org, or one conversation or contact), locked for
 -- this enricher (others skip them). A message is enriched only together with, or after,
 -- every earlier pending message of its conversation: objections must be raised before a
 -- later message can resolve them, and two enrichers may hold different parts of the
@@ -210,7 +210,7 @@ SELECT * FROM jsonb_to_recordset(%(deltas)s::jsonb) AS d(
 
 -- embed_claim --
 -- A batch of memories or knowledge chunks ({table}) without a vector, locked for this
--- enricher ({scope}: of one org, conversation or contact).
+-- enricher ({scope}: of the org, or one conversation or contact).
 SELECT org_id, id, text FROM {table}
 WHERE embedding IS NULL {scope}
 LIMIT %(limit)s
@@ -239,11 +239,15 @@ SELECT c.contact_id, now(), EXISTS (
     AND m.source_message_id = ANY(%(messages)s::uuid[]))
 FROM conversations AS c WHERE c.org_id = %(org)s AND c.id = %(id)s::uuid
 
+-- orgs_pending --
+-- The orgs with enrichment to do (a SECURITY DEFINER function: it sees every org, 0006).
+SELECT rapport_enrichment_orgs()
+
 -- pending --
--- How many rows wait for enrichment ({scope}: of one org, or all).
-SELECT (SELECT count(*) FROM messages WHERE enriched_at IS NULL {scope}),
-       (SELECT count(*) FROM memories WHERE embedding IS NULL {scope}),
-       (SELECT count(*) FROM knowledge_chunks WHERE embedding IS NULL {scope})
+-- How many rows of the org wait for enrichment.
+SELECT (SELECT count(*) FROM messages WHERE enriched_at IS NULL AND org_id = %(org)s),
+       (SELECT count(*) FROM memories WHERE embedding IS NULL AND org_id = %(org)s),
+       (SELECT count(*) FROM knowledge_chunks WHERE embedding IS NULL AND org_id = %(org)s)
 
 -- enrich_forget_unsaid --
 -- After a batch read its messages: the extractor's current memories that one of them left
@@ -273,6 +277,6 @@ DELETE FROM enrich_inflight
 WHERE batch = %(batch)s::uuid OR marked_at < now() - interval '1 hour'
 
 -- inflight --
--- How many batches ({scope}: of one org, or of all) have after-commit writes still to do.
+-- How many batches of the org have after-commit writes still to do.
 SELECT count(DISTINCT batch) FROM enrich_inflight
-WHERE marked_at > now() - interval '1 minute' {scope}
+WHERE marked_at > now() - interval '1 minute' AND org_id = %(org)s

@@ -200,7 +200,7 @@ def update(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, An
     return (yield from crud.update(AGENTS, principal, id_value, data).steps)
 
 
-_USABLE = sql.fill(QUERIES["agent_usable"], agent=AGENTS.json_sql, match="{match}")
+_USABLE = sql.fill(QUERIES["agent_usable"], agent=AGENTS.json_sql)
 
 
 @operation
@@ -211,11 +211,8 @@ def resolve(principal: Principal, ref: Any) -> Steps[dict[str, Any]]:
         key: str | None = str(uuid.UUID(text))
     except ValueError:
         key = None
-    match = "t.id = %(key)s::uuid" if key else "t.name = %(name)s AND t.org_id = %(org)s"
     found = yield Query(
-        sql.fill(_USABLE, match=match),
-        {"org": principal.org_id, "key": key, "name": text},
-        fetch="scalar",
+        _USABLE, {"org": principal.org_id, "key": key, "name": text}, fetch="scalar"
     )
     if found is None:
         raise errors.NotFound(

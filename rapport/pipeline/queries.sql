@@ -122,29 +122,40 @@ SELECT array_agg(id::text) FROM knowledge_documents
 WHERE org_id = %(org)s AND id = ANY(%(ids)s::uuid[])
 
 -- orgs_found --
-SELECT array_agg(org_id::text) FROM orgs WHERE org_id = ANY(%(ids)s::uuid[])
+-- Which of these are organizations (other orgs' rows are seen only through 0006's
+-- SECURITY DEFINER functions).
+SELECT rapport_orgs_found(%(ids)s::uuid[])
 
 -- agent_usable --
--- The agent {match} names if this org may use it: its own, a public one, or one shared
--- with it; the org's own first.
-SELECT {agent}::jsonb || jsonb_build_object('org_id', t.org_id)
-FROM agents AS t
-WHERE ({match})
-  AND (t.org_id = %(org)s OR t.visibility = 'public'
-       OR t.shared_with @> jsonb_build_array(%(org)s::text))
-ORDER BY t.org_id = %(org)s DESC, t.visibility = 'public'
-LIMIT 1
+-- The agent with id %(key)s (or, without one, named %(name)s in this org) if this org may
+-- use it: its own, else a public one or one shared with it (as much of it as another org may
+-- see: rapport_foreign_agents, 0006).
+SELECT found FROM (
+  SELECT {agent}::jsonb || jsonb_build_object('own', true) AS found, 0 AS rank
+  FROM agents AS t
+  WHERE t.org_id = %(org)s
+    AND (t.id = %(key)s::uuid OR (%(key)s::uuid IS NULL AND t.name = %(name)s))
+  UNION ALL
+  SELECT t, 1 FROM rapport_foreign_agents() AS t WHERE (t ->> 'id')::uuid = %(key)s::uuid
+) AS usable
+ORDER BY rank LIMIT 1
 
 -- agents_available --
--- Active agents this org may use: its own (not hidden), public ones, ones shared with it.
-SELECT {agent}::jsonb || jsonb_build_object('org_id', t.org_id, 'own', t.org_id = %(org)s)
-FROM agents AS t
-WHERE t.status = 'active' AND (
-  (t.org_id = %(org)s AND t.visibility <> 'hidden')
-  OR t.visibility = 'public'
-  OR (t.visibility = 'private' AND t.shared_with @> jsonb_build_array(%(org)s::text)))
-  AND (%(role)s::text IS NULL OR t.role = %(role)s)
-ORDER BY t.org_id <> %(org)s, t.name, t.id
+-- Active agents this org may use: its own (not hidden), then public ones and ones shared
+-- with it, each shown as much as another org may see (rapport_foreign_agents, 0006).
+SELECT found FROM (
+  SELECT {agent}::jsonb || jsonb_build_object('own', true) AS found, 0 AS rank,
+         t.name, t.id
+  FROM agents AS t
+  WHERE t.org_id = %(org)s AND t.status = 'active' AND t.visibility <> 'hidden'
+    AND (%(role)s::text IS NULL OR t.role = %(role)s)
+  UNION ALL
+  SELECT t, 1, t ->> 'name', (t ->> 'id')::uuid
+  FROM rapport_foreign_agents() AS t
+  WHERE t ->> 'status' = 'active' AND t ->> 'visibility' <> 'hidden'
+    AND (%(role)s::text IS NULL OR t ->> 'role' = %(role)s)
+) AS usable
+ORDER BY rank, name, id
 LIMIT 1000
 
 -- state_subject --

@@ -184,7 +184,11 @@ def _missing_parent(
 def create(resource: Resource, principal: Principal, data: Any) -> Operation[tuple[Any, bool]]:
     """Store one item; returns (document, created). A retry returns the first, created=False.
     With a ``prepare`` step the checks and the insert share a transaction."""
-    return Operation(_create(resource, principal, data), atomic=resource.prepare is not None)
+    return Operation(
+        _create(resource, principal, data),
+        atomic=resource.prepare is not None,
+        org=principal.org_id,
+    )
 
 
 def _create(resource: Resource, principal: Principal, data: Any) -> Steps[tuple[Any, bool]]:
@@ -209,7 +213,11 @@ def bulk_items(
 
 def bulk_create(resource: Resource, principal: Principal, items: Any) -> Operation[list[str]]:
     """Store every item or none; returns their ids in order (existing ones for retries)."""
-    return Operation(_bulk_create(resource, principal, items), atomic=resource.prepare is not None)
+    return Operation(
+        _bulk_create(resource, principal, items),
+        atomic=resource.prepare is not None,
+        org=principal.org_id,
+    )
 
 
 def _bulk_create(resource: Resource, principal: Principal, items: Any) -> Steps[list[str]]:

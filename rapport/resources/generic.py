@@ -46,7 +46,7 @@ def _written(op: Operation[tuple[Any, bool]]) -> Operation[Written[Any]]:
         value, created = yield from op.steps
         return Written(value, created)
 
-    return Operation(steps(), atomic=op.atomic)
+    return Operation(steps(), atomic=op.atomic, org=op.org)
 
 
 def _typed(function: Callable[..., Any], annotations: dict[str, Any]) -> Callable[..., Any]:

@@ -1,14 +1,12 @@
 -- Tenancy's statements: organizations, their settings, API keys.
 
 -- org_ensure --
--- The organization called %(name)s, made if it is new (and whether it is).
-INSERT INTO orgs (name) VALUES (%(name)s)
-ON CONFLICT (name) DO UPDATE SET name = excluded.name
-RETURNING json_build_object('id', org_id, 'name', name, 'created_at', created_at), (xmax = 0)
+-- The organization called %(name)s, made if it is new (and whether it is). Names are seen
+-- across orgs, so this and the next two go through SECURITY DEFINER functions (0006).
+SELECT org, created FROM rapport_org_ensure(%(name)s)
 
 -- org_by_name --
-SELECT json_build_object('id', org_id, 'name', name, 'created_at', created_at)
-FROM orgs WHERE name = %(name)s
+SELECT rapport_org_named(%(name)s)
 
 -- org --
 SELECT json_build_object('id', org_id, 'name', name, 'settings', settings,
@@ -16,7 +14,7 @@ SELECT json_build_object('id', org_id, 'name', name, 'settings', settings,
 FROM orgs WHERE org_id = %(org)s
 
 -- org_count --
-SELECT count(*) FROM orgs
+SELECT rapport_org_count()
 
 -- settings --
 -- The one read of an organization's settings (rapport.tenancy.settings.load).
@@ -45,7 +43,6 @@ WHERE k.org_id = %(org)s AND k.id = %(id)s::uuid
 RETURNING {key}
 
 -- key_authenticate --
--- The principal of a key: its org, role and id, if it is known and not revoked.
-UPDATE api_keys SET last_used_at = now()
-WHERE secret_hash = %(hash)s AND revoked_at IS NULL
-RETURNING org_id::text, role, id::text
+-- The principal of a key: its org, role and id, if it is known and not revoked. Before the
+-- key is known there is no org, so the lookup is a SECURITY DEFINER function (0006).
+SELECT org_id::text, role, id::text FROM rapport_key_principal(%(hash)s)
