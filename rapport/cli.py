@@ -6,7 +6,9 @@ Every option falls back to a ``RAPPORT_*`` environment variable, named in ``--he
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -25,7 +27,7 @@ from rapport.config import Settings
 from rapport.db import migrate as migrations
 from rapport.db.database import Database
 from rapport.tenancy import api_keys, orgs
-from rapport.tenancy.principal import Principal, check_role
+from rapport.tenancy.principal import Principal
 
 app = typer.Typer(
     name="rapport",
@@ -44,10 +46,12 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(
     help=(
-        "Create, list and revoke API keys.\n\n"
+        "Create, list, rotate and revoke API keys.\n\n"
         "Examples:\n\n"
         "  rapport keys create --org acme --role viewer\n\n"
+        "  rapport keys create --org acme --scopes read --expires-in 30d\n\n"
         "  rapport keys list --org acme\n\n"
+        "  rapport keys rotate --org acme KEY_ID --overlap 1h\n\n"
         "  rapport keys revoke --org acme KEY_ID"
     ),
     no_args_is_help=True,
@@ -152,9 +156,14 @@ def serve(
             _, secret = database.run(api_keys.create_key(org["id"], "admin", "first admin key"))
             err.print(
                 Panel(
-                    f"Organization [bold]default[/bold] created. Its admin API key "
-                    f"(shown only now):\n\n[bold green]{secret}[/bold green]\n\n"
-                    f"curl -H 'Authorization: Bearer {secret}' http://{host}:{port}/v1/org",
+                    "Organization [bold]default[/bold] created. Its admin API key, shown "
+                    f"only now:\n\n[bold green]{secret}[/bold green]\n\n"
+                    "Try it (KEY=<the key>):\n"
+                    f'  curl -H "Authorization: Bearer $KEY" http://{host}:{port}/v1/org\n'
+                    "Make keys of your own, then retire this one:\n"
+                    "  rapport keys create --org default --role admin\n"
+                    "  rapport keys list --org default\n"
+                    "  rapport keys revoke --org default KEY_ID",
                     title="First start",
                 )
             )
@@ -207,29 +216,111 @@ def leakproof() -> None:
         out.print(f"{statement};", highlight=False, soft_wrap=True)
 
 
+def _duration(text: str, option: str) -> datetime.timedelta:
+    """``90d``, ``12h``, ``30m`` or ``45s`` as a duration; a clear error otherwise."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text or "")
+    if not match:
+        raise typer.BadParameter(
+            f"{text!r}: write a number and s, m, h or d, e.g. 90d", param_hint=option
+        )
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
+    return datetime.timedelta(seconds=int(match[1]) * seconds)
+
+
+ScopesOption = Annotated[
+    str | None,
+    typer.Option(
+        help="What the key may do, comma-separated: read, write, admin "
+        "(default: all its role allows)."
+    ),
+]
+ExpiresOption = Annotated[
+    str | None, typer.Option("--expires-in", help="Stop working after this long, e.g. 90d.")
+]
+
+
 @keys_app.command("create")
 def keys_create(
     org: OrgOption,
     role: Annotated[
-        str, typer.Option(help="owner, admin, operator (read and write data) or viewer.")
-    ] = "operator",
+        str | None,
+        typer.Option(
+            help="owner, admin, operator (read and write data) or viewer "
+            "(default: operator, or the weakest the scopes need)."
+        ),
+    ] = None,
+    scopes: ScopesOption = None,
+    expires_in: ExpiresOption = None,
     name: Annotated[str | None, typer.Option(help="A label to recognise the key by.")] = None,
     home: HomeOption = None,
     database_url: UrlOption = None,
 ) -> None:
     """Create an API key for an organization (created if new); prints the key last.
 
-    Example: KEY=$(rapport keys create --org acme --role operator | tail -n 1)
+    Examples:
+
+      KEY=$(rapport keys create --org acme --role operator | tail -n 1)
+
+      rapport keys create --org acme --scopes read --expires-in 30d --name dashboard
     """
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()] if scopes is not None else None
+    expires_at = _expiry(expires_in)
     with _database(home, database_url) as database:
-        check_role(role)  # before ensure_org: a failed create leaves no new org behind
+        # Checked before ensure_org: a failed create leaves no new org behind.
+        api_keys.key_terms(role, wanted, expires_at)
         found = database.run(orgs.ensure_org(org))
-        record, secret = database.run(api_keys.create_key(found["id"], role, name))
+        record, secret = database.run(
+            api_keys.create_key(found["id"], role, name, scopes=wanted, expires_at=expires_at)
+        )
     err.print(
         f"{'Created organization' if found['created'] else 'Organization'} {org!r}; "
-        f"new {record['role']} key {record['prefix']}… (shown only now):"
+        f"new {record['role']} key {record['prefix']}... with scopes "
+        f"{', '.join(record['scopes'])}"
+        f"{', expiring ' + str(record['expires_at']) if record['expires_at'] else ''}"
+        " (shown only now):",
+        soft_wrap=True,
     )
     print(secret)
+
+
+def _expiry(expires_in: str | None) -> datetime.datetime | None:
+    if expires_in is None:
+        return None
+    return datetime.datetime.now(datetime.UTC) + _duration(expires_in, "--expires-in")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    org: OrgOption,
+    key_id: str,
+    overlap: Annotated[
+        str, typer.Option(help="How long the old secret keeps working, e.g. 1h or 7d.")
+    ] = "24h",
+    expires_in: ExpiresOption = None,
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Give an API key a new secret (same name, role and scopes); the old one keeps working
+    for the overlap, then stops. Prints the new key last.
+
+    Example: NEW=$(rapport keys rotate --org acme KEY_ID --overlap 1h | tail -n 1)
+    """
+    window = _duration(overlap, "--overlap")
+    expires_at = _expiry(expires_in)
+    with _database(home, database_url) as database:
+        found = database.run(orgs.find_org(org))
+        record = database.run(
+            api_keys.rotate(
+                Principal(found["id"], "owner"), key_id, int(window.total_seconds()), expires_at
+            )
+        )
+    err.print(
+        f"New secret for key {record['name'] or record['id']} ({record['prefix']}..., shown "
+        f"only now); the old one ({record['replaces']['prefix']}...) works until "
+        f"{record['replaces']['expires_at']}:",
+        soft_wrap=True,
+    )
+    print(record["key"])
 
 
 @keys_app.command("list")
@@ -245,23 +336,12 @@ def keys_list(org: OrgOption, home: HomeOption = None, database_url: UrlOption =
     table = Table()
     table.add_column("id", no_wrap=True, min_width=36)
     table.add_column("prefix", no_wrap=True, min_width=11)
-    for header in ("role", "name", "created", "last used", "revoked"):
+    for header in ("role", "scopes", "name", "created", "last used", "expires", "revoked"):
         table.add_column(header, overflow="fold")
     for key in keys:
-        table.add_row(
-            *(
-                str(key[c] or "")
-                for c in (
-                    "id",
-                    "prefix",
-                    "role",
-                    "name",
-                    "created_at",
-                    "last_used_at",
-                    "revoked_at",
-                )
-            )
-        )
+        columns = ("id", "prefix", "role", "scopes", "name", "created_at", "last_used_at",
+                   "expires_at", "revoked_at")  # fmt: skip
+        table.add_row(*(",".join(key[c]) if c == "scopes" else str(key[c] or "") for c in columns))
     # Piped or redirected: one line per key, whatever the width (80 columns by default).
     (out if out.is_terminal else Console(width=240)).print(table)
 
@@ -270,7 +350,7 @@ def keys_list(org: OrgOption, home: HomeOption = None, database_url: UrlOption =
 def keys_revoke(
     org: OrgOption, key_id: str, home: HomeOption = None, database_url: UrlOption = None
 ) -> None:
-    """Revoke an API key by id (see `keys list`); servers stop accepting it within 30 seconds.
+    """Revoke an API key by id (see `keys list`); every server refuses it from then on.
 
     Example: rapport keys revoke --org acme 0193a0c4-5b7e-7cc1-9d2a-3f1e2b4c5d6e
     """

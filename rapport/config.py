@@ -81,10 +81,21 @@ class Settings(BaseSettings):
             "before it answers 503 (RAPPORT_SETTLE_SECONDS)."
         ),
     )
-    key_cache_seconds: float = Field(
-        default=30.0,
-        ge=0,
-        description="How long the API trusts a verified API key before checking it again.",
+    auth_failures_per_minute: int = Field(
+        default=20,
+        ge=1,
+        description=(
+            "Failed authentications allowed per client address, and per key prefix, in any "
+            "minute (per server process); past it: 429 with Retry-After "
+            "(RAPPORT_AUTH_FAILURES_PER_MINUTE)."
+        ),
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Browser origins allowed to call the API (RAPPORT_CORS_ORIGINS, a JSON list, e.g. "
+            '["https://app.example.com"]). Empty: no cross-origin requests.'
+        ),
     )
 
     @property

@@ -81,11 +81,12 @@ class ValidationFailed(RapportError):
 
 
 class Unauthorized(RapportError):
-    """No API key, or one Rapport does not know."""
+    """No credential, or one Rapport does not accept (unknown, revoked, expired, forged)."""
 
     status = 401
     kind = "unauthorized"
     title = "Unauthorized"
+    presented = False  # a credential was sent (the WWW-Authenticate header says invalid_token)
 
 
 class Forbidden(RapportError):
@@ -120,6 +121,22 @@ class PayloadTooLarge(RapportError):
     title = "Payload too large"
 
 
+class HeadersTooLarge(RapportError):
+    """The request's headers are larger than the server accepts."""
+
+    status = 431
+    kind = "headers-too-large"
+    title = "Request header fields too large"
+
+
+class TooManyRequests(RapportError):
+    """Too many failed attempts from one client or on one key; retry after ``retry_after``."""
+
+    status = 429
+    kind = "too-many-requests"
+    title = "Too many requests"
+
+
 class Unavailable(RapportError):
     """The database cannot be reached; retrying later may work."""
 
@@ -138,6 +155,8 @@ _BY_KIND: dict[str, type[RapportError]] = {
         NotFound,
         Conflict,
         PayloadTooLarge,
+        HeadersTooLarge,
+        TooManyRequests,
         Unavailable,
     )
 }

@@ -106,7 +106,7 @@ def test_a_read_waits_for_another_enricher_then_answers_503_with_retry_after(
     """While another worker holds the message (its batch has not committed), the read waits
     for it; past ``RAPPORT_SETTLE_SECONDS`` it answers 503 with Retry-After, and stores
     nothing."""
-    store = Store(admin_url, Settings(settle_seconds=0.5, key_cache_seconds=0), dropper)
+    store = Store(admin_url, Settings(settle_seconds=0.5), dropper)
     try:
         server = store.server()
         app_state(server).enrichment.background.stop()

@@ -8,12 +8,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute
 
 from rapport import __version__, runtime
 from rapport.api import docs, openapi, overrides, problems
 from rapport.api.batching import AppendBatcher
-from rapport.api.deps import KeyCache
+from rapport.api.deps import FailedLogins
 from rapport.api.limits import BodyLimit
 from rapport.api.responses import json_response
 from rapport.api.route_index import RouteIndex
@@ -93,9 +94,18 @@ def create_app(
         docs_url=None,  # served from local assets instead (rapport.api.docs)
         redoc_url=None,
     )
-    app.state.key_cache = KeyCache(settings.key_cache_seconds)
+    app.state.failed_logins = FailedLogins(settings.auth_failures_per_minute)
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:  # off unless a deployment names the browser apps it serves
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Retry-After", "WWW-Authenticate", "Location"],
+            max_age=600,
+        )
 
     @app.get("/healthz", tags=["health"], summary="200 when the database answers")
     async def healthz(request: Request) -> Response:

@@ -1,16 +1,27 @@
-"""What every route needs: the database, and the principal its API key stands for.
+"""What every route needs: the database, and the principal its credential stands for.
 
-Verified keys are remembered for ``RAPPORT_KEY_CACHE_SECONDS`` (default 30 s) so a request
-costs no extra query; a revoked key therefore stops working within that time.
+Every request's API key is checked against the database (one indexed read through a
+SECURITY DEFINER function; ``last_used_at`` moves at most once a minute), so a key revoked
+on any server is refused by every server from the next request on. There is no cache of
+verified keys to go stale.
+
+Failed authentications are limited per client address and per key prefix
+(``RAPPORT_AUTH_FAILURES_PER_MINUTE``, in each server process): past the limit a client gets
+429 with ``Retry-After`` before its key is even looked up, so guessing keys costs the
+database nothing.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from limits import RateLimitItemPerMinute
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from rapport import errors
 from rapport.api.batching import AppendBatcher
@@ -20,32 +31,7 @@ from rapport.memory.enricher import Runtime
 from rapport.tenancy import api_keys
 from rapport.tenancy.principal import Principal
 
-_CACHE_LIMIT = 10_000
 T = TypeVar("T")
-
-
-class KeyCache:
-    """Recently verified API keys (by hash), each with when to check it again."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.entries: dict[bytes, tuple[Principal, float]] = {}
-
-    def get(self, digest: bytes) -> Principal | None:
-        entry = self.entries.get(digest)
-        if entry is None or entry[1] < time.monotonic():
-            return None
-        return entry[0]
-
-    def put(self, digest: bytes, principal: Principal) -> None:
-        if len(self.entries) >= _CACHE_LIMIT:
-            self.entries.clear()
-        self.entries[digest] = (principal, time.monotonic() + self.seconds)
-
-    def forget_key(self, key_id: str) -> None:
-        for digest, (principal, _) in list(self.entries.items()):
-            if principal.key_id == key_id:
-                del self.entries[digest]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +42,6 @@ class Context:
     database: AsyncDatabase
     appender: AppendBatcher
     enrichment: Runtime
-    key_cache: KeyCache
 
     async def run(self, op: Operation[T]) -> T:
         return await self.database.run(op)
@@ -68,21 +53,54 @@ UNAUTHORIZED = (
 )
 
 
+class FailedLogins:
+    """Failed authentications in the last minute, per client address and per key prefix."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.item = RateLimitItemPerMinute(per_minute)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def check(self, client: str, prefix: str) -> None:
+        """429 if either has failed too often lately."""
+        for kind, who in (("client", client), ("key", prefix)):
+            if not self.limiter.test(self.item, kind, who):
+                reset = self.limiter.get_window_stats(self.item, kind, who).reset_time
+                wait = max(1, math.ceil(reset - time.time()))
+                raise errors.TooManyRequests(
+                    f"too many failed authentications from this {kind} in the last minute; "
+                    f"retry in {wait} s with a valid API key",
+                    retry_after=wait,
+                )
+
+    def failed(self, client: str, prefix: str) -> None:
+        self.limiter.hit(self.item, "client", client)
+        self.limiter.hit(self.item, "key", prefix)
+
+
+def refused(detail: str, presented: bool) -> errors.Unauthorized:
+    """A 401; ``presented``: a credential was sent (RFC 6750's invalid_token)."""
+    error = errors.Unauthorized(detail)
+    error.presented = presented
+    return error
+
+
 async def get_context(request: Request) -> Context:
     """The request's principal, from its bearer key (one dependency: each costs ~50 µs)."""
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
-        raise errors.Unauthorized(UNAUTHORIZED)
-    database: AsyncDatabase = request.app.state.database
-    cache: KeyCache = request.app.state.key_cache
-    digest = api_keys.hash_key(secret)
-    principal = cache.get(digest)
-    if principal is None:
-        principal = await database.run(api_keys.authenticate(secret))
-        cache.put(digest, principal)
+        raise refused(UNAUTHORIZED, presented=False)
     state = request.app.state
-    return Context(principal, database, state.appender, state.enrichment, cache)
+    failures: FailedLogins = state.failed_logins
+    client = request.client.host if request.client else "unknown"
+    prefix = secret[:11]
+    failures.check(client, prefix)
+    try:
+        principal = await state.database.run(api_keys.authenticate(secret))
+    except errors.Unauthorized as error:
+        failures.failed(client, prefix)
+        raise refused(error.detail, presented=True) from None
+    return Context(principal, state.database, state.appender, state.enrichment)
 
 
 Ctx = Annotated[Context, Depends(get_context)]

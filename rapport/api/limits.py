@@ -1,5 +1,9 @@
-"""Refusing oversize request bodies before they are read into memory, in a way every client
-can read.
+"""Refusing oversize requests: headers over ``MAX_HEADER_BYTES`` (431) and bodies before they
+are read into memory (413), in a way every client can read.
+
+uvicorn's parser (httptools) sets no bound on headers of its own, so a client could send
+megabytes of them to every route; they are refused here before any route (or key lookup)
+runs.
 
 A server that answers 413 while the client is still sending, and closes, resets the
 connection under the client's feet: urllib, httpx and curl then report a broken pipe or a
@@ -10,14 +14,13 @@ reset, never the 413. So the rest of the body is read and thrown away (up to
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rapport import errors
 
 DRAIN_BYTES = 256 * 1024 * 1024  # read and discarded at most, to let the client hear the 413
+MAX_HEADER_BYTES = 16 * 1024  # names and values of every header, together (nginx: 4 x 8 KiB)
 
 
 class BodyLimit:
@@ -38,11 +41,16 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if sum(len(name) + len(value) for name, value in scope["headers"]) > MAX_HEADER_BYTES:
+            await _refuse(send, errors.HeadersTooLarge(
+                f"the request's headers are larger than {MAX_HEADER_BYTES} bytes together; "
+                "send fewer or shorter ones"))  # fmt: skip
+            return
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                 if int(value) <= DRAIN_BYTES:
                     await _drain(receive, 0)
-                await self._refuse(send)
+                await _refuse(send, self._too_large())
                 return
         received = 0
         finished = False
@@ -61,21 +69,22 @@ class BodyLimit:
 
         await self.app(scope, limited, send)
 
-    async def _refuse(self, send: Send) -> None:
-        problem: dict[str, Any] = self._too_large().to_problem()
-        body = orjson.dumps(problem)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+async def _refuse(send: Send, error: errors.RapportError) -> None:
+    """Answer ``error`` as a problem document and close the connection."""
+    body = orjson.dumps(error.to_problem())
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _drain(receive: Receive, already: int) -> None:

@@ -21,9 +21,20 @@ log = logging.getLogger(__name__)
 async def rapport_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, errors.RapportError)
     headers = None
-    if isinstance(error, errors.Unavailable):  # tell clients when to come back
+    if isinstance(error, errors.Unavailable | errors.TooManyRequests):  # when to come back
         headers = {"Retry-After": str(error.extra.get("retry_after", RETRY_AFTER))}
+    elif isinstance(error, errors.Unauthorized):  # RFC 6750: how to authenticate, and why not
+        headers = {"WWW-Authenticate": challenge(error)}
     return problem_response(error.to_problem(), headers=headers)
+
+
+def challenge(error: errors.Unauthorized) -> str:
+    """The ``WWW-Authenticate`` value: a bearer token is expected; when one was sent, it is
+    an invalid token, with the reason (in ASCII, as headers must be)."""
+    reason = error.detail.encode("ascii", "replace").decode().replace('"', "'")
+    if error.presented:
+        return f'Bearer realm="rapport", error="invalid_token", error_description="{reason}"'
+    return 'Bearer realm="rapport"'
 
 
 async def invalid_request(request: Request, error: Exception) -> Response:

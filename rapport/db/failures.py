@@ -95,11 +95,34 @@ def translate(error: psycopg.Error) -> errors.RapportError | None:
             "a string holds the NUL character (\\u0000), which PostgreSQL cannot store; remove it"
         )
     if isinstance(error, pg.DataError):
-        reason = error.diag.message_primary or str(error)
-        return errors.ValidationFailed(f"a value is out of range or malformed: {reason}")
+        field = public_name(error.diag.column_name) if error.diag.column_name else None
+        what = _DATA_ERRORS.get(error.diag.sqlstate or "", "a value is malformed or out of range")
+        where = f"{field}: " if field else ""
+        return errors.ValidationFailed(f"{where}{what}", field=field)
+    if isinstance(error, pg.ProgramLimitExceeded | pg.StatementTooComplex):
+        return errors.BadRequest(
+            "the request is too large for one statement (too many conditions or values); "
+            "split it into smaller requests"
+        )
     if isinstance(error, pg.OperationalError | pg.AdminShutdown | pg.CannotConnectNow):
-        return errors.Unavailable(f"the database is unavailable: {error}")
+        return errors.Unavailable("the database is unavailable; retry shortly")
     return None
+
+
+# What a value PostgreSQL refused was wrong with, in Rapport's words (its own messages repeat
+# the value, which may be personal data, and speak of SQL types).
+_DATA_ERRORS = {
+    "22001": "a text is longer than the field allows",
+    "22003": "a number is out of range",
+    "22007": "a date or time is malformed",
+    "22008": "a date or time is out of range",
+    "2201B": "a pattern is not a valid regular expression",
+    "22P02": "a value is malformed for its type",
+    "22023": "a value is not allowed here",
+    "22012": "a computation divides by zero",
+    "22021": "a text is not valid UTF-8",
+    "22P05": "a text holds a character PostgreSQL cannot store",
+}
 
 
 def wrap(error: psycopg.Error) -> Exception:

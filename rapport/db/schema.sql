@@ -240,13 +240,21 @@ $$;
 -- Name: rapport_key_principal(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.rapport_key_principal(secret_hash bytea) RETURNS TABLE(org_id uuid, role text, id uuid)
-    LANGUAGE sql SECURITY DEFINER
+CREATE FUNCTION public.rapport_key_principal(secret_hash bytea) RETURNS TABLE(org_id uuid, role text, id uuid, scopes text[], expires_at timestamp with time zone, revoked_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
-  UPDATE api_keys AS k SET last_used_at = now()
-  WHERE k.secret_hash = rapport_key_principal.secret_hash AND k.revoked_at IS NULL
-  RETURNING k.org_id, k.role, k.id
+BEGIN
+  RETURN QUERY
+    SELECT k.org_id, k.role, k.id, k.scopes, k.expires_at, k.revoked_at
+    FROM api_keys AS k WHERE k.secret_hash = rapport_key_principal.secret_hash;
+  IF FOUND THEN
+    UPDATE api_keys AS k SET last_used_at = now()
+    WHERE k.secret_hash = rapport_key_principal.secret_hash
+      AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+      AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute');
+  END IF;
+END
 $$;
 
 
@@ -673,7 +681,11 @@ CREATE TABLE public.api_keys (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     last_used_at timestamp with time zone,
     revoked_at timestamp with time zone,
-    CONSTRAINT api_keys_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'operator'::text, 'viewer'::text])))
+    scopes text[] NOT NULL,
+    expires_at timestamp with time zone,
+    replaced_by uuid,
+    CONSTRAINT api_keys_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'operator'::text, 'viewer'::text]))),
+    CONSTRAINT api_keys_scopes_check CHECK (((cardinality(scopes) > 0) AND (scopes <@ ARRAY['read'::text, 'write'::text, 'admin'::text])))
 );
 
 ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
@@ -2213,4 +2225,4 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0006');
+INSERT INTO public.alembic_version (version_num) VALUES ('0007');

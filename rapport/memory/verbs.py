@@ -63,5 +63,5 @@ class Enrichment(Section):
     )  # fmt: skip
     flush = verb(
         enricher.flush, "POST", "/v1/enrichment/flush", response=dict[str, Any],
-        summary="Enrich everything pending",
+        role="operator", summary="Enrich everything pending",
     )  # fmt: skip

@@ -173,7 +173,8 @@ def delete(principal: Principal, agent_id: str, subject_id: str) -> Steps[None]:
 
 @operation
 def for_subject(principal: Principal, subject_id: str) -> Steps[dict[str, Any]]:
-    """Every agent's state about one contact or user."""
+    """Every agent's state about one contact or user (404 unless it is one of yours)."""
     subject = _subject_id(subject_id)
+    yield from _subject(principal, subject)
     items = yield Query(_OF_SUBJECT, {"org": principal.org_id, "subject": subject}, fetch="scalars")
     return {"items": items}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -180,6 +180,13 @@ def _prepare(
     return items
 
 
+def _publishing(principal: Principal, data: Mapping[str, Any]) -> None:
+    """Showing an agent to other organizations (public, or shared with some) is an admin's
+    decision: an operator runs the team's agents, it does not publish them."""
+    if data.get("visibility") == "public" or data.get("shared_with"):
+        principal.require("admin", "publish an agent to other organizations")
+
+
 AGENTS = Resource(
     name="agents",
     table="agents",
@@ -189,6 +196,7 @@ AGENTS = Resource(
     default_order="name",
     conflict_columns=("name",),
     prepare=_prepare,
+    authorize=_publishing,
     description="The agents of the sales pipeline: supervisor, qualifier, objection handler ...",
 )
 

@@ -194,10 +194,17 @@ def create(resource: Resource, principal: Principal, data: Any) -> Operation[tup
 def _create(resource: Resource, principal: Principal, data: Any) -> Steps[tuple[Any, bool]]:
     principal.require(resource.write_role, f"create {resource.name}")
     items = [validate(resource.create_model, data)]
+    _authorize(resource, principal, items)
     if resource.prepare is not None:
         items = yield from resource.prepare(principal, items, lambda i: "")
     [(doc, created)] = yield from insert(resource, principal, items)
     return doc, created
+
+
+def _authorize(resource: Resource, principal: Principal, items: list[Any]) -> None:
+    if resource.authorize is not None:
+        for item in items:
+            resource.authorize(principal, item.model_dump())
 
 
 def bulk_items(
@@ -225,6 +232,7 @@ def _bulk_create(resource: Resource, principal: Principal, items: Any) -> Steps[
     valid: list[Any] = bulk_items(resource.create_model, items, adapter=resource.rows)
     if not valid:
         return []
+    _authorize(resource, principal, valid)
     if resource.prepare is not None:
         valid = yield from resource.prepare(principal, valid, lambda i: f"items[{i}].")
     stored = yield from insert(resource, principal, valid, documents=False)
@@ -299,6 +307,8 @@ def update(
     patch = patch_of(resource, data)
     if not patch:
         return (yield from get(resource, principal, key).steps)
+    if resource.authorize is not None:
+        resource.authorize(principal, patch)
     out = Fragment()
     assignments = set_clause(resource, patch, out)
     doc = yield Query(
@@ -326,6 +336,8 @@ def bulk_update(
     patch = patch_of(resource, data, field="set")
     if not patch:
         raise errors.BadRequest("set: name at least one field to change", field="set")
+    if resource.authorize is not None:
+        resource.authorize(principal, patch)
     out = Fragment()
     assignments = set_clause(resource, patch, out)
     condition = FilterCompiler(resource.fields, resource.name).compile(filter_spec, out)

@@ -60,6 +60,9 @@ class Resource:
     # in the same transaction: ``prepare(principal, items, at)`` where ``at(i)`` is the
     # field prefix of item i in errors ("" alone, "items[3]." in a bulk). Returns the items.
     prepare: Callable[..., Steps[list[Any]]] | None = None
+    # Who may write which values (beyond ``write_role``): called with each new item's fields
+    # and with each patch, in create, bulk create, update and bulk update; raises Forbidden.
+    authorize: Callable[[Any, Mapping[str, Any]], None] | None = None
 
     fields: dict[str, Field] = field(init=False)
     json_sql: str = field(init=False)

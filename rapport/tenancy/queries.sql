@@ -29,8 +29,24 @@ FOR UPDATE
 UPDATE orgs SET settings = %(settings)s::jsonb WHERE org_id = %(org)s
 
 -- key_insert --
-INSERT INTO api_keys AS k (org_id, name, role, prefix, secret_hash, user_id)
-VALUES (%(org)s, %(name)s, %(role)s, %(prefix)s, %(hash)s, %(user)s)
+INSERT INTO api_keys AS k (org_id, name, role, prefix, secret_hash, user_id, scopes, expires_at)
+VALUES (%(org)s, %(name)s, %(role)s, %(prefix)s, %(hash)s, %(user)s, %(scopes)s::text[],
+        %(expires_at)s::timestamptz)
+RETURNING {key}
+
+-- key_to_rotate --
+-- The key being rotated, locked until its successor is stored.
+SELECT k.name, k.role, k.user_id::text, k.scopes, k.revoked_at, k.expires_at,
+       k.expires_at <= now()
+FROM api_keys AS k WHERE k.org_id = %(org)s AND k.id = %(id)s::uuid
+FOR UPDATE
+
+-- key_replaced --
+-- The rotated key works until the overlap ends (or its own expiry, if sooner).
+UPDATE api_keys AS k
+SET expires_at = least(k.expires_at, now() + make_interval(secs => %(overlap)s)),
+    replaced_by = %(successor)s::uuid
+WHERE k.org_id = %(org)s AND k.id = %(id)s::uuid
 RETURNING {key}
 
 -- keys --
@@ -43,6 +59,7 @@ WHERE k.org_id = %(org)s AND k.id = %(id)s::uuid
 RETURNING {key}
 
 -- key_authenticate --
--- The principal of a key: its org, role and id, if it is known and not revoked. Before the
--- key is known there is no org, so the lookup is a SECURITY DEFINER function (0006).
-SELECT org_id::text, role, id::text FROM rapport_key_principal(%(hash)s)
+-- The key: its org, role, id, scopes, and whether and when it expired or was revoked. Before
+-- the key is known there is no org, so the lookup is a SECURITY DEFINER function (0007).
+SELECT org_id::text, role, id::text, scopes, expires_at, revoked_at, expires_at <= now()
+FROM rapport_key_principal(%(hash)s)

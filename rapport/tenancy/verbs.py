@@ -38,6 +38,11 @@ class Keys(Section):
         api_keys.revoke_key, "DELETE", "/v1/keys/{id}", response=dict[str, Any], role="admin",
         summary="Revoke an API key",
     )  # fmt: skip
+    rotate = verb(
+        api_keys.rotate, "POST", "/v1/keys/{id}/rotate", response=dict[str, Any], role="admin",
+        body="*", body_name="KeyRotate", status=201, summary="Rotate an API key",
+        examples=[{"overlap_seconds": 3600}],
+    )  # fmt: skip
 
 
 class Users(ResourceSection):
