@@ -90,6 +90,46 @@ class Settings(BaseSettings):
             "(RAPPORT_AUTH_FAILURES_PER_MINUTE)."
         ),
     )
+    jwt_issuer: str | None = Field(
+        default=None,
+        description=(
+            "Accept bearer tokens (RS256 JWTs) from this identity provider issuer, e.g. "
+            "https://clerk.example.com (RAPPORT_JWT_ISSUER); with RAPPORT_JWT_JWKS_URL or "
+            "RAPPORT_JWT_JWKS_FILE. Unset: API keys only."
+        ),
+    )
+    jwt_jwks_url: str | None = Field(
+        default=None,
+        description="The provider's JWKS, e.g. https://clerk.example.com/.well-known/jwks.json",
+    )
+    jwt_jwks_refresh_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "Least time between fetches of the JWKS for tokens naming an unknown key id (a "
+            "provider's key rotation), so forged key ids cannot flood the provider."
+        ),
+    )
+    jwt_jwks_file: Path | None = Field(
+        default=None, description="The provider's JWKS as a file, for machines with no way out."
+    )
+    jwt_audience: str | None = Field(
+        default=None, description="The audience tokens must name (unset: not checked)."
+    )
+    jwt_roles: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            'Provider roles to Rapport roles (RAPPORT_JWT_ROLES, JSON: {"org:billing": '
+            '"viewer"}), over the defaults org:admin -> admin, org:member -> operator.'
+        ),
+    )
+    clerk_webhook_secret: str | None = Field(
+        default=None,
+        description=(
+            "The signing secret (whsec_...) of the Clerk webhook endpoint "
+            "POST /v1/identity/webhooks/clerk (RAPPORT_CLERK_WEBHOOK_SECRET)."
+        ),
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description=(

@@ -12,7 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute
 
 from rapport import __version__, runtime
-from rapport.api import docs, openapi, overrides, problems
+from rapport.api import docs, identity, openapi, overrides, problems
 from rapport.api.batching import AppendBatcher
 from rapport.api.deps import FailedLogins
 from rapport.api.limits import BodyLimit
@@ -95,6 +95,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.failed_logins = FailedLogins(settings.auth_failures_per_minute)
+    app.state.settings = settings
+    app.state.tokens = identity.verifier(settings)
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:  # off unless a deployment names the browser apps it serves
@@ -116,6 +118,7 @@ def create_app(
         return json_response({"status": "ok", **restarts})
 
     docs.install(app)
+    app.include_router(identity.router)
     # Added flat rather than with include_router: FastAPI 0.16x matches included routers
     # one level at a time, which costs a tenth of a simple request's time.
     # The index first: it finds a request's verb route without trying the others.

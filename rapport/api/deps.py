@@ -1,4 +1,6 @@
-"""What every route needs: the database, and the principal its credential stands for.
+"""What every route needs: the database, and the principal its credential stands for: an
+API key (``rk_...``), or, when ``RAPPORT_JWT_ISSUER`` is set, an identity provider's token
+(``rapport.tenancy.tokens``).
 
 Every request's API key is checked against the database (one indexed read through a
 SECURITY DEFINER function; ``last_used_at`` moves at most once a minute), so a key revoked
@@ -13,10 +15,11 @@ database nothing.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from limits import RateLimitItemPerMinute
@@ -28,8 +31,9 @@ from rapport.api.batching import AppendBatcher
 from rapport.db.database import AsyncDatabase
 from rapport.db.operation import Operation
 from rapport.memory.enricher import Runtime
-from rapport.tenancy import api_keys
+from rapport.tenancy import api_keys, tokens
 from rapport.tenancy.principal import Principal
+from rapport.tenancy.tokens import TokenVerifier
 
 T = TypeVar("T")
 
@@ -96,11 +100,22 @@ async def get_context(request: Request) -> Context:
     prefix = secret[:11]
     failures.check(client, prefix)
     try:
-        principal = await state.database.run(api_keys.authenticate(secret))
+        principal = await _principal(state, secret)
     except errors.Unauthorized as error:
         failures.failed(client, prefix)
         raise refused(error.detail, presented=True) from None
     return Context(principal, state.database, state.appender, state.enrichment)
+
+
+async def _principal(state: Any, credential: str) -> Principal:
+    """An API key's principal, or an identity provider's token's (when tokens are set up)."""
+    verifier: TokenVerifier | None = state.tokens
+    database: AsyncDatabase = state.database
+    if verifier is not None and tokens.looks_like_jwt(credential):
+        # A JWKS fetch (first use, or a key the cache lacks) blocks: off the event loop.
+        claims = await asyncio.to_thread(verifier.verify, credential)
+        return await database.run(tokens.principal_for(claims, verifier.role_of(claims.role)))
+    return await database.run(api_keys.authenticate(credential))
 
 
 Ctx = Annotated[Context, Depends(get_context)]

@@ -354,6 +354,19 @@ CREATE FUNCTION public.rapport_org_count() RETURNS bigint
 
 
 --
+-- Name: rapport_org_disable(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_org_disable(external text) RETURNS uuid
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+  UPDATE orgs SET disabled_at = coalesce(disabled_at, now()) WHERE external_id = external
+  RETURNING org_id
+$$;
+
+
+--
 -- Name: rapport_org_ensure(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -369,6 +382,16 @@ $$;
 
 
 --
+-- Name: rapport_org_external(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_org_external(external text) RETURNS TABLE(org_id uuid, disabled boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ SELECT o.org_id, o.disabled_at IS NOT NULL FROM orgs AS o WHERE o.external_id = external $$;
+
+
+--
 -- Name: rapport_org_named(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -378,6 +401,35 @@ CREATE FUNCTION public.rapport_org_named(name text) RETURNS json
     AS $$
   SELECT json_build_object('id', o.org_id, 'name', o.name, 'created_at', o.created_at)
   FROM orgs AS o WHERE o.name = rapport_org_named.name
+$$;
+
+
+--
+-- Name: rapport_org_sync(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_org_sync(external text, wanted text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+  found uuid;
+BEGIN
+  UPDATE orgs SET disabled_at = NULL WHERE external_id = external RETURNING org_id INTO found;
+  IF found IS NOT NULL THEN
+    RETURN found;
+  END IF;
+  UPDATE orgs SET external_id = external
+  WHERE name = wanted AND external_id IS NULL RETURNING org_id INTO found;
+  IF found IS NOT NULL THEN
+    RETURN found;
+  END IF;
+  INSERT INTO orgs (name, external_id)
+  VALUES (CASE WHEN EXISTS (SELECT FROM orgs WHERE name = wanted)
+               THEN wanted || ' (' || external || ')' ELSE wanted END, external)
+  RETURNING org_id INTO found;
+  RETURN found;
+END
 $$;
 
 
@@ -595,6 +647,16 @@ CREATE FUNCTION public.rapport_top_key(counts jsonb) RETURNS text
     AS $$
   SELECT key FROM jsonb_each_text(counts) ORDER BY value::numeric DESC, key LIMIT 1
 $$;
+
+
+--
+-- Name: rapport_user_orgs(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_user_orgs(external text) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$ SELECT u.org_id FROM users AS u WHERE u.external_id = external ORDER BY 1 $$;
 
 
 --
@@ -877,6 +939,17 @@ ALTER TABLE ONLY public.follow_ups FORCE ROW LEVEL SECURITY;
 
 
 --
+-- Name: identity_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.identity_events (
+    event_id text NOT NULL,
+    type text NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: interaction_summaries; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1044,6 +1117,8 @@ CREATE TABLE public.orgs (
     name text NOT NULL,
     settings jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    external_id text,
+    disabled_at timestamp with time zone,
     CONSTRAINT orgs_name_check CHECK ((name <> ''::text))
 );
 
@@ -1252,6 +1327,14 @@ ALTER TABLE ONLY public.follow_ups
 
 
 --
+-- Name: identity_events identity_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.identity_events
+    ADD CONSTRAINT identity_events_pkey PRIMARY KEY (event_id);
+
+
+--
 -- Name: interaction_summaries interaction_summaries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1321,6 +1404,14 @@ ALTER TABLE ONLY public.messages
 
 ALTER TABLE ONLY public.objections
     ADD CONSTRAINT objections_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: orgs orgs_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.orgs
+    ADD CONSTRAINT orgs_external_id_key UNIQUE (external_id);
 
 
 --
@@ -2225,4 +2316,4 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0007');
+INSERT INTO public.alembic_version (version_num) VALUES ('0008');

@@ -46,11 +46,15 @@ class Principal:
     role: Role
     key_id: str | None = None
     scopes: frozenset[str] = EVERY_SCOPE
+    subject: str | None = None  # the identity provider's user, for a token's principal
 
     @property
     def actor(self) -> str:
-        """Who is writing, as recorded in histories: ``key:<id>``, or the in-process role."""
-        return f"key:{self.key_id}" if self.key_id else f"sdk:{self.role}"
+        """Who is writing, as recorded in histories: ``key:<id>``, ``user:<provider id>``
+        for an identity provider's token, or the in-process role."""
+        if self.key_id:
+            return f"key:{self.key_id}"
+        return f"user:{self.subject}" if self.subject else f"sdk:{self.role}"
 
     def can(self, role: Role) -> bool:
         return _RANK[self.role] >= _RANK[role] and SCOPE_OF[role] in self.scopes

@@ -63,3 +63,48 @@ RETURNING {key}
 -- the key is known there is no org, so the lookup is a SECURITY DEFINER function (0007).
 SELECT org_id::text, role, id::text, scopes, expires_at, revoked_at, expires_at <= now()
 FROM rapport_key_principal(%(hash)s)
+
+-- org_by_external_id --
+-- The org an identity provider's org id names (SECURITY DEFINER: no org is set yet, 0008).
+SELECT org_id, disabled FROM rapport_org_external(%(external_id)s)
+
+-- org_sync --
+SELECT rapport_org_sync(%(external_id)s, %(name)s)
+
+-- org_disable --
+SELECT rapport_org_disable(%(external_id)s)
+
+-- user_orgs --
+SELECT rapport_user_orgs(%(external_id)s)
+
+-- identity_event_seen --
+SELECT EXISTS (SELECT FROM identity_events WHERE event_id = %(id)s)
+
+-- identity_event_done --
+INSERT INTO identity_events (event_id, type) VALUES (%(id)s, %(type)s)
+ON CONFLICT (event_id) DO NOTHING
+
+-- user_link --
+-- A provider's user who is already an operator user here by email gets linked to it.
+UPDATE users SET external_id = %(external_id)s
+WHERE org_id = %(org)s AND email = %(email)s AND external_id IS NULL
+  AND NOT EXISTS (SELECT FROM users WHERE org_id = %(org)s AND external_id = %(external_id)s)
+
+-- user_sync --
+-- A provider's user in this org (after user_link), added or brought up to date.
+INSERT INTO users AS u (org_id, external_id, email, name, role, is_active)
+VALUES (%(org)s, %(external_id)s, %(email)s, %(name)s, coalesce(%(role)s, 'operator'), true)
+ON CONFLICT (org_id, external_id) DO UPDATE
+SET email = excluded.email, name = coalesce(excluded.name, u.name),
+    role = coalesce(%(role)s, u.role), is_active = true, updated_at = now()
+RETURNING u.id
+
+-- user_profile --
+-- What a provider says about one of its users changed: their email and name, in this org.
+UPDATE users SET email = coalesce(%(email)s, email), name = coalesce(%(name)s, name),
+                 updated_at = now()
+WHERE org_id = %(org)s AND external_id = %(external_id)s
+
+-- user_deactivate --
+UPDATE users SET is_active = false, updated_at = now()
+WHERE org_id = %(org)s AND external_id = %(external_id)s
