@@ -66,6 +66,16 @@ db_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
+retention_app = typer.Typer(
+    help=(
+        "Enforce each organization's retention policies (settings.retention).\n\n"
+        "Examples:\n\n"
+        "  rapport retention run                  # every organization\n\n"
+        "  rapport retention run --org acme"
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(retention_app, name="retention")
 
 out = Console()
 err = Console(stderr=True)
@@ -237,6 +247,51 @@ ScopesOption = Annotated[
 ExpiresOption = Annotated[
     str | None, typer.Option("--expires-in", help="Stop working after this long, e.g. 90d.")
 ]
+
+
+@app.command("worker")
+def run_worker(home: HomeOption = None, database_url: UrlOption = None) -> None:
+    """Run scheduled and queued jobs (retention every hour, and what later issues add) until
+    stopped; jobs in hand finish first. `rapport serve` on the embedded database runs one
+    in-process already; run this beside servers on your own PostgreSQL.
+
+    Example: RAPPORT_DATABASE_URL=postgresql://owner@db/rapport rapport worker
+    """
+    import asyncio
+
+    from rapport.jobs import worker
+
+    signal.signal(signal.SIGTERM, _exit_normally)
+    settings = _settings(home, database_url)
+    where = settings.database_url or f"the embedded database in {settings.home}"
+    with err.status(f"Starting {where} and applying migrations…"):
+        url = runtime.prepare(settings)
+    err.print(f"Rapport {__version__} worker on {where}: retention, then what is queued.")
+    try:
+        asyncio.run(worker.run_forever(settings, url))
+    except KeyboardInterrupt:
+        err.print("Worker stopped.")
+
+
+@retention_app.command("run")
+def retention_run(
+    org: Annotated[str | None, typer.Option("--org", help="Only this organization.")] = None,
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Delete what is past each organization's retention policies now (what the worker does
+    every hour), except what a legal hold keeps; prints what each run removed.
+
+    Example: rapport retention run --org acme
+    """
+    from rapport.retention import enforce
+
+    with _database(home, database_url) as database:
+        targets = [database.run(orgs.find_org(org))["id"]] if org else database.run(orgs.org_ids())
+        for org_id in targets:
+            record = database.run(enforce.run(Principal(org_id, "owner"), "request"))
+            removed = ", ".join(f"{n} {kind}" for kind, n in record["removed"].items() if n)
+            out.print(f"{org_id}: removed {removed or 'nothing'} (run {record['id']})")
 
 
 @keys_app.command("create")

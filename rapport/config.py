@@ -138,6 +138,27 @@ class Settings(BaseSettings):
         ),
     )
 
+    worker: Literal["auto", "inprocess", "off"] = Field(
+        default="auto",
+        description=(
+            "Whether `rapport serve` runs the job worker in its own process (RAPPORT_WORKER): "
+            "inprocess, or off (run `rapport worker` beside it); auto: in-process on the "
+            "embedded database."
+        ),
+    )
+    job_attempts: int = Field(
+        default=5, ge=1, le=50, description="Runs a failing job gets before it stays failed."
+    )
+    job_backoff: int = Field(
+        default=5,
+        ge=0,
+        le=60,
+        description="A failed job waits job_backoff ** attempt seconds before its next run.",
+    )
+    job_concurrency: int = Field(
+        default=2, ge=1, le=64, description="Jobs `rapport worker` runs at once."
+    )
+
     @property
     def embedded(self) -> bool:
         """True when Rapport runs its own PostgreSQL under ``home``."""

@@ -115,12 +115,13 @@ class Rows:
             "knowledge": {"title": "Shipping FAQ", "text": "We ship worldwide in 5 days."},
             "follow-ups": {"conversation_id": self.conversation, "due_at": "2025-01-16T09:00Z"},
             "calls": {"contact_id": self.contact, "start_time": "2025-01-15T14:00:00Z"},
+            "legal-holds": {"contact_id": self.contact, "reason": "Dispute 2026-114"},
         }
         assert set(self.valid) == set(RESOURCES)
         self.ids = {"contacts": self.contact, "conversations": self.conversation}
         self.ids["interaction-summaries"] = self.contact
         created = ("messages", "objections", "agents", "users", "memories", "knowledge")
-        for name in (*created, "follow-ups", "calls"):
+        for name in (*created, "follow-ups", "calls", "legal-holds"):
             self.ids[name] = ok(client.post(f"/v1/{name}", json=self.valid[name]), 201)["id"]
         ok(client.post("/v1/enrichment/flush"), 200)  # the enricher's writes come first
         self.before = self.state()
@@ -471,6 +472,7 @@ HARMLESS = {  # a valid bulk "set" for each resource
     "knowledge": {"source": "x"},
     "follow-ups": {"notes": "x"},
     "calls": {"closer": "x"},
+    "legal-holds": {"reason": "x"},
 }
 
 # (filter text, the field the problem must name, words the detail must hold)
@@ -747,6 +749,7 @@ BAD_SEVENTH = {
     "knowledge": ({"title": ""}, "title"),
     "follow-ups": ({"status": "maybe"}, "status"),
     "calls": ({"outcome": "voicemail"}, "outcome"),
+    "legal-holds": ({"reason": ""}, "reason"),
 }
 
 

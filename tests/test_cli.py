@@ -354,6 +354,9 @@ def test_help_of_every_command_exits_0_with_examples(tmp_path: Path) -> None:
         ["keys", "rotate"],
         ["db"],
         ["db", "leakproof"],
+        ["worker"],
+        ["retention"],
+        ["retention", "run"],
         ["import"],
         ["export"],
     ]

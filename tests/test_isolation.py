@@ -26,6 +26,11 @@ from tests.test_tenancy import World, client_for, ok
 NOT_TENANT_DATA = {
     "alembic_version": "the schema's migration revision",
     "identity_events": "the identity provider's webhook event ids and types, for idempotency",
+    # The job queue: task names and arguments (org ids, never personal data), and workers.
+    "procrastinate_jobs": "queued jobs: a task name and its arguments (an org id)",
+    "procrastinate_events": "the jobs' status changes",
+    "procrastinate_periodic_defers": "when each periodic job was last queued",
+    "procrastinate_workers": "the running workers and their heartbeats",
 }
 
 _TABLES = """
@@ -107,12 +112,14 @@ def two_orgs(store: Store, model: None) -> tuple[str, str]:
 
 
 def _fill_the_rest(client: httpx.Client, world: World) -> None:
-    """What the World leaves out: a closer's availability, an agent's state, a stage move."""
+    """What the World leaves out: a closer's availability, an agent's state, a stage move,
+    a retention run."""
     ok(client.post("/v1/availability", json={"timezone": "Europe/Paris", "closer": "kevin"}), 201)
     agent = world.ids["agents"]
     ok(client.put(f"/v1/agents/{agent}/state/{world.contact}", json={"state": {"step": 1}}), 201)
     stage = {"stage": "objection_handling", "reason": "asked about price"}
     ok(client.post(f"/v1/conversations/{world.conversation}/stage", json=stage))
+    ok(client.post("/v1/retention/run"))  # a run record (the world is too young to expire)
 
 
 def test_an_unfiltered_query_sees_only_its_own_org(two_orgs: tuple[str, str], store: Store) -> None:

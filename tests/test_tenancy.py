@@ -48,6 +48,7 @@ PATCHES: dict[str, dict[str, Any]] = {
     "knowledge": {"source": "stolen"},
     "follow-ups": {"notes": "stolen"},
     "calls": {"closer": "stolen"},
+    "legal-holds": {"reason": "stolen"},
 }
 
 
@@ -152,6 +153,12 @@ class World:
             ),
             201,
         )
+        hold = ok(
+            client.post(
+                "/v1/legal-holds", json={"contact_id": contact["id"], "reason": "Dispute 114"}
+            ),
+            201,
+        )
         ok(client.post("/v1/enrichment/flush"), 200)  # enrichment's writes land before the snapshot
         self.ids: dict[str, str] = {
             "contacts": contact["id"],
@@ -165,6 +172,7 @@ class World:
             "knowledge": document["id"],
             "follow-ups": follow_up["id"],
             "calls": call["id"],
+            "legal-holds": hold["id"],
         }
         assert set(self.ids) == set(RESOURCES), "a resource is missing from the isolation world"
         self.snapshot = self.read()
@@ -505,6 +513,7 @@ def write_requests(world: World) -> list[tuple[str, str, Any]]:
         "knowledge": {"title": "New", "text": "x"},
         "follow-ups": {"conversation_id": world.conversation, "due_at": "2025-01-16T09:00Z"},
         "calls": {"contact_id": world.contact, "start_time": "2025-03-01T10:00:00Z"},
+        "legal-holds": {"conversation_id": world.conversation, "reason": "audit"},
     }
     for name, row_id in world.ids.items():
         requests += [

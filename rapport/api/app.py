@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from rapport.config import Settings, get_settings
 from rapport.db.database import AsyncDatabase, Database
 from rapport.db.health import Health
 from rapport.db.operation import Query, Steps, operation
+from rapport.jobs import worker
 from rapport.memory.enricher import Runtime
 from rapport.resources.registry import all_verbs
 
@@ -78,9 +80,13 @@ def create_app(
         # Enrichment runs model code in threads, on a small pool of its own.
         enrichment_db = Database(url, min_size=1, max_size=2, health=health)
         app.state.enrichment = Runtime(enrichment_db, mode, settle_seconds=settings.settle_seconds)
+        jobs = contextlib.AsyncExitStack()
+        if _runs_worker(settings, database_url):
+            app.state.jobs = await jobs.enter_async_context(worker.running(settings, url, health))
         try:
             yield
         finally:
+            await jobs.aclose()
             app.state.enrichment.close()
             enrichment_db.close()
             await database.close()
@@ -124,6 +130,14 @@ def create_app(
     # The index first: it finds a request's verb route without trying the others.
     app.router.routes.extend([RouteIndex(_routes()), *_routes()])
     return app
+
+
+def _runs_worker(settings: Settings, database_url: str | None) -> bool:
+    """The job worker runs in the server's loop when asked, or by default on the embedded
+    database, so that `rapport serve` alone runs every job."""
+    if settings.worker == "auto":
+        return database_url is None and settings.embedded
+    return settings.worker == "inprocess"
 
 
 class RapportAPI(FastAPI):

@@ -26,6 +26,7 @@ from rapport.pipeline import agents, follow_ups, stages
 from rapport.resources import crud
 from rapport.resources.resource import Resource
 from rapport.resources.verbs import Settle
+from rapport.retention.holds import LEGAL_HOLDS
 from rapport.tenancy.users import USERS
 
 
@@ -50,7 +51,7 @@ class Operations:
 
 
 OPERATIONS: dict[str, Operations] = {
-    r.name: Operations(r) for r in (OBJECTIONS, SUMMARIES, USERS, CALLS)
+    r.name: Operations(r) for r in (OBJECTIONS, SUMMARIES, USERS, CALLS, LEGAL_HOLDS)
 }
 # An edited message is read again by enrichment (``messages.revise``).
 OPERATIONS["messages"] = Operations(MESSAGES, {"update": messages.revise})

@@ -15,10 +15,11 @@ from rapport.memory import verbs as _memory
 from rapport.pipeline import verbs as _pipeline
 from rapport.resources import generic
 from rapport.resources.verbs import REGISTRY, Verb
+from rapport.retention import verbs as _retention
 from rapport.retrieval import verbs as _retrieval
 from rapport.tenancy import verbs as _tenancy
 
-CAPABILITIES = (_calls, _conversations, _memory, _pipeline, _retrieval, _tenancy)
+CAPABILITIES = (_calls, _conversations, _memory, _pipeline, _retention, _retrieval, _tenancy)
 
 
 def all_verbs() -> list[Verb[..., Any]]:

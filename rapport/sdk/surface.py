@@ -12,6 +12,7 @@ from rapport.memory import verbs as memory
 from rapport.pipeline import verbs as pipeline
 from rapport.resources.dispatch import Transport
 from rapport.resources.sections import ResourceSection
+from rapport.retention import verbs as retention
 from rapport.retrieval import verbs as retrieval
 from rapport.tenancy import verbs as tenancy
 
@@ -41,6 +42,8 @@ class Surface(tenancy.Organization, retrieval.Search):
         self.enrichment = memory.Enrichment(transport)
         self.users = tenancy.Users(transport)
         self.keys = tenancy.Keys(transport)
+        self.retention = retention.Retention(transport)
+        self.legal_holds = retention.LegalHolds(transport)
 
     def close(self) -> None:
         self._transport.close()

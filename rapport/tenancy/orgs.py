@@ -48,3 +48,10 @@ def describe(principal: Principal) -> Steps[dict[str, Any]]:
 def count_orgs() -> Steps[int]:
     count = yield Query(QUERIES["org_count"], fetch="scalar")
     return int(count)
+
+
+@operation
+def org_ids() -> Steps[list[str]]:
+    """Every org's id (not deleted at its identity provider), for jobs over all of them."""
+    found = yield Query(QUERIES["org_ids"], fetch="scalars")
+    return [str(org) for org in found]

@@ -108,3 +108,7 @@ WHERE org_id = %(org)s AND external_id = %(external_id)s
 -- user_deactivate --
 UPDATE users SET is_active = false, updated_at = now()
 WHERE org_id = %(org)s AND external_id = %(external_id)s
+
+-- org_ids --
+-- Every org's id (SECURITY DEFINER, 0009): what a job over all orgs visits.
+SELECT rapport_org_ids()

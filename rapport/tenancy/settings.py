@@ -2,7 +2,8 @@
 
 Each capability owns its section and its model: ``pipeline`` (``rapport.pipeline.settings``:
 the qualification threshold, routing rules), ``transfer`` and ``calls``
-(``rapport.calls.settings``: when to hand a lead to a closer, the phone region), and
+(``rapport.calls.settings``: when to hand a lead to a closer, the phone region),
+``retention`` (``rapport.retention.settings``: days each kind of data is kept), and
 ``intents`` (extraction's own intent phrases). ``OrgSettings`` puts them together; ``load``
 reads them for a service, ``parse`` reads them where a statement already fetched them.
 
@@ -24,6 +25,7 @@ from rapport.db.operation import Query, Steps, atomic_operation
 from rapport.db.sql import Fragment
 from rapport.pipeline.settings import PipelineSettings
 from rapport.resources.filters import FilterCompiler
+from rapport.retention.settings import RetentionSettings
 from rapport.tenancy import QUERIES, orgs
 from rapport.tenancy.principal import Principal
 from rapport.validation import json_text, validate
@@ -57,6 +59,7 @@ class OrgSettings(BaseModel):
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     transfer: TransferSettings = Field(default_factory=TransferSettings)
     calls: CallSettings = Field(default_factory=CallSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     intents: dict[str, list[str]] = Field(
         default_factory=dict, description="extraction: your own intents, by phrases"
     )
@@ -100,7 +103,8 @@ def update(
     """Change your organization's settings (admins): ``{"settings": {...}}`` merges into
     them (RFC 7396: ``null`` removes a key): ``pipeline.qualified_threshold`` and
     ``pipeline.rules`` (routing), ``transfer`` (``min_engagement``, ``min_phase``),
-    ``calls.default_region``, ``intents``. Returns the organization."""
+    ``calls.default_region``, ``retention`` (``messages_days`` ...), ``intents``. Returns
+    the organization."""
     principal.require("admin", "change the organization's settings")
     merged = yield Query(  # the schema's RFC 7396 merge, checked before it is stored
         QUERIES["settings_merged"],

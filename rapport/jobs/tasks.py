@@ -1,0 +1,97 @@
+"""The jobs Rapport runs (hourly retention of every org, each org's run, re-queuing jobs
+whose worker died), and how they are retried.
+
+Tasks run in the worker's event loop; their database work runs in a thread on the worker's
+synchronous pool (``context.additional_context["database"]``), through the same operations
+the API uses, so row-level security holds each job to the org it names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import procrastinate
+from procrastinate import RetryDecision
+from procrastinate.jobs import Job
+
+from rapport.db.database import Database
+from rapport.retention import enforce
+from rapport.tenancy import orgs
+from rapport.tenancy.principal import Principal
+
+log = logging.getLogger("rapport.jobs")
+ENFORCE = "rapport.retention.enforce"
+
+
+class Backoff(procrastinate.BaseRetryStrategy):
+    """Retry up to ``attempts`` times in all, waiting ``base ** attempt`` seconds (set from
+    the settings when the worker starts), then leave the job failed."""
+
+    attempts = 5
+    base = 5
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if job.attempts + 1 >= self.attempts:
+            return None
+        return RetryDecision(retry_in={"seconds": self.base ** (job.attempts + 1)})
+
+
+BACKOFF = Backoff()
+
+
+def _database(context: procrastinate.JobContext) -> Database:
+    database: Database = context.additional_context["database"]
+    return database
+
+
+async def enforce_org(context: procrastinate.JobContext, org_id: str) -> dict[str, Any]:
+    """One org's retention run (recorded with trigger ``schedule``)."""
+    database = _database(context)
+    record = await asyncio.to_thread(
+        database.run, enforce.run(Principal(org_id, "owner"), "schedule")
+    )
+    return {"run": record["id"], "removed": record["removed"]}
+
+
+async def defer_retention(app: procrastinate.App, org_id: str) -> int | None:
+    """Queue an org's retention run unless one is queued already (its queueing lock); it
+    never runs beside another of the same org (its lock)."""
+    try:
+        return await app.configure_task(
+            ENFORCE, lock=f"retention:{org_id}",
+            queueing_lock=f"retention:{org_id}",
+        ).defer_async(org_id=org_id)  # fmt: skip
+    except procrastinate.exceptions.AlreadyEnqueued:
+        return None
+
+
+async def sweep(context: procrastinate.JobContext, timestamp: int) -> int:
+    """Every hour: each org's retention run, queued."""
+    found = await asyncio.to_thread(_database(context).run, orgs.org_ids())
+    for org_id in found:
+        await defer_retention(context.app, org_id)
+    return len(found)
+
+
+async def requeue_stalled(context: procrastinate.JobContext, timestamp: int) -> int:
+    """Every 5 minutes: jobs whose worker stopped sending heartbeats, queued again."""
+    manager = context.app.job_manager
+    stalled = list(await manager.get_stalled_jobs())
+    for job in stalled:
+        log.warning("job %s (%s) lost its worker; queued again", job.id, job.task_name)
+        await manager.retry_job(job)
+    return len(stalled)
+
+
+def register(app: procrastinate.App) -> None:
+    """Rapport's tasks on ``app`` (each app its own, so apps over several databases in one
+    process, as in the tests, do not share task objects)."""
+    app.task(name=ENFORCE, pass_context=True, retry=BACKOFF, queue="retention")(enforce_org)
+    app.periodic(cron="17 * * * *", periodic_id="retention")(
+        app.task(name="rapport.retention.sweep", pass_context=True, queue="retention")(sweep)
+    )
+    app.periodic(cron="*/5 * * * *", periodic_id="stalled")(
+        app.task(name="rapport.jobs.requeue_stalled", pass_context=True)(requeue_stalled)
+    )

@@ -1,0 +1,105 @@
+"""The job worker on the real queue (procrastinate on the test database): the server's
+in-process worker runs a queued retention job, a job is never queued twice for one org, and
+a job that keeps failing is retried and then left failed, visibly, instead of looping."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from rapport.api.app import create_app
+from rapport.jobs import tasks, worker
+from tests.conftest import ServerThread, Store, Tenant
+from tests.test_tenancy import ok
+
+
+def wait_for(check: Any, seconds: float = 45.0, seen: Any = None) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"still waiting after {seconds} s; {seen() if seen else ''}")
+
+
+def _jobs(url: str, task: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT status::text, attempts, args->>'org_id' FROM procrastinate_jobs"
+            " WHERE task_name = %s ORDER BY id",
+            [task],
+        ).fetchall()
+
+
+def defer(url: str, org_id: str) -> int | None:
+    """Queue an org's retention run from elsewhere (as the hourly sweep does)."""
+
+    async def queue() -> int | None:
+        app = worker.make_app(url)
+        async with app.open_async():
+            return await tasks.defer_retention(app, org_id)
+
+    return asyncio.run(queue())
+
+
+def test_an_orgs_retention_is_queued_once_at_most(store: Store, tenant: Tenant) -> None:
+    first = defer(store.url, tenant.id)  # no worker runs: it stays queued
+    assert first is not None
+    assert defer(store.url, tenant.id) is None  # its queueing lock
+    assert _jobs(store.url, tasks.ENFORCE) == [("todo", 0, tenant.id)]
+
+
+@pytest.fixture
+def worker_server(store: Store, model: None) -> Any:
+    settings = store.settings.model_copy(
+        update={"worker": "inprocess", "job_attempts": 2, "job_backoff": 0}
+    )
+    with ServerThread(create_app(settings, store.url, supervise=False)) as running:
+        yield running
+
+
+def test_the_servers_worker_runs_queued_retention(
+    worker_server: ServerThread, store: Store, tenant: Tenant
+) -> None:
+    assert defer(store.url, tenant.id) is not None
+
+    def recorded() -> list[tuple[Any, ...]]:
+        with psycopg.connect(store.url) as conn:
+            return conn.execute(
+                "SELECT trigger, error FROM retention_runs WHERE org_id = %s", [tenant.id]
+            ).fetchall()
+
+    assert wait_for(recorded) == [("schedule", None)]
+    with httpx.Client(
+        base_url=worker_server.url, headers={"Authorization": f"Bearer {tenant.key()}"}
+    ) as client:
+        assert ok(client.get("/v1/retention"))["last_run"]["trigger"] == "schedule"
+
+
+def test_a_failing_job_is_retried_then_left_failed(
+    worker_server: ServerThread, store: Store, tenant: Tenant
+) -> None:
+    with psycopg.connect(store.url, autocommit=True) as conn:  # settings no run can read
+        conn.execute(
+            'UPDATE orgs SET settings = \'{"retention": {"messages_days": "soon"}}\''
+            " WHERE org_id = %s",
+            [tenant.id],
+        )
+    assert defer(store.url, tenant.id) is not None
+
+    def failed() -> list[tuple[Any, ...]]:
+        found = _jobs(store.url, tasks.ENFORCE)
+        return [row for row in found if row[0] == "failed"]
+
+    jobs = lambda: _jobs(store.url, tasks.ENFORCE)  # noqa: E731 - what to show on a timeout
+    assert wait_for(failed, seen=jobs) == [
+        ("failed", 2, tenant.id)
+    ]  # two runs (job_attempts), no more
+    time.sleep(0.5)
+    assert [row[0] for row in _jobs(store.url, tasks.ENFORCE)] == ["failed"]
