@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rapport import __version__, errors, runtime
+from rapport.audit import log as audit
 from rapport.config import Settings
 from rapport.db import migrate as migrations
 from rapport.db.database import Database
@@ -289,7 +290,10 @@ def retention_run(
     with _database(home, database_url) as database:
         targets = [database.run(orgs.find_org(org))["id"]] if org else database.run(orgs.org_ids())
         for org_id in targets:
-            record = database.run(enforce.run(Principal(org_id, "owner"), "request"))
+            cli = Principal(org_id, "owner", system="cli")
+            record = database.run(
+                audit.audited(enforce.run(cli, "request"), cli, "retention.run", {})
+            )
             removed = ", ".join(f"{n} {kind}" for kind, n in record["removed"].items() if n)
             out.print(f"{org_id}: removed {removed or 'nothing'} (run {record['id']})")
 
@@ -324,9 +328,13 @@ def keys_create(
         # Checked before ensure_org: a failed create leaves no new org behind.
         api_keys.key_terms(role, wanted, expires_at)
         found = database.run(orgs.ensure_org(org))
+        cli = Principal(found["id"], "owner", system="cli")
         record, secret = database.run(
-            api_keys.create_key(found["id"], role, name, scopes=wanted, expires_at=expires_at)
-        )
+            audit.audited(
+                api_keys.create_key(found["id"], role, name, scopes=wanted, expires_at=expires_at),
+                cli, "keys.create", {"role": role, "scopes": wanted, "expires_at": expires_at},
+            )
+        )  # fmt: skip
     err.print(
         f"{'Created organization' if found['created'] else 'Organization'} {org!r}; "
         f"new {record['role']} key {record['prefix']}... with scopes "
@@ -364,11 +372,14 @@ def keys_rotate(
     expires_at = _expiry(expires_in)
     with _database(home, database_url) as database:
         found = database.run(orgs.find_org(org))
+        cli = Principal(found["id"], "owner", system="cli")
+        seconds = int(window.total_seconds())
         record = database.run(
-            api_keys.rotate(
-                Principal(found["id"], "owner"), key_id, int(window.total_seconds()), expires_at
+            audit.audited(
+                api_keys.rotate(cli, key_id, seconds, expires_at), cli, "keys.rotate",
+                {"id": key_id, "overlap_seconds": seconds, "expires_at": expires_at},
             )
-        )
+        )  # fmt: skip
     err.print(
         f"New secret for key {record['name'] or record['id']} ({record['prefix']}..., shown "
         f"only now); the old one ({record['replaces']['prefix']}...) works until "
@@ -411,7 +422,10 @@ def keys_revoke(
     """
     with _database(home, database_url) as database:
         found = database.run(orgs.find_org(org))
-        database.run(api_keys.revoke_key(Principal(found["id"], "owner"), key_id))
+        cli = Principal(found["id"], "owner", system="cli")
+        database.run(
+            audit.audited(api_keys.revoke_key(cli, key_id), cli, "keys.revoke", {"id": key_id})
+        )
     out.print(f"Revoked {key_id}.")
 
 

@@ -1332,6 +1332,23 @@ ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
 
 
 --
+-- Name: audit_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_events (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    target text,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+
+ALTER TABLE ONLY public.audit_events FORCE ROW LEVEL SECURITY;
+
+
+--
 -- Name: availability; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1959,6 +1976,14 @@ ALTER TABLE ONLY public.api_keys
 
 
 --
+-- Name: audit_events audit_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_events
+    ADD CONSTRAINT audit_events_pkey PRIMARY KEY (org_id, id);
+
+
+--
 -- Name: availability availability_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2302,6 +2327,20 @@ CREATE INDEX agents_public_idx ON public.agents USING btree (name) WHERE (visibi
 --
 
 CREATE INDEX agents_shared_idx ON public.agents USING gin (shared_with jsonb_path_ops);
+
+
+--
+-- Name: audit_events_action_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_events_action_idx ON public.audit_events USING btree (org_id, action, at DESC);
+
+
+--
+-- Name: audit_events_recent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_events_recent_idx ON public.audit_events USING btree (org_id, at DESC);
 
 
 --
@@ -2868,6 +2907,14 @@ ALTER TABLE ONLY public.api_keys
 
 
 --
+-- Name: audit_events audit_events_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_events
+    ADD CONSTRAINT audit_events_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
 -- Name: availability availability_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3094,6 +3141,12 @@ ALTER TABLE public.agents ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: audit_events; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: availability; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -3214,6 +3267,13 @@ CREATE POLICY tenant ON public.agents USING ((org_id = ( SELECT public.rapport_o
 --
 
 CREATE POLICY tenant ON public.api_keys USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: audit_events tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.audit_events USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
 
 
 --
@@ -3352,4 +3412,4 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0010');
+INSERT INTO public.alembic_version (version_num) VALUES ('0011');

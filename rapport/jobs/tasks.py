@@ -16,6 +16,7 @@ import procrastinate
 from procrastinate import RetryDecision
 from procrastinate.jobs import Job
 
+from rapport.audit import log as audit
 from rapport.db.database import Database
 from rapport.retention import enforce
 from rapport.tenancy import orgs
@@ -49,8 +50,12 @@ def _database(context: procrastinate.JobContext) -> Database:
 async def enforce_org(context: procrastinate.JobContext, org_id: str) -> dict[str, Any]:
     """One org's retention run (recorded with trigger ``schedule``)."""
     database = _database(context)
+    worker = Principal(org_id, "owner", system="worker")
     record = await asyncio.to_thread(
-        database.run, enforce.run(Principal(org_id, "owner"), "schedule")
+        database.run,
+        audit.audited(
+            enforce.run(worker, "schedule"), worker, "retention.run", {"trigger": "schedule"}
+        ),
     )
     return {"run": record["id"], "removed": record["removed"]}
 

@@ -5,7 +5,8 @@ For every call, in order:
 1. the principal must hold the verb's role;
 2. a verb that ``settles`` first has the pending enrichment of the conversation or contact it
    reads done (read-your-writes: "Budget is $30k, I decide", then ``route``, sees the budget);
-3. the service runs, in its transaction;
+3. the service runs, in its transaction; an admin's write (a verb that needs the admin role
+   or more, other than a read) is followed by its audit event (``rapport.audit``);
 4. a verb that ``enriches`` wakes enrichment for what it stored (inline: enriched before the
    call returns; background: the server's enricher is told now).
 
@@ -22,6 +23,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
+from rapport.audit import log
 from rapport.db.database import AsyncDatabase, Database
 from rapport.db.operation import Operation
 from rapport.memory.enricher import Runtime
@@ -68,6 +70,16 @@ def invoke(
     return verb.service(*positional, **keywords)
 
 
+def _operation(
+    verb: Verb[..., Any], principal: Principal, given: Mapping[str, Any], runtime: Runtime
+) -> Operation[Any]:
+    """The verb's operation, followed by its audit event when it is an admin's write."""
+    op = invoke(verb, principal, given, runtime)
+    if log.is_audited(verb.method, verb.role):
+        return log.audited(op, principal, verb.name, given)
+    return op
+
+
 @functools.cache
 def _plan(verb: Verb[..., Any]) -> tuple[tuple[str, bool, Any], ...]:
     """The service's parameters after the principal: name, positional-only, default."""
@@ -101,7 +113,7 @@ def run(
     checked = signatures.arguments(verb, arguments)
     _before(verb, principal)
     _settle(verb, runtime, principal, checked)
-    result = database.run(invoke(verb, principal, service_arguments(verb, checked), runtime))
+    result = database.run(_operation(verb, principal, service_arguments(verb, checked), runtime))
     if verb.enriches:
         runtime.written(principal.org_id)
         if verb.reread is not None and runtime.mode == "inline":
@@ -139,7 +151,7 @@ async def run_async(
     if override is not None:
         result = await override(principal, given)
     else:
-        result = await database.run(invoke(verb, principal, given, runtime))
+        result = await database.run(_operation(verb, principal, given, runtime))
     if verb.enriches:
         if runtime.mode == "inline":
             await asyncio.to_thread(runtime.written, principal.org_id)

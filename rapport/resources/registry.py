@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rapport.audit import verbs as _audit
 from rapport.calls import verbs as _calls
 from rapport.conversations import verbs as _conversations
 from rapport.memory import verbs as _memory
@@ -19,7 +20,16 @@ from rapport.retention import verbs as _retention
 from rapport.retrieval import verbs as _retrieval
 from rapport.tenancy import verbs as _tenancy
 
-CAPABILITIES = (_calls, _conversations, _memory, _pipeline, _retention, _retrieval, _tenancy)
+CAPABILITIES = (
+    _audit,
+    _calls,
+    _conversations,
+    _memory,
+    _pipeline,
+    _retention,
+    _retrieval,
+    _tenancy,
+)
 
 
 def all_verbs() -> list[Verb[..., Any]]:

@@ -6,6 +6,7 @@ puts them together, so ``rapport.Rapport()`` and ``rapport.Client()`` share ever
 
 from __future__ import annotations
 
+from rapport.audit import verbs as audit
 from rapport.calls import verbs as calls
 from rapport.conversations import verbs as conversations
 from rapport.memory import verbs as memory
@@ -44,6 +45,7 @@ class Surface(tenancy.Organization, retrieval.Search):
         self.keys = tenancy.Keys(transport)
         self.retention = retention.Retention(transport)
         self.legal_holds = retention.LegalHolds(transport)
+        self.audit = audit.Audit(transport)
 
     def close(self) -> None:
         self._transport.close()

@@ -47,14 +47,18 @@ class Principal:
     key_id: str | None = None
     scopes: frozenset[str] = EVERY_SCOPE
     subject: str | None = None  # the identity provider's user, for a token's principal
+    system: str | None = None  # Rapport itself acting: "worker", "cli"
 
     @property
     def actor(self) -> str:
-        """Who is writing, as recorded in histories: ``key:<id>``, ``user:<provider id>``
-        for an identity provider's token, or the in-process role."""
+        """Who is writing, as recorded in histories and the audit log: ``key:<id>``,
+        ``user:<provider id>`` for an identity provider's token, ``worker`` or ``cli`` for
+        Rapport's own, or the in-process role."""
         if self.key_id:
             return f"key:{self.key_id}"
-        return f"user:{self.subject}" if self.subject else f"sdk:{self.role}"
+        if self.subject:
+            return f"user:{self.subject}"
+        return self.system or f"sdk:{self.role}"
 
     def can(self, role: Role) -> bool:
         return _RANK[self.role] >= _RANK[role] and SCOPE_OF[role] in self.scopes
