@@ -97,3 +97,30 @@ def test_policies_are_per_org_settings_and_runs_need_an_admin(sdk: Any, tenant: 
         with pytest.raises(errors.Forbidden):
             operator.legal_holds.create(contact_id=person["id"], reason="not mine to place")
         assert operator.retention.status()["policies"]["messages_days"] == 365
+
+
+def test_old_summaries_and_agent_states_go_unless_their_contact_is_held(
+    sdk: Any, database_url: str
+) -> None:
+    agent = sdk.agents.create(name="qualifier", role="qualifier")
+    people = []
+    for name in ("Old", "Held"):
+        person = sdk.contacts.create(name=name)
+        chat = sdk.conversations.create(contact_id=person["id"], channel="sms")
+        sdk.conversations.append_message(chat["id"], role="user", content="hello")
+        sdk.agents.put_state(agent["id"], person["id"], {"step": 1})
+        people.append(person["id"])
+    sdk.enrichment.flush()
+    old, held = people
+    sdk.legal_holds.create(contact_id=held, reason="audit")
+    with psycopg.connect(database_url, autocommit=True) as conn:  # untouched for years
+        conn.execute("UPDATE interaction_summaries SET updated_at = now() - interval '800 days'")
+        conn.execute("UPDATE agent_states SET updated_at = now() - interval '40 days'")
+    assert sdk.retention.status()["past_policy"]["summaries"] == 1
+    removed = sdk.retention.run()["removed"]
+    assert (removed["summaries"], removed["agent_states"], removed["messages"]) == (1, 1, 0)
+    with pytest.raises(errors.NotFound):
+        sdk.interaction_summaries.get(old)
+    assert sdk.interaction_summaries.get(held)["contact_id"] == held
+    assert sdk.agents.states(old)["items"] == []
+    assert len(sdk.agents.states(held)["items"]) == 1
