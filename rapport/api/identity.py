@@ -16,7 +16,7 @@ from rapport.api.responses import json_response
 from rapport.config import Settings
 from rapport.db.database import AsyncDatabase
 from rapport.tenancy import clerk
-from rapport.tenancy.tokens import DEFAULT_ROLES, TokenVerifier
+from rapport.tenancy.tokens import TokenVerifier, role_mapping
 
 router = APIRouter(tags=["identity"])
 
@@ -69,7 +69,7 @@ async def clerk_webhook(request: Request) -> Response:
     answer: dict[str, Any] = {"id": event_id, "type": kind, "duplicate": True}
     if await database.run(clerk.seen(event_id)):
         return json_response(answer)
-    roles = {**DEFAULT_ROLES, **settings.jwt_roles}
+    roles = role_mapping(settings.jwt_roles)
     answer["done"] = await clerk.apply(database.run, event, roles)
     await database.run(clerk.done(event_id, kind))
     return json_response({**answer, "duplicate": False})

@@ -809,6 +809,42 @@ $$;
 
 
 --
+-- Name: rapport_grant_definers(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_grant_definers() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  definer regprocedure;
+BEGIN
+  FOR definer IN SELECT p.oid::regprocedure FROM pg_proc AS p
+                 WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', definer);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO rapport_app', definer);
+  END LOOP;
+END
+$$;
+
+
+--
+-- Name: rapport_isolate(regclass); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_isolate(tenant_table regclass) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tenant_table);
+  EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tenant_table);
+  EXECUTE format(
+    'CREATE POLICY tenant ON %s USING (org_id = (SELECT rapport_org())) '
+    'WITH CHECK (org_id = (SELECT rapport_org()))', tenant_table);
+END
+$$;
+
+
+--
 -- Name: rapport_key_principal(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,12 +17,11 @@ import orjson
 import procrastinate
 
 from rapport.config import Settings
+from rapport.db import isolation
 from rapport.db.database import Database
 from rapport.db.health import Health
-from rapport.db.isolation import APP_ROLE
 from rapport.jobs.tasks import BACKOFF, register
 
-log = logging.getLogger("rapport.jobs")
 QUEUES = ("retention", "default")
 
 
@@ -31,9 +29,8 @@ def make_app(url: str) -> procrastinate.App:
     """An app with Rapport's tasks, over the database at ``url``."""
 
     async def configure(conn: Any) -> None:  # the queue's connections act as the app too
-        if conn.info.parameter_status("session_authorization") != APP_ROLE:
-            await conn.execute(f"SET ROLE {APP_ROLE}")
-            await conn.commit()
+        await isolation.become_app_async(conn)
+        await conn.commit()  # procrastinate's connections are not in autocommit
 
     connector = procrastinate.PsycopgConnector(
         conninfo=url,
@@ -49,27 +46,31 @@ def make_app(url: str) -> procrastinate.App:
     return app
 
 
-def configure_retries(settings: Settings) -> None:
+def _prepared(
+    settings: Settings, url: str, health: Health | None = None
+) -> tuple[procrastinate.App, Database, dict[str, Any]]:
+    """The app, the worker's own pool for its jobs' operations, and the options both
+    workers share."""
     BACKOFF.attempts = settings.job_attempts
     BACKOFF.base = settings.job_backoff
+    database = Database(url, min_size=1, max_size=2, health=health)
+    options = {"queues": list(QUEUES), "additional_context": {"database": database},
+               "delete_jobs": "successful", "fetch_job_polling_interval": 1.0}  # fmt: skip
+    return make_app(url), database, options
 
 
 @contextlib.asynccontextmanager
 async def running(
-    settings: Settings, url: str, health: Health | None = None, *, name: str = "rapport"
+    settings: Settings, url: str, health: Health | None = None
 ) -> AsyncIterator[procrastinate.App]:
     """A worker running in this event loop until the block ends (then it stops after the
-    jobs in hand, within ``shutdown`` seconds)."""
-    configure_retries(settings)
-    app = make_app(url)
-    database = Database(url, min_size=1, max_size=2, health=health)
+    jobs in hand, within 10 seconds)."""
+    app, database, options = _prepared(settings, url, health)
     await app.open_async()
     worker = asyncio.create_task(
         app.run_worker_async(
-            name=name, queues=list(QUEUES), concurrency=2, wait=True,
-            fetch_job_polling_interval=1.0,
-            install_signal_handlers=False, shutdown_graceful_timeout=10,
-            additional_context={"database": database}, delete_jobs="successful",
+            name="rapport", concurrency=2, install_signal_handlers=False,
+            shutdown_graceful_timeout=10, **options,
         ),
         name="rapport-worker",
     )  # fmt: skip
@@ -85,15 +86,12 @@ async def running(
 
 async def run_forever(settings: Settings, url: str) -> None:
     """``rapport worker``: run jobs until SIGINT or SIGTERM, then finish the jobs in hand."""
-    configure_retries(settings)
-    app = make_app(url)
-    database = Database(url, min_size=1, max_size=2)
+    app, database, options = _prepared(settings, url)
     async with app.open_async():
         try:
             await app.run_worker_async(
-                name="rapport-worker", queues=list(QUEUES), concurrency=settings.job_concurrency,
-                install_signal_handlers=True, shutdown_graceful_timeout=30,
-                additional_context={"database": database}, delete_jobs="successful",
+                name="rapport-worker", concurrency=settings.job_concurrency,
+                install_signal_handlers=True, shutdown_graceful_timeout=30, **options,
             )  # fmt: skip
         finally:
             database.close()

@@ -96,18 +96,20 @@ def run(principal: Principal, trigger: str) -> Steps[dict[str, Any]]:
     try:
         yield from _expire(org, policies, removed)
     except Exception as failure:  # the run is recorded as far as it got, then fails
-        error = f"{type(failure).__name__}: {failure}"[:2000]
-        yield Query(
-            QUERIES["run_finished"],
-            {"org": org, "id": run_id, "removed": json_text(removed), "error": error},
-            fetch="scalar",
-        )
+        yield from _finished(org, run_id, removed, f"{type(failure).__name__}: {failure}")
         raise
+    return (yield from _finished(org, run_id, removed, None))
+
+
+def _finished(
+    org: str, run_id: str, removed: dict[str, int], error: str | None
+) -> Steps[dict[str, Any]]:
     record = yield Query(
         QUERIES["run_finished"],
-        {"org": org, "id": run_id, "removed": json_text(removed), "error": None},
+        {"org": org, "id": run_id, "removed": json_text(removed),
+         "error": None if error is None else error[:2000]},
         fetch="scalar",
-    )
+    )  # fmt: skip
     return dict(record)
 
 

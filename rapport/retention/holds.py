@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from rapport.db.operation import Query, Steps
 from rapport.resources.resource import Resource
-from rapport.retention import QUERIES
-from rapport.tenancy.principal import Principal
 
 
 class LegalHold(BaseModel):
@@ -78,12 +75,3 @@ LEGAL_HOLDS = Resource(
     write_role="admin",
     description="Contacts and conversations retention must keep, and why (DELETE releases).",
 )
-
-
-def held(principal: Principal, contact_id: str) -> Steps[dict[str, Any] | None]:
-    """The hold that keeps this contact (or one of their conversations), if any."""
-    found = yield Query(
-        QUERIES["hold_of_contact"], {"org": principal.org_id, "contact": contact_id},
-        fetch="scalar",
-    )  # fmt: skip
-    return None if found is None else dict(found)

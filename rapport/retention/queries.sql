@@ -1,15 +1,6 @@
 -- Retention's statements: what is past its policy, and the batches that delete it.
 -- {kept}: the condition that a row's contact or conversation holds no legal hold.
 
--- hold_of_contact --
-SELECT json_build_object('id', h.id, 'reason', h.reason)
-FROM legal_holds AS h
-WHERE h.org_id = %(org)s
-  AND (h.contact_id = %(contact)s::uuid
-       OR h.conversation_id IN (SELECT id FROM conversations
-                                WHERE org_id = %(org)s AND contact_id = %(contact)s::uuid))
-LIMIT 1
-
 -- past_policy --
 -- How many rows of each kind are past the org's policies now (not held).
 SELECT

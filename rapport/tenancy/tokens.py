@@ -32,6 +32,16 @@ DEFAULT_ROLES: dict[str, Role] = {
 }  # fmt: skip
 
 
+def role_mapping(extra: Mapping[str, str]) -> dict[str, str]:
+    """Provider roles to Rapport's: the defaults, with the deployment's (RAPPORT_JWT_ROLES)
+    over them; every value must be a role."""
+    roles = {**DEFAULT_ROLES, **extra}
+    for name, role in roles.items():
+        if role not in ROLES:
+            raise ValueError(f"RAPPORT_JWT_ROLES: {name!r} maps to {role!r}, not a role")
+    return roles
+
+
 def looks_like_jwt(credential: str) -> bool:
     return credential.count(".") == 2 and credential.startswith("ey")
 
@@ -64,10 +74,7 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
-        self.roles = {**DEFAULT_ROLES, **(roles or {})}
-        for name, role in self.roles.items():
-            if role not in ROLES:
-                raise ValueError(f"RAPPORT_JWT_ROLES: {name!r} maps to {role!r}, not a role")
+        self.roles = role_mapping(roles or {})
         self._client = (
             jwt.PyJWKClient(jwks_url, cache_keys=True, cooldown_duration=refresh_seconds)
             if jwks_url

@@ -43,7 +43,7 @@ def downgrade() -> None:
           END LOOP;
         END $$
     """)
-    op.execute("DROP FUNCTION rapport_org()")
+    op.execute("DROP FUNCTION rapport_isolate(regclass), rapport_grant_definers(), rapport_org()")
     # The role is the cluster's (other databases may use it): only this database's rights go.
     op.execute(
         "ALTER DEFAULT PRIVILEGES IN SCHEMA public "

@@ -38,27 +38,29 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public
   GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO rapport_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO rapport_app;
 
--- Every table that holds tenant data: row security on, also for the table's owner, and one
--- policy. "(SELECT rapport_org())" is evaluated once per statement, not per row; with the
--- statement's own "org_id = $1" the planner folds the two into one index condition and a
--- one-time check that they agree.
-DO $$
-DECLARE
-  tenant_table text;
+-- The one rule for a table that holds tenant data: row security on, also for the table's
+-- owner, and the tenant policy. "(SELECT rapport_org())" is evaluated once per statement,
+-- not per row; with the statement's own "org_id = $1" the planner folds the two into one
+-- index condition and a one-time check that they agree. Later migrations call it for the
+-- tables they add (tests/test_isolation.py fails for a tenant table without a policy).
+CREATE FUNCTION rapport_isolate(tenant_table regclass) RETURNS void
+LANGUAGE plpgsql
+AS $$
 BEGIN
-  FOREACH tenant_table IN ARRAY ARRAY[
-    'agent_states', 'agents', 'api_keys', 'availability', 'calls', 'contacts',
-    'conversation_tallies', 'conversations', 'enrich_inflight', 'follow_ups',
-    'interaction_summaries', 'knowledge_chunks', 'knowledge_documents', 'memories',
-    'messages', 'objections', 'orgs', 'stage_transitions', 'users'
-  ] LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', tenant_table);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', tenant_table);
-    EXECUTE format(
-      'CREATE POLICY tenant ON %I USING (org_id = (SELECT rapport_org())) '
-      'WITH CHECK (org_id = (SELECT rapport_org()))', tenant_table);
-  END LOOP;
-END $$;
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tenant_table);
+  EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tenant_table);
+  EXECUTE format(
+    'CREATE POLICY tenant ON %s USING (org_id = (SELECT rapport_org())) '
+    'WITH CHECK (org_id = (SELECT rapport_org()))', tenant_table);
+END
+$$;
+
+SELECT rapport_isolate(tenant_table) FROM unnest(ARRAY[
+  'agent_states', 'agents', 'api_keys', 'availability', 'calls', 'contacts',
+  'conversation_tallies', 'conversations', 'enrich_inflight', 'follow_ups',
+  'interaction_summaries', 'knowledge_chunks', 'knowledge_documents', 'memories',
+  'messages', 'objections', 'orgs', 'stage_transitions', 'users'
+]::regclass[]) AS tenant_table;
 
 -- Full-text match and JSON containment are marked LEAKPROOF after every upgrade, so their
 -- indexes serve under row security too (rapport.db.isolation.LEAKPROOF says why).
@@ -138,7 +140,12 @@ AS $$
     AND (a.visibility = 'public' OR a.shared_with @> jsonb_build_array(rapport_org()::text))
 $$;
 
-DO $$
+-- The one rule for the functions that cross orgs: every SECURITY DEFINER function of the
+-- schema is executable by rapport_app, and by nobody else. Later migrations that add one
+-- call it again.
+CREATE FUNCTION rapport_grant_definers() RETURNS void
+LANGUAGE plpgsql
+AS $$
 DECLARE
   definer regprocedure;
 BEGIN
@@ -147,4 +154,8 @@ BEGIN
     EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', definer);
     EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO rapport_app', definer);
   END LOOP;
-END $$;
+END
+$$;
+REVOKE ALL ON FUNCTION rapport_isolate(regclass), rapport_grant_definers() FROM PUBLIC;
+
+SELECT rapport_grant_definers();

@@ -36,8 +36,7 @@ def downgrade() -> None:
           RETURNING k.org_id, k.role, k.id
         $$
     """)
-    op.execute("REVOKE ALL ON FUNCTION rapport_key_principal(bytea) FROM PUBLIC")
-    op.execute("GRANT EXECUTE ON FUNCTION rapport_key_principal(bytea) TO rapport_app")
+    op.execute("SELECT rapport_grant_definers()")
     op.execute(
         "ALTER TABLE api_keys DROP COLUMN scopes, DROP COLUMN expires_at, DROP COLUMN replaced_by"
     )

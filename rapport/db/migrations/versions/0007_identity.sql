@@ -36,5 +36,4 @@ BEGIN
   END IF;
 END
 $$;
-REVOKE ALL ON FUNCTION rapport_key_principal(bytea) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rapport_key_principal(bytea) TO rapport_app;
+SELECT rapport_grant_definers();

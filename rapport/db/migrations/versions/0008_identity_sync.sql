@@ -56,13 +56,4 @@ CREATE FUNCTION rapport_user_orgs(external text) RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$ SELECT u.org_id FROM users AS u WHERE u.external_id = external ORDER BY 1 $$;
 
-DO $$
-DECLARE
-  definer text;
-BEGIN
-  FOREACH definer IN ARRAY ARRAY['rapport_org_external(text)', 'rapport_org_sync(text, text)',
-                                 'rapport_org_disable(text)', 'rapport_user_orgs(text)'] LOOP
-    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', definer);
-    EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO rapport_app', definer);
-  END LOOP;
-END $$;
+SELECT rapport_grant_definers();

@@ -39,23 +39,11 @@ CREATE INDEX messages_age_idx ON messages USING brin (ts);
 CREATE INDEX interaction_summaries_age_idx ON interaction_summaries (org_id, updated_at);
 CREATE INDEX agent_states_age_idx ON agent_states (org_id, updated_at);
 
-DO $$
-DECLARE
-  tenant_table text;
-BEGIN
-  FOREACH tenant_table IN ARRAY ARRAY['legal_holds', 'retention_runs'] LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', tenant_table);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', tenant_table);
-    EXECUTE format(
-      'CREATE POLICY tenant ON %I USING (org_id = (SELECT rapport_org())) '
-      'WITH CHECK (org_id = (SELECT rapport_org()))', tenant_table);
-  END LOOP;
-END $$;
+SELECT rapport_isolate('legal_holds'), rapport_isolate('retention_runs');
 
 -- Every org (not deleted at its identity provider): what a scheduled job visits, one org at
 -- a time (SECURITY DEFINER: it sees every org, 0006).
 CREATE FUNCTION rapport_org_ids() RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$ SELECT o.org_id FROM orgs AS o WHERE o.disabled_at IS NULL ORDER BY o.org_id $$;
-REVOKE ALL ON FUNCTION rapport_org_ids() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rapport_org_ids() TO rapport_app;
+SELECT rapport_grant_definers();

@@ -14,8 +14,5 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_recent_idx ON audit_events (org_id, at DESC);
 CREATE INDEX audit_events_action_idx ON audit_events (org_id, action, at DESC);
 
-ALTER TABLE audit_events ENABLE ROW LEVEL SECURITY;
-ALTER TABLE audit_events FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant ON audit_events USING (org_id = (SELECT rapport_org()))
-  WITH CHECK (org_id = (SELECT rapport_org()));
+SELECT rapport_isolate('audit_events');
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM rapport_app;
