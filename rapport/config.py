@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -128,6 +128,15 @@ class Settings(BaseSettings):
         description=(
             "The signing secret (whsec_...) of the Clerk webhook endpoint "
             "POST /v1/identity/webhooks/clerk (RAPPORT_CLERK_WEBHOOK_SECRET)."
+        ),
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The server's own secret (RAPPORT_SECRET_KEY, at least 32 characters): it encrypts "
+            "the PII vault, makes PII tokens and signs erasure receipts. Unset: one is made at "
+            "first start in RAPPORT_HOME/secret.key. Every process of a deployment needs the "
+            "same one; losing it makes vaulted PII unreadable."
         ),
     )
     cors_origins: list[str] = Field(

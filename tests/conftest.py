@@ -41,6 +41,8 @@ from rapport.retrieval.embeddings import default_embedder
 from rapport.tenancy import api_keys, orgs
 
 TEMPLATE = "rapport_test_template"
+# The server secret (PII vault, erasure receipts), fixed so every process of a run shares it.
+os.environ.setdefault("RAPPORT_SECRET_KEY", "rapport-tests-secret-key-0123456789abcdef")
 
 
 def _admin_url(tmp_root: Path) -> str:

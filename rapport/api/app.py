@@ -26,6 +26,7 @@ from rapport.db.health import Health
 from rapport.db.operation import Query, Steps, operation
 from rapport.jobs import worker
 from rapport.memory.enricher import Runtime
+from rapport.privacy import keys
 from rapport.resources.registry import all_verbs
 
 DESCRIPTION = """
@@ -64,6 +65,7 @@ def create_app(
 ) -> FastAPI:
     """The API over ``database_url`` (default: the configured or embedded database)."""
     settings = settings or get_settings()
+    keys.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

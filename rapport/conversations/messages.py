@@ -21,6 +21,7 @@ from rapport.conversations import QUERIES
 from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.privacy import scrubbing
 from rapport.resources import crud
 from rapport.resources.fields import JSONB, Column
 from rapport.resources.params import Cursor, Input, Limit
@@ -155,6 +156,7 @@ MESSAGES = Resource(
     after_insert=_AFTER_INSERT,
     description="Every turn of every conversation.",
     enriched=True,
+    before_insert=scrubbing.before_insert,
 )
 
 
@@ -267,6 +269,7 @@ def revise(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, An
             {"org": principal.org_id, "id": doc["id"], "kept": sorted(patch)},
             fetch="rowcount",
         )
+        yield from scrubbing.after_edit(principal, doc)
         doc = yield from crud.get(MESSAGES, principal, doc["id"]).steps
     return doc
 

@@ -169,9 +169,10 @@ WHERE org_id = %(org)s AND id > %(after)s::uuid ORDER BY id LIMIT %(limit)s
 -- A message whose content was edited is read again: it waits for enrichment once more,
 -- and what enrichment filled last time (``extracted``) is taken back, except the fields
 -- the edit itself sets (%(kept)s). The memories the old text left end when the new text
--- is read and does not say them again (enrich_forget_unsaid).
+-- is read and does not say them again (enrich_forget_unsaid). The new text has yet to go
+-- through the scrubber (rapport.privacy.scrubbing).
 UPDATE messages SET
-  enriched_at = NULL, embedding = NULL, enrich_error = NULL,
+  enriched_at = NULL, embedding = NULL, enrich_error = NULL, pii_scrubbed = false,
   intent = CASE WHEN 'intent' = ANY(extracted) AND NOT 'intent' = ANY(%(kept)s::text[])
                 THEN NULL ELSE intent END,
   confidence = CASE WHEN 'confidence' = ANY(extracted)

@@ -1133,6 +1133,20 @@ $$;
 
 
 --
+-- Name: rapport_scrubbing_orgs(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_scrubbing_orgs() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+  SELECT o.org_id FROM orgs AS o
+  WHERE o.disabled_at IS NULL AND o.settings -> 'pii' ->> 'when' IN ('ingest', 'within_24h')
+  ORDER BY o.org_id
+$$;
+
+
+--
 -- Name: rapport_stamp_completed(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1542,6 +1556,23 @@ ALTER TABLE ONLY public.enrich_inflight FORCE ROW LEVEL SECURITY;
 
 
 --
+-- Name: erasures; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.erasures (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    contact_id uuid NOT NULL,
+    erased_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    actor text NOT NULL,
+    counts jsonb NOT NULL,
+    receipt_signature text NOT NULL
+);
+
+ALTER TABLE ONLY public.erasures FORCE ROW LEVEL SECURITY;
+
+
+--
 -- Name: follow_ups; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1773,6 +1804,22 @@ CREATE TABLE public.orgs (
 );
 
 ALTER TABLE ONLY public.orgs FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: pii_vault; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.pii_vault (
+    org_id uuid NOT NULL,
+    token text NOT NULL,
+    conversation_id uuid NOT NULL,
+    kind text NOT NULL,
+    secret bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.pii_vault FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -2116,6 +2163,14 @@ ALTER TABLE ONLY public.enrich_inflight
 
 
 --
+-- Name: erasures erasures_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.erasures
+    ADD CONSTRAINT erasures_pkey PRIMARY KEY (org_id, id);
+
+
+--
 -- Name: follow_ups follow_ups_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2241,6 +2296,14 @@ ALTER TABLE ONLY public.orgs
 
 ALTER TABLE ONLY public.orgs
     ADD CONSTRAINT orgs_pkey PRIMARY KEY (org_id);
+
+
+--
+-- Name: pii_vault pii_vault_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pii_vault
+    ADD CONSTRAINT pii_vault_pkey PRIMARY KEY (org_id, token);
 
 
 --
@@ -2492,6 +2555,13 @@ CREATE INDEX enrich_inflight_conversation ON public.enrich_inflight USING btree 
 
 
 --
+-- Name: erasures_contact_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX erasures_contact_idx ON public.erasures USING btree (org_id, contact_id);
+
+
+--
 -- Name: follow_ups_agent_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2695,6 +2765,13 @@ CREATE INDEX messages_search_idx ON public.messages USING gin (search);
 
 
 --
+-- Name: messages_unscrubbed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_unscrubbed_idx ON public.messages USING btree (org_id, created_at) WHERE (NOT pii_scrubbed);
+
+
+--
 -- Name: objections_conversation_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2706,6 +2783,20 @@ CREATE INDEX objections_conversation_idx ON public.objections USING btree (org_i
 --
 
 CREATE INDEX objections_type_idx ON public.objections USING btree (org_id, type, resolved);
+
+
+--
+-- Name: pii_vault_age_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pii_vault_age_idx ON public.pii_vault USING btree (org_id, created_at);
+
+
+--
+-- Name: pii_vault_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pii_vault_conversation_idx ON public.pii_vault USING btree (org_id, conversation_id);
 
 
 --
@@ -2999,6 +3090,14 @@ ALTER TABLE ONLY public.conversations
 
 
 --
+-- Name: erasures erasures_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.erasures
+    ADD CONSTRAINT erasures_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
 -- Name: follow_ups follow_ups_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3111,6 +3210,22 @@ ALTER TABLE ONLY public.objections
 
 
 --
+-- Name: pii_vault pii_vault_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pii_vault
+    ADD CONSTRAINT pii_vault_org_id_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: pii_vault pii_vault_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pii_vault
+    ADD CONSTRAINT pii_vault_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
 -- Name: procrastinate_events procrastinate_events_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3219,6 +3334,12 @@ ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.enrich_inflight ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: erasures; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.erasures ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: follow_ups; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -3271,6 +3392,12 @@ ALTER TABLE public.objections ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.orgs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: pii_vault; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.pii_vault ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: retention_runs; Type: ROW SECURITY; Schema: public; Owner: -
@@ -3355,6 +3482,13 @@ CREATE POLICY tenant ON public.enrich_inflight USING ((org_id = ( SELECT public.
 
 
 --
+-- Name: erasures tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.erasures USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
 -- Name: follow_ups tenant; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -3418,6 +3552,13 @@ CREATE POLICY tenant ON public.orgs USING ((org_id = ( SELECT public.rapport_org
 
 
 --
+-- Name: pii_vault tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.pii_vault USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
 -- Name: retention_runs tenant; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -3448,4 +3589,4 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0011');
+INSERT INTO public.alembic_version (version_num) VALUES ('0012');

@@ -1,5 +1,6 @@
-"""The jobs Rapport runs (hourly retention of every org, each org's run, re-queuing jobs
-whose worker died), and how they are retried.
+"""The jobs Rapport runs (hourly retention of every org, each org's run; scrubbing of the
+orgs that scrub, every 15 minutes; re-queuing jobs whose worker died), and how they are
+retried.
 
 Tasks run in the worker's event loop; their database work runs in a thread on the worker's
 synchronous pool (``context.additional_context["database"]``), through the same operations
@@ -18,12 +19,16 @@ from procrastinate.jobs import Job
 
 from rapport.audit import log as audit
 from rapport.db.database import Database
+from rapport.privacy import scrubbing
 from rapport.retention import enforce
 from rapport.tenancy import orgs
 from rapport.tenancy.principal import Principal
 
 log = logging.getLogger("rapport.jobs")
 ENFORCE = "rapport.retention.enforce"
+SCRUB = "rapport.privacy.scrub"
+# Batches one scrubbing job does before it makes way for other jobs (the next sweep goes on).
+SCRUB_BATCHES = 200
 
 
 class Backoff(procrastinate.BaseRetryStrategy):
@@ -80,6 +85,38 @@ async def sweep(context: procrastinate.JobContext, timestamp: int) -> int:
     return len(found)
 
 
+async def scrub_org(context: procrastinate.JobContext, org_id: str) -> dict[str, int]:
+    """One org's messages not yet scrubbed, in batches (rapport.privacy.scrubbing.sweep)."""
+    database = _database(context)
+    total = {"messages": 0, "changed": 0, "derived": 0}
+    for _ in range(SCRUB_BATCHES):
+        done = await asyncio.to_thread(database.run, scrubbing.sweep(org_id))
+        for key, value in done.items():
+            total[key] += value
+        if done["messages"] < scrubbing.BATCH:
+            break
+    return total
+
+
+async def defer_scrub(app: procrastinate.App, org_id: str) -> int | None:
+    """Queue an org's scrubbing unless it is queued already; one at a time per org."""
+    try:
+        return await app.configure_task(
+            SCRUB, lock=f"pii:{org_id}", queueing_lock=f"pii:{org_id}"
+        ).defer_async(org_id=org_id)
+    except procrastinate.exceptions.AlreadyEnqueued:
+        return None
+
+
+async def scrub_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
+    """Every 15 minutes: scrubbing queued for each org that scrubs, so no message of one
+    stays unscrubbed for long, whatever enrichment is doing (settings.pii within_24h)."""
+    found = await asyncio.to_thread(_database(context).run, scrubbing.scrubbing_orgs())
+    for org_id in found:
+        await defer_scrub(context.app, org_id)
+    return len(found)
+
+
 async def requeue_stalled(context: procrastinate.JobContext, timestamp: int) -> int:
     """Every 5 minutes: jobs whose worker stopped sending heartbeats, queued again."""
     manager = context.app.job_manager
@@ -96,6 +133,10 @@ def register(app: procrastinate.App) -> None:
     app.task(name=ENFORCE, pass_context=True, retry=BACKOFF, queue="retention")(enforce_org)
     app.periodic(cron="17 * * * *", periodic_id="retention")(
         app.task(name="rapport.retention.sweep", pass_context=True, queue="retention")(sweep)
+    )
+    app.task(name=SCRUB, pass_context=True, retry=BACKOFF)(scrub_org)
+    app.periodic(cron="*/15 * * * *", periodic_id="pii")(
+        app.task(name="rapport.privacy.sweep", pass_context=True)(scrub_sweep)
     )
     app.periodic(cron="*/5 * * * *", periodic_id="stalled")(
         app.task(name="rapport.jobs.requeue_stalled", pass_context=True)(requeue_stalled)

@@ -21,6 +21,7 @@ from rapport.db import isolation
 from rapport.db.database import Database
 from rapport.db.health import Health
 from rapport.jobs.tasks import BACKOFF, register
+from rapport.privacy import keys
 
 QUEUES = ("retention", "default")
 
@@ -51,6 +52,7 @@ def _prepared(
 ) -> tuple[procrastinate.App, Database, dict[str, Any]]:
     """The app, the worker's own pool for its jobs' operations, and the options both
     workers share."""
+    keys.configure(settings)  # the vault's key, for scrubbing with tokens
     BACKOFF.attempts = settings.job_attempts
     BACKOFF.base = settings.job_backoff
     database = Database(url, min_size=1, max_size=2, health=health)

@@ -31,6 +31,7 @@ from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.extraction.base import Extraction, Extractor, Inbound
 from rapport.extraction.qualification import score
 from rapport.memory import QUERIES, memories
+from rapport.privacy import scrubbing
 from rapport.retrieval.embeddings import vector_text
 from rapport.tenancy.principal import Principal
 from rapport.validation import json_text
@@ -118,6 +119,9 @@ def enrich_messages(
     )
     if not rows:
         return done
+    rows = [list(row) for row in rows]
+    # Personal data out first, so nothing below reads the original (rapport.privacy).
+    scrubbed = yield from scrubbing.in_enrichment(rows, content=5, flags=12)
     inbound = [i for i, row in enumerate(rows) if row[4] == "user" and row[5].strip()]
     extractions: dict[int, Extraction] = {}
     if inbound:
@@ -140,6 +144,7 @@ def enrich_messages(
                 "sentiment": got.sentiment,
                 "language": got.language,
                 "keywords": got.keywords or None,
+                "content": scrubbed.get(i),
             }
         )
     done.messages = yield Query(

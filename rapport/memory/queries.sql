@@ -107,7 +107,7 @@ WITH claimed AS MATERIALIZED (
   SELECT m.org_id, m.id, m.conversation_id, m.contact_id, m.role, m.content,
          least(greatest(m.ts, '0001-01-02 00:00+00'), '9999-12-30 00:00+00') AS ts,
          m.intent, m.sentiment, m.language, m.keywords = '[]' AS no_keywords, m.created_at,
-         m.ts AS stored_ts
+         m.ts AS stored_ts, m.pii_scrubbed
   FROM messages AS m
   WHERE m.enriched_at IS NULL {scope}
   ORDER BY m.created_at, m.ts
@@ -116,7 +116,8 @@ WITH claimed AS MATERIALIZED (
 )
 SELECT c.org_id, c.id, c.conversation_id, c.contact_id, c.role, c.content, c.ts,
        coalesce(o.settings -> 'intents', '{}'), c.intent, c.sentiment, c.language,
-       c.no_keywords
+       c.no_keywords, o.settings -> 'pii', o.settings -> 'calls' ->> 'default_region',
+       c.pii_scrubbed
 FROM claimed AS c JOIN orgs AS o ON o.org_id = c.org_id
 WHERE NOT EXISTS (
   SELECT FROM messages AS p
@@ -132,10 +133,12 @@ ORDER BY c.created_at, c.ts
 WITH given AS (
   SELECT * FROM jsonb_to_recordset(%(payload)s::jsonb) AS x(
     org_id uuid, id uuid, conversation_id uuid, embedding text, intent text,
-    confidence float8, sentiment float8, language text, keywords jsonb)
+    confidence float8, sentiment float8, language text, keywords jsonb, content text)
 ),
 updated AS (
   UPDATE messages AS m SET
+    content = coalesce(g.content, m.content),  -- scrubbed (rapport.privacy.scrubbing)
+    pii_scrubbed = m.pii_scrubbed OR g.content IS NOT NULL,
     embedding = g.embedding::vector,
     enriched_at = now(),
     intent = coalesce(m.intent, g.intent),

@@ -84,6 +84,8 @@ def insert(
     Items whose idempotency key already exists come back as the stored document, unchanged.
     A missing parent (e.g. a message for a conversation not in this org) fails all of them.
     """
+    if resource.before_insert is not None:
+        items = yield from resource.before_insert(principal, items)
     ids = _row_ids(resource, items)
     orphans, inserted = yield Query(
         resource.sql["insert_docs" if documents else "insert_ids"],
@@ -100,6 +102,8 @@ def insert_each(
 ) -> Steps[list[tuple[dict[str, Any], bool] | errors.NotFound]]:
     """Store independent items in one statement: each stored (document, is new), or, for an
     item whose parent is missing, a NotFound that concerns that item alone."""
+    if resource.before_insert is not None:
+        items = yield from resource.before_insert(principal, items)
     ids = _row_ids(resource, items)
     orphans, inserted = yield Query(
         resource.sql["insert_docs_lenient"],

@@ -14,6 +14,7 @@ from rapport.calls import verbs as _calls
 from rapport.conversations import verbs as _conversations
 from rapport.memory import verbs as _memory
 from rapport.pipeline import verbs as _pipeline
+from rapport.privacy import verbs as _privacy
 from rapport.resources import generic
 from rapport.resources.verbs import REGISTRY, Verb
 from rapport.retention import verbs as _retention
@@ -26,6 +27,7 @@ CAPABILITIES = (
     _conversations,
     _memory,
     _pipeline,
+    _privacy,
     _retention,
     _retrieval,
     _tenancy,

@@ -63,6 +63,11 @@ class Resource:
     # Who may write which values (beyond ``write_role``): called with each new item's fields
     # and with each patch, in create, bulk create, update and bulk update; raises Forbidden.
     authorize: Callable[[Any, Mapping[str, Any]], None] | None = None
+    # What every insert path (create, bulk create, append, import) does to validated items
+    # just before their statement, outside any transaction it does not already have:
+    # ``before_insert(principal, items)`` returns the items to store (messages: scrubbed of
+    # personal data when the org scrubs on ingest).
+    before_insert: Callable[[Any, list[Any]], Steps[list[Any]]] | None = None
 
     fields: dict[str, Field] = field(init=False)
     json_sql: str = field(init=False)

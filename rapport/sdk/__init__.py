@@ -13,6 +13,7 @@ from rapport import runtime
 from rapport.config import Settings, get_settings
 from rapport.db.database import Database
 from rapport.memory.enricher import Runtime
+from rapport.privacy import keys
 from rapport.resources.dispatch import LocalTransport
 from rapport.sdk.http import HttpTransport
 from rapport.sdk.surface import Surface
@@ -42,6 +43,7 @@ class Rapport(Surface):
         enrich: str | None = None,
     ) -> None:
         settings = settings or get_settings()
+        keys.configure(settings)
         owns = database is None
         self._engine: runtime.Engine | None = None
         if database is None:

@@ -11,6 +11,7 @@ from rapport.calls import verbs as calls
 from rapport.conversations import verbs as conversations
 from rapport.memory import verbs as memory
 from rapport.pipeline import verbs as pipeline
+from rapport.privacy import verbs as privacy
 from rapport.resources.dispatch import Transport
 from rapport.resources.sections import ResourceSection
 from rapport.retention import verbs as retention
@@ -46,6 +47,7 @@ class Surface(tenancy.Organization, retrieval.Search):
         self.retention = retention.Retention(transport)
         self.legal_holds = retention.LegalHolds(transport)
         self.audit = audit.Audit(transport)
+        self.pii = privacy.Pii(transport)
 
     def close(self) -> None:
         self._transport.close()

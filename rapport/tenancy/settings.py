@@ -3,7 +3,8 @@
 Each capability owns its section and its model: ``pipeline`` (``rapport.pipeline.settings``:
 the qualification threshold, routing rules), ``transfer`` and ``calls``
 (``rapport.calls.settings``: when to hand a lead to a closer, the phone region),
-``retention`` (``rapport.retention.settings``: days each kind of data is kept), and
+``retention`` (``rapport.retention.settings``: days each kind of data is kept), ``pii``
+(``rapport.privacy.settings``: scrubbing personal data), and
 ``intents`` (extraction's own intent phrases). ``OrgSettings`` puts them together; ``load``
 reads them for a service, ``parse`` reads them where a statement already fetched them.
 
@@ -24,6 +25,8 @@ from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db.operation import Query, Steps, atomic_operation
 from rapport.db.sql import Fragment
 from rapport.pipeline.settings import PipelineSettings
+from rapport.privacy import policy
+from rapport.privacy.settings import PiiSettings
 from rapport.resources.filters import FilterCompiler
 from rapport.retention.settings import RetentionSettings
 from rapport.tenancy import QUERIES, orgs
@@ -60,6 +63,7 @@ class OrgSettings(BaseModel):
     transfer: TransferSettings = Field(default_factory=TransferSettings)
     calls: CallSettings = Field(default_factory=CallSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    pii: PiiSettings = Field(default_factory=PiiSettings)
     intents: dict[str, list[str]] = Field(
         default_factory=dict, description="extraction: your own intents, by phrases"
     )
@@ -103,7 +107,8 @@ def update(
     """Change your organization's settings (admins): ``{"settings": {...}}`` merges into
     them (RFC 7396: ``null`` removes a key): ``pipeline.qualified_threshold`` and
     ``pipeline.rules`` (routing), ``transfer`` (``min_engagement``, ``min_phase``),
-    ``calls.default_region``, ``retention`` (``messages_days`` ...), ``intents``. Returns
+    ``calls.default_region``, ``retention`` (``messages_days`` ...), ``pii`` (``when``,
+    ``mode``), ``intents``. Returns
     the organization."""
     principal.require("admin", "change the organization's settings")
     merged = yield Query(  # the schema's RFC 7396 merge, checked before it is stored
@@ -117,4 +122,5 @@ def update(
         {"settings": json_text(merged), "org": principal.org_id},
         fetch="rowcount",
     )
+    policy.forget(principal.org_id)
     return (yield from orgs.describe(principal).steps)
