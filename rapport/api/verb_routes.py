@@ -29,7 +29,7 @@ from rapport.api.responses import json_response
 from rapport.resources import dispatch, signatures
 from rapport.resources.filters import parse_filter_param
 from rapport.resources.signatures import Parameter
-from rapport.resources.verbs import Verb, Written
+from rapport.resources.verbs import Download, Verb, Written
 from rapport.tenancy.principal import Principal
 
 Override = Callable[[Context, Principal, dict[str, Any]], Awaitable[Any]]
@@ -146,6 +146,10 @@ def respond(verb: Verb[..., Any], result: Any) -> Response:
         return Response(status_code=204)
     if verb.answer == "exists":
         return Response(status_code=200 if result else 404)
+    if isinstance(result, Download):
+        disposition = f'attachment; filename="{result.filename}"'
+        return Response(str(result), verb.status, {"Content-Disposition": disposition},
+                        media_type=result.media_type)  # fmt: skip
     return json_response({verb.wrap: result} if verb.wrap else result, verb.status)
 
 
@@ -193,6 +197,8 @@ def _responses(verb: Verb[..., Any]) -> dict[int | str, dict[str, Any]]:
     found: dict[int | str, dict[str, Any]] = dict(PROBLEMS)
     if verb.answer == "written":
         found[200] = {"model": verb.response, "description": "A retry: what was stored first"}
+    if verb.files:
+        found[200] = {"content": {media: {"schema": {"type": "string"}} for media in verb.files}}
     if verb.answer == "exists":
         found[200] = {"description": "It exists"}
         found[404] = {"description": "No such record in your organization"}

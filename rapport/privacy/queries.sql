@@ -97,3 +97,138 @@ SELECT (SELECT count(*) FROM messages WHERE org_id = %(org)s),
 -- scrubbing_orgs --
 -- The orgs that scrub (across orgs: a SECURITY DEFINER function, 0012).
 SELECT rapport_scrubbing_orgs()
+
+-- export --
+-- Everything held about one person, each part as its public documents ({contact},
+-- {conversation}...: Resource.json_sql); memories with every version; stage moves and agent
+-- states, which have no resource, as their rows. Null when there is no such contact.
+WITH chats AS (
+  SELECT id FROM conversations WHERE org_id = %(org)s AND contact_id = %(id)s::uuid
+)
+SELECT json_build_object(
+  'contact', (SELECT {contact} FROM contacts AS t WHERE t.org_id = %(org)s AND t.id = %(id)s::uuid),
+  'conversations', (SELECT coalesce(json_agg({conversation} ORDER BY t.id), '[]')
+                    FROM conversations AS t
+                    WHERE t.org_id = %(org)s AND t.contact_id = %(id)s::uuid),
+  'messages', (SELECT coalesce(json_agg({message} ORDER BY t.ts, t.id), '[]') FROM messages AS t
+               WHERE t.org_id = %(org)s AND t.conversation_id IN (SELECT id FROM chats)),
+  'memories', (SELECT coalesce(json_agg({memory} ORDER BY t.valid_from, t.id), '[]')
+               FROM memories AS t
+               WHERE t.org_id = %(org)s AND (t.contact_id = %(id)s::uuid
+                                             OR t.conversation_id IN (SELECT id FROM chats))),
+  'objections', (SELECT coalesce(json_agg({objection} ORDER BY t.id), '[]') FROM objections AS t
+                 WHERE t.org_id = %(org)s AND t.conversation_id IN (SELECT id FROM chats)),
+  'calls', (SELECT coalesce(json_agg({call} ORDER BY t.id), '[]') FROM calls AS t
+            WHERE t.org_id = %(org)s AND (t.contact_id = %(id)s::uuid
+                                          OR t.conversation_id IN (SELECT id FROM chats))),
+  'follow_ups', (SELECT coalesce(json_agg({follow_up} ORDER BY t.id), '[]') FROM follow_ups AS t
+                 WHERE t.org_id = %(org)s AND t.conversation_id IN (SELECT id FROM chats)),
+  'summaries', (SELECT coalesce(json_agg({summary}), '[]') FROM interaction_summaries AS t
+                WHERE t.org_id = %(org)s AND t.contact_id = %(id)s::uuid),
+  'stage_transitions', (SELECT coalesce(json_agg(to_jsonb(t) - 'org_id' ORDER BY t.at, t.id), '[]')
+                        FROM stage_transitions AS t
+                        WHERE t.org_id = %(org)s AND t.conversation_id IN (SELECT id FROM chats)),
+  'agent_states', (SELECT coalesce(json_agg(to_jsonb(t) - 'org_id' ORDER BY t.agent_id), '[]')
+                   FROM agent_states AS t
+                   WHERE t.org_id = %(org)s AND t.subject_type = 'contact'
+                     AND t.subject_id = %(id)s::uuid),
+  'legal_holds', (SELECT coalesce(json_agg({legal_hold} ORDER BY t.id), '[]') FROM legal_holds AS t
+                  WHERE t.org_id = %(org)s AND (t.contact_id = %(id)s::uuid
+                                                OR t.conversation_id IN (SELECT id FROM chats))),
+  'vault', (SELECT coalesce(json_agg(json_build_object(
+                     'token', t.token, 'kind', t.kind, 'conversation_id', t.conversation_id,
+                     'secret', encode(t.secret, 'base64')) ORDER BY t.token), '[]')
+            FROM pii_vault AS t
+            WHERE t.org_id = %(org)s AND t.conversation_id IN (SELECT id FROM chats))
+)
+WHERE EXISTS (SELECT FROM contacts WHERE org_id = %(org)s AND id = %(id)s::uuid)
+
+-- erasure_of --
+-- The receipt of an erasure, by its id or by the contact erased.
+SELECT id, contact_id, erased_at, actor, counts, receipt_signature FROM erasures
+WHERE org_id = %(org)s AND (id = %(id)s::uuid OR contact_id = %(contact)s::uuid)
+
+-- erase_hold --
+-- A legal hold on the contact or on any conversation of theirs (erasing them is refused).
+SELECT h.id, h.reason FROM legal_holds AS h
+WHERE h.org_id = %(org)s
+  AND (h.contact_id = %(id)s::uuid
+       OR h.conversation_id IN (SELECT c.id FROM conversations AS c
+                                WHERE c.org_id = %(org)s AND c.contact_id = %(id)s::uuid))
+ORDER BY h.id LIMIT 1
+
+-- erase_lock --
+-- The contact and their conversations locked against new writes for the erasure (an append
+-- waits, then finds its conversation gone); what will go, counted. Null when no contact.
+WITH person AS (
+  SELECT id FROM contacts WHERE org_id = %(org)s AND id = %(id)s::uuid FOR UPDATE
+),
+chats AS (
+  SELECT id FROM conversations
+  WHERE org_id = %(org)s AND contact_id = %(id)s::uuid AND EXISTS (SELECT FROM person)
+  FOR UPDATE
+)
+SELECT jsonb_build_object(
+  'contacts', (SELECT count(*) FROM person),
+  'conversations', (SELECT count(*) FROM chats),
+  'messages', (SELECT count(*) FROM messages
+               WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats)),
+  'embeddings', (SELECT count(*) FROM messages WHERE org_id = %(org)s
+                 AND conversation_id IN (SELECT id FROM chats) AND embedding IS NOT NULL)
+              + (SELECT count(*) FROM memories WHERE org_id = %(org)s
+                 AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))
+                 AND embedding IS NOT NULL),
+  'memories', (SELECT count(*) FROM memories WHERE org_id = %(org)s
+               AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))),
+  'objections', (SELECT count(*) FROM objections
+                 WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats)),
+  'calls', (SELECT count(*) FROM calls WHERE org_id = %(org)s
+            AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))),
+  'follow_ups', (SELECT count(*) FROM follow_ups
+                 WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats)),
+  'stage_transitions', (SELECT count(*) FROM stage_transitions
+                        WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats)),
+  'summaries', (SELECT count(*) FROM interaction_summaries
+                WHERE org_id = %(org)s AND contact_id = %(id)s::uuid),
+  'agent_states', (SELECT count(*) FROM agent_states WHERE org_id = %(org)s
+                   AND subject_type = 'contact' AND subject_id = %(id)s::uuid),
+  'vaulted', (SELECT count(*) FROM pii_vault
+              WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats))
+)
+WHERE EXISTS (SELECT FROM person)
+
+-- erase --
+-- Everything of the person, in the transaction that locked it: what hangs off the contact
+-- without a foreign key (agent states) or by a nullable one (memories and calls of their
+-- conversations), then the contact, whose foreign keys take the rest with it (conversations,
+-- and with them messages with their embeddings and search entries, objections, follow-ups,
+-- stage moves, vault tokens; summaries; memories). The pipeline's tallies follow the
+-- conversations out (their triggers), so every count still adds up.
+WITH chats AS (
+  SELECT id FROM conversations WHERE org_id = %(org)s AND contact_id = %(id)s::uuid
+),
+states AS (
+  DELETE FROM agent_states WHERE org_id = %(org)s AND subject_type = 'contact'
+    AND subject_id = %(id)s::uuid
+),
+remembered AS (
+  DELETE FROM memories WHERE org_id = %(org)s
+    AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))
+),
+called AS (
+  DELETE FROM calls WHERE org_id = %(org)s
+    AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))
+),
+inflight AS (
+  DELETE FROM enrich_inflight WHERE org_id = %(org)s AND contact_id = %(id)s::uuid
+)
+DELETE FROM contacts WHERE org_id = %(org)s AND id = %(id)s::uuid
+
+-- erasure_record --
+INSERT INTO erasures (org_id, id, contact_id, erased_at, actor, counts, receipt_signature)
+VALUES (%(org)s, %(id)s::uuid, %(contact)s::uuid, %(erased_at)s, %(actor)s, %(counts)s::jsonb,
+        %(signature)s)
+
+-- erasure_stamp --
+-- The receipt's id and time, made before it is signed.
+SELECT rapport_uuid7(), date_trunc('milliseconds', clock_timestamp())

@@ -50,11 +50,9 @@ def reveal(
     ] = None,
 ) -> Steps[dict[str, Any]]:
     """Reveal what tokenising scrubbing replaced (admins; audited): give a scrubbed
-    ``text`` (its ``[EMAIL:3f9a...]`` tokens are put back) or ``tokens``. Tokens not in
-    your vault are listed in ``unknown``."""
+    ``text`` (its ``[EMAIL:3f9a...]`` tokens are put back), ``tokens``, or both (neither
+    reveals nothing). Tokens not in your vault are listed in ``unknown``."""
     principal.require("admin", "reveal personal data")
-    if text is None and not tokens:
-        raise errors.BadRequest("give text (a scrubbed text) or tokens", field="text")
     wanted = list(dict.fromkeys([*(tokens or ()), *tokens_in(text or "")]))
     if len(wanted) > MAX_TOKENS:
         raise errors.BadRequest(f"at most {MAX_TOKENS} tokens per reveal", field="tokens")

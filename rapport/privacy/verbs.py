@@ -1,11 +1,11 @@
-"""Privacy's verbs: ``r.pii.status()`` and ``r.pii.reveal(...)``."""
+"""Privacy's verbs: ``r.pii`` (status, reveal) and ``r.gdpr`` (export, erase, receipt)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rapport.privacy import vault
-from rapport.resources.verbs import Section, verb
+from rapport.privacy import gdpr, vault
+from rapport.resources.verbs import Section, verb, writing
 
 
 class Pii(Section):
@@ -18,4 +18,21 @@ class Pii(Section):
     reveal = verb(
         vault.reveal, "POST", "/v1/pii/reveal", response=dict[str, Any], role="admin",
         body="*", body_name="PiiReveal", summary="Reveal tokenised personal data (audited)",
+    )  # fmt: skip
+
+
+class Gdpr(Section):
+    section = "gdpr"
+
+    export = verb(
+        gdpr.export, "GET", "/v1/contacts/{id}/export", response=dict[str, Any], role="admin",
+        files=("text/csv",), summary="Everything held about a person (JSON or CSV; audited)",
+    )  # fmt: skip
+    erase = writing(
+        gdpr.erase, "POST", "/v1/contacts/{id}/erase", response=dict[str, Any], role="admin",
+        summary="Erase a person and everything derived, with a signed receipt",
+    )  # fmt: skip
+    receipt = verb(
+        gdpr.receipt, "GET", "/v1/erasures/{id}", response=dict[str, Any],
+        summary="An erasure's receipt, verified",
     )  # fmt: skip

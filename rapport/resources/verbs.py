@@ -70,6 +70,20 @@ class Written(Generic[T]):
     created: bool
 
 
+class Download(str):
+    """A verb's result sent as a file of ``media_type`` rather than as JSON (a CSV export);
+    over either SDK transport it is the file's text."""
+
+    media_type: str
+    filename: str
+
+    def __new__(cls, text: str, media_type: str, filename: str) -> Download:
+        made = super().__new__(cls, text)
+        made.media_type = media_type
+        made.filename = filename
+        return made
+
+
 @dataclass(frozen=True, slots=True)
 class Settle:
     """Read-your-writes: before the verb reads, the pending enrichment of the conversation
@@ -122,6 +136,8 @@ class Verb(Generic[P, T]):
     # The Resource whose records its ``filter`` and ``order_by`` name: OpenAPI then lists
     # exactly the fields, operators and sort keys it accepts (``rapport.api.openapi``).
     over: Any = None
+    # Media types other than JSON its answer may come as (a Download), for OpenAPI.
+    files: tuple[str, ...] = ()
     tag: str = ""
     name: str = ""
 
@@ -218,12 +234,14 @@ def verb(
     examples: list[Any] | None = None,
     empty: bool = False,
     over: Any = None,
+    files: tuple[str, ...] = (),
 ) -> Verb[P, T]:
-    """A verb whose service returns its result (``empty``: returns nothing, 204)."""
+    """A verb whose service returns its result (``empty``: returns nothing, 204; ``files``:
+    the media types of the ``Download`` it may return instead of JSON)."""
     return Verb(
         service, method, path, response, role, enriches, settles, body, query or {},
         "empty" if empty else "json", 204 if empty else status, wrap, summary, body_name,
-        body_config or ConfigDict(), examples, over=over,
+        body_config or ConfigDict(), examples, over=over, files=files,
     )  # fmt: skip
 
 

@@ -119,6 +119,8 @@ class HttpTransport:
             return response.status_code == 200
         if response.status_code == 204:
             return None
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return response.text  # a file (a Download: a CSV export)
         found = response.json()
         return found[verb.wrap] if verb.wrap else found
 

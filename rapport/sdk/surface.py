@@ -48,6 +48,7 @@ class Surface(tenancy.Organization, retrieval.Search):
         self.legal_holds = retention.LegalHolds(transport)
         self.audit = audit.Audit(transport)
         self.pii = privacy.Pii(transport)
+        self.gdpr = privacy.Gdpr(transport)
 
     def close(self) -> None:
         self._transport.close()
