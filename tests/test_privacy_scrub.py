@@ -180,3 +180,21 @@ def test_a_bad_policy_is_refused_and_changes_nothing(sdk: Any) -> None:
     with pytest.raises(errors.ValidationFailed, match=r"settings\.pii\.when"):
         sdk.update_org(settings={"pii": {"when": "sometimes"}})
     assert sdk.pii.status()["policy"] == {"when": "off", "mode": "redact"}
+
+
+def test_retention_takes_vaulted_tokens_as_old_as_the_messages_it_expires(
+    tenant: Tenant, database_url: str
+) -> None:
+    with tenant.local() as r:
+        r.update_org(settings={"pii": {"when": "ingest", "mode": "tokenize"}})
+        person = r.contacts.create(name="Eve")
+        chat = r.conversations.create(contact_id=person["id"], channel="sms")
+        r.conversations.append_message(chat["id"], role="user", content="eve@example.com")
+        r.conversations.append_message(chat["id"], role="user", content="+1 415 555 0144")
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE pii_vault SET vaulted_at = now() - interval '200 days' "
+                "WHERE kind = 'email'"
+            )
+        assert r.retention.run()["removed"]["pii_tokens"] == 1
+        assert r.pii.status()["vaulted"] == 1  # the phone number's token is recent

@@ -1816,7 +1816,7 @@ CREATE TABLE public.pii_vault (
     conversation_id uuid NOT NULL,
     kind text NOT NULL,
     secret bytea NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    vaulted_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 ALTER TABLE ONLY public.pii_vault FORCE ROW LEVEL SECURITY;
@@ -2789,7 +2789,7 @@ CREATE INDEX objections_type_idx ON public.objections USING btree (org_id, type,
 -- Name: pii_vault_age_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX pii_vault_age_idx ON public.pii_vault USING btree (org_id, created_at);
+CREATE INDEX pii_vault_age_idx ON public.pii_vault USING btree (org_id, vaulted_at);
 
 
 --

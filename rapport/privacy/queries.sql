@@ -8,12 +8,13 @@ FROM orgs WHERE org_id = %(org)s
 
 -- vault_put --
 -- Originals behind tokens, encrypted; a token already vaulted is the same original (tokens
--- are keyed by conversation, kind and value), so a retry writes nothing.
+-- are keyed by conversation, kind and value), so it is only marked as used again now, for
+-- retention (expire_vault).
 INSERT INTO pii_vault (org_id, token, conversation_id, kind, secret)
 SELECT %(org)s, x.token, x.conversation_id, x.kind, decode(x.secret, 'base64')
 FROM jsonb_to_recordset(%(secrets)s::jsonb) AS x(token text, conversation_id uuid, kind text,
                                                   secret text)
-ON CONFLICT (org_id, token) DO NOTHING
+ON CONFLICT (org_id, token) DO UPDATE SET vaulted_at = now()
 
 -- vault_get --
 SELECT token, kind, secret FROM pii_vault

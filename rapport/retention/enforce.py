@@ -4,7 +4,8 @@ A run deletes in batches of ``BATCH`` rows, each batch its own short transaction
 rows another transaction holds, so ordinary reads and writes never wait on retention. Legal
 holds exempt a contact (and every conversation of theirs) or one conversation. What goes
 with a message: its embedding and search entry (columns of its row), the memories it left
-(every version it wrote) and the objections it raised. Conversations stay as sessions, and
+(every version it wrote) and the objections it raised; PII tokens (``rapport.privacy``) go
+once last vaulted longer ago than messages are kept. Conversations stay as sessions, and
 counts stay as they were: a conversation's ``message_count`` and the pipeline's tallies
 count what happened, not what is still stored.
 
@@ -91,7 +92,8 @@ def run(principal: Principal, trigger: str) -> Steps[dict[str, Any]]:
         fetch="scalar",
     )  # fmt: skip
     removed = dict.fromkeys(
-        ("messages", "memories", "objections", "summaries", "agent_states", "files"), 0
+        ("messages", "memories", "objections", "summaries", "agent_states", "pii_tokens", "files"),
+        0,
     )
     try:
         yield from _expire(org, policies, removed)
@@ -127,6 +129,7 @@ def _expire(org: str, policies: RetentionSettings, removed: dict[str, int]) -> S
     for kind, name, days in (
         ("summaries", "expire_summaries", policies.summaries_days),
         ("agent_states", "expire_agent_states", policies.agent_state_days),
+        ("pii_tokens", "expire_vault", policies.messages_days),
     ):
         while True:
             count = yield Query(

@@ -71,6 +71,22 @@ WITH doomed AS (
 DELETE FROM agent_states AS x
 WHERE x.org_id = %(org)s AND (x.agent_id, x.subject_id) IN (SELECT * FROM doomed)
 
+-- expire_vault --
+-- PII tokens last vaulted longer ago than messages are kept, and not held: the messages
+-- that carried them are past the same policy.
+WITH doomed AS (
+  SELECT v.token FROM pii_vault AS v
+  WHERE v.org_id = %(org)s AND v.vaulted_at < now() - make_interval(days => %(days)s)
+    AND NOT EXISTS (SELECT FROM legal_holds AS h
+                    WHERE h.org_id = v.org_id AND h.conversation_id = v.conversation_id)
+    AND NOT EXISTS (SELECT FROM legal_holds AS h JOIN conversations AS c
+                      ON c.org_id = h.org_id AND c.contact_id = h.contact_id
+                    WHERE h.org_id = v.org_id AND c.id = v.conversation_id)
+  LIMIT %(batch)s
+  FOR UPDATE OF v SKIP LOCKED
+)
+DELETE FROM pii_vault AS x WHERE x.org_id = %(org)s AND x.token IN (SELECT token FROM doomed)
+
 -- run_started --
 INSERT INTO retention_runs (org_id, trigger, actor, policies)
 VALUES (%(org)s, %(trigger)s, %(actor)s, %(policies)s::jsonb)

@@ -3,20 +3,20 @@
 -- The vault: what tokenising scrubbing took out of a message, encrypted with a key the
 -- database never sees (rapport.privacy.keys); an admin can reverse a token
 -- (POST /v1/pii/reveal). A token belongs to one conversation, so erasing a person takes
--- their tokens with their conversations, and retention takes tokens as old as the
--- messages it expires.
+-- their tokens with their conversations; retention takes a token once it was last vaulted
+-- longer ago than the org keeps messages (vaulted_at).
 CREATE TABLE pii_vault (
     org_id uuid NOT NULL REFERENCES orgs (org_id) ON DELETE CASCADE,
     token text NOT NULL,
     conversation_id uuid NOT NULL,
     kind text NOT NULL,
     secret bytea NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
+    vaulted_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (org_id, token),
     FOREIGN KEY (org_id, conversation_id) REFERENCES conversations (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX pii_vault_conversation_idx ON pii_vault (org_id, conversation_id);
-CREATE INDEX pii_vault_age_idx ON pii_vault (org_id, created_at);
+CREATE INDEX pii_vault_age_idx ON pii_vault (org_id, vaulted_at);
 
 -- Erasure receipts: what was erased about a contact and when, signed by the server
 -- (Ed25519), so the org can prove it later. They hold counts and ids, no personal data.
