@@ -193,8 +193,7 @@ def test_retention_takes_vaulted_tokens_as_old_as_the_messages_it_expires(
         r.conversations.append_message(chat["id"], role="user", content="+1 415 555 0144")
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute(
-                "UPDATE pii_vault SET vaulted_at = now() - interval '200 days' "
-                "WHERE kind = 'email'"
+                "UPDATE pii_vault SET vaulted_at = now() - interval '200 days' WHERE kind = 'email'"
             )
         assert r.retention.run()["removed"]["pii_tokens"] == 1
         assert r.pii.status()["vaulted"] == 1  # the phone number's token is recent

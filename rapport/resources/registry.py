@@ -12,6 +12,7 @@ from typing import Any
 from rapport.audit import verbs as _audit
 from rapport.calls import verbs as _calls
 from rapport.conversations import verbs as _conversations
+from rapport.insight import verbs as _insight
 from rapport.memory import verbs as _memory
 from rapport.pipeline import verbs as _pipeline
 from rapport.privacy import verbs as _privacy
@@ -25,6 +26,7 @@ CAPABILITIES = (
     _audit,
     _calls,
     _conversations,
+    _insight,
     _memory,
     _pipeline,
     _privacy,

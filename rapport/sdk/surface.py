@@ -9,6 +9,7 @@ from __future__ import annotations
 from rapport.audit import verbs as audit
 from rapport.calls import verbs as calls
 from rapport.conversations import verbs as conversations
+from rapport.insight import verbs as insight
 from rapport.memory import verbs as memory
 from rapport.pipeline import verbs as pipeline
 from rapport.privacy import verbs as privacy
@@ -49,6 +50,7 @@ class Surface(tenancy.Organization, retrieval.Search):
         self.audit = audit.Audit(transport)
         self.pii = privacy.Pii(transport)
         self.gdpr = privacy.Gdpr(transport)
+        self.health = insight.Health(transport)
 
     def close(self) -> None:
         self._transport.close()

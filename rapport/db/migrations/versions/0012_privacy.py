@@ -1,4 +1,5 @@
-"""The PII vault, erasure receipts, and what scrubbing reads.
+"""The PII vault, erasure receipts, what scrubbing reads, and pg_stat_statements where
+the engine has it.
 
 The SQL lives beside this file (0012_privacy.sql).
 
@@ -24,4 +25,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE erasures, pii_vault; DROP INDEX messages_unscrubbed_idx")
+    op.execute(
+        "DROP FUNCTION rapport_scrubbing_orgs(), rapport_statements_ready(); "
+        "DROP TABLE erasures, pii_vault; "
+        "DROP INDEX messages_unscrubbed_idx"
+    )

@@ -50,3 +50,26 @@ AS $$
   ORDER BY o.org_id
 $$;
 SELECT rapport_grant_definers();
+
+-- Query performance for GET /v1/health/data, where the engine has pg_stat_statements (the
+-- embedded one preloads it; managed services mostly do). Without it, or without the right
+-- to create it, nothing changes and the report says it is not available.
+DO $$
+BEGIN
+  CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'pg_stat_statements is not available here: %', SQLERRM;
+END
+$$;
+
+-- Whether pg_stat_statements can be read here (created, and loaded: otherwise reading it
+-- raises, which this catches); the caller's rights, so the application's.
+CREATE FUNCTION rapport_statements_ready() RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  PERFORM FROM pg_stat_statements LIMIT 1;
+  RETURN true;
+EXCEPTION WHEN OTHERS THEN
+  RETURN false;
+END
+$$;
