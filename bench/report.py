@@ -127,13 +127,15 @@ def _notes(console: Console, section: Section) -> None:
     console.print()
 
 
-def render_header(console: Console, facts: Iterable[tuple[str, str]]) -> None:
+def render_header(
+    console: Console, facts: Iterable[tuple[str, str]], title: str = "Rapport store benchmark"
+) -> None:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
     for name, value in facts:
         grid.add_row(name, value)
-    console.rule("[bold]Rapport store benchmark")
+    console.rule(f"[bold]{title}")
     console.print(grid)
     console.print()
 

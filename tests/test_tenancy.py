@@ -13,6 +13,7 @@ tests that write on purpose get fresh ones from the ``tenant``/``other_tenant`` 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -759,3 +760,54 @@ def test_sdk_roles(connect: Callable[..., Any], tenant: Any) -> None:
         connect(tenant, key=record["key"]).contacts.count()
     with pytest.raises(errors.Unauthorized):
         connect(tenant, key="rk_neverIssued").contacts.count()
+
+
+# ------------------------------------------------------------------ every verb with ids
+
+# Path parameters that are not another org's id, with the reason.
+NOT_AN_ID = {
+    "/v1/leads/by-phone/{phone:path}": "a phone number: each org finds its own lead by it",
+}
+
+
+def _id_verbs() -> list[tuple[str, str]]:
+    from rapport.resources.registry import all_verbs
+
+    found = {(v.method, v.path) for v in all_verbs() if "{" in v.path}
+    return sorted(p for p in found if p[1] not in NOT_AN_ID)
+
+
+@pytest.fixture(scope="module")
+def foreign_ids(shared: Shared, module_store: Any) -> dict[str, str]:
+    """One id of A's for each path parameter: its rows, a key, an erasure receipt (of a
+    contact made for it, so A's world stays as it was)."""
+    a = shared.a.client
+    ids = {name: row for name, row in shared.a.ids.items()}
+    ids["keys"] = ok(a.post("/v1/keys", json={"role": "viewer", "name": "probe"}), 201)["id"]
+    gone = ok(a.post("/v1/contacts", json={"name": "Erased"}), 201)
+    ids["erasures"] = ok(a.post(f"/v1/contacts/{gone['id']}/erase"), 201)["id"]
+    return ids
+
+
+def _filled(path: str, ids: dict[str, str]) -> str:
+    resource = path.split("/")[2]
+    values = {"id": ids[resource], "agent_id": ids["agents"], "subject_id": ids["contacts"]}
+    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values[m.group(1)], path)
+
+
+@pytest.mark.parametrize(("method", "path"), _id_verbs())
+def test_every_verb_is_404_for_another_orgs_ids(
+    method: str, path: str, shared: Shared, foreign_ids: dict[str, str]
+) -> None:
+    """Every verb whose path names a record, called by B's owner with A's ids: 404, and A
+    unchanged. A verb added later is walked too."""
+    from rapport.resources.registry import all_verbs
+
+    verb = next(v for v in all_verbs() if (v.method, v.path) == (method, path))
+    valid = {"/v1/conversations/{id}/messages": NEW_MESSAGE,
+             "/v1/conversations/{id}/messages/bulk": {"items": [NEW_MESSAGE]}}  # fmt: skip
+    body = valid.get(path) or (verb.examples or [{}])[0]
+    body = body if method in ("POST", "PUT", "PATCH") else None
+    response = shared.client.request(method, _filled(path, foreign_ids), json=body)
+    assert response.status_code == 404, f"{method} {path}: {response.status_code} {response.text}"
+    shared.a.assert_unchanged()
