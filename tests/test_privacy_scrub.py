@@ -146,7 +146,9 @@ def test_the_sweep_scrubs_what_was_stored_before_and_what_it_left(
         assert r.pii.status()["completion"] is None  # scrubbing is off
         assert "ring 415-555-0199 please" in _everything_text(database_url).split("Objection")[1]
 
+        assert tenant.id not in tenant.database.run(scrubbing.scrubbing_orgs())
         r.update_org(settings={"pii": {"when": "within_24h", "mode": "mask"}})
+        assert tenant.id in tenant.database.run(scrubbing.scrubbing_orgs())  # the worker's list
         assert r.pii.status()["completion"] == 0.0
         done = tenant.database.run(scrubbing.sweep(tenant.id))
         assert done["messages"] == 2

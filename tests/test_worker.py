@@ -103,3 +103,27 @@ def test_a_failing_job_is_retried_then_left_failed(
     ]  # two runs (job_attempts), no more
     time.sleep(0.5)
     assert [row[0] for row in _jobs(store.url, tasks.ENFORCE)] == ["failed"]
+
+
+def test_the_servers_worker_scrubs_what_was_stored_before_the_policy(
+    worker_server: ServerThread, store: Store, tenant: Tenant
+) -> None:
+    with tenant.local() as r:
+        person = r.contacts.create(name="Ana")
+        chat = r.conversations.create(contact_id=person["id"], channel="sms")
+        for n in range(3):
+            r.conversations.append_message(chat["id"], role="user", content=f"ana{n}@example.com")
+        r.enrichment.flush()
+        r.update_org(settings={"pii": {"when": "within_24h", "mode": "redact"}})
+        assert r.pii.status()["pending"] == 3
+
+        async def queue() -> int | None:  # as the 15-minute sweep queues each scrubbing org
+            app = worker.make_app(store.url)
+            async with app.open_async():
+                return await tasks.defer_scrub(app, tenant.id)
+
+        assert asyncio.run(queue()) is not None
+        assert wait_for(lambda: r.pii.status()["completion"] == 1.0)
+        history = r.conversations.history(chat["id"])["items"]
+        assert [m["content"] for m in history] == ["[EMAIL]"] * 3
+    assert _jobs(store.url, tasks.SCRUB) in ([], [("succeeded", 1, tenant.id)])
