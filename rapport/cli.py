@@ -77,6 +77,17 @@ retention_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(retention_app, name="retention")
+gdpr_app = typer.Typer(
+    help=(
+        "A person's data: everything held about a contact, or all of it erased (GDPR).\n\n"
+        "Examples:\n\n"
+        "  rapport gdpr export --org acme CONTACT_ID -o ana.json\n\n"
+        "  rapport gdpr export --org acme CONTACT_ID --format csv -o ana.csv\n\n"
+        "  rapport gdpr erase --org acme CONTACT_ID     # prints the signed receipt"
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(gdpr_app, name="gdpr")
 
 out = Console()
 err = Console(stderr=True)
@@ -106,6 +117,9 @@ def _settings(home: Path | None, database_url: str | None, **extra: Any) -> Sett
 
 
 def _connect(settings: Settings) -> Database:
+    from rapport.privacy import keys
+
+    keys.configure(settings)  # the vault's key and the receipts' signing key
     where = settings.database_url or f"the embedded database in {settings.home}"
     with err.status(f"Starting {where} and applying migrations…"):
         url = runtime.prepare(settings)
@@ -296,6 +310,61 @@ def retention_run(
             )
             removed = ", ".join(f"{n} {kind}" for kind, n in record["removed"].items() if n)
             out.print(f"{org_id}: removed {removed or 'nothing'} (run {record['id']})")
+
+
+@gdpr_app.command("export")
+def gdpr_export(
+    org: OrgOption,
+    contact_id: Annotated[str, typer.Argument(help="The contact's id.")],
+    format: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
+    ] = None,
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Everything held about one contact (audited, as an admin's export is).
+
+    Example: rapport gdpr export --org acme 0193a0c4-... -o ana.json
+    """
+    from rapport.privacy import gdpr
+
+    with _database(home, database_url) as database:
+        cli = Principal(database.run(orgs.find_org(org))["id"], "owner", system="cli")
+        found = database.run(gdpr.export(cli, contact_id, format))  # type: ignore[arg-type]
+    text = (
+        found
+        if isinstance(found, str)
+        else orjson.dumps(found, option=orjson.OPT_INDENT_2).decode()
+    )
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text)
+        err.print(f"wrote {output}")
+
+
+@gdpr_app.command("erase")
+def gdpr_erase(
+    org: OrgOption,
+    contact_id: Annotated[str, typer.Argument(help="The contact's id.")],
+    home: HomeOption = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Erase a contact and everything derived from them, for good (audited); prints the
+    signed receipt. Refused while a legal hold covers them. Running it again prints the same
+    receipt.
+
+    Example: rapport gdpr erase --org acme 0193a0c4-...
+    """
+    from rapport.privacy import gdpr
+
+    with _database(home, database_url) as database:
+        cli = Principal(database.run(orgs.find_org(org))["id"], "owner", system="cli")
+        written = database.run(
+            audit.audited(gdpr.erase(cli, contact_id), cli, "gdpr.erase", {"id": contact_id})
+        )
+    out.print_json(orjson.dumps(written.value).decode())
 
 
 @keys_app.command("create")

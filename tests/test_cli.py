@@ -151,7 +151,8 @@ class Home:
         return server
 
     def settings(self) -> Settings:
-        return Settings(home=self.path, database_url=None)
+        """As the subprocesses see it: no RAPPORT_ variables (so the secret in the home)."""
+        return Settings(home=self.path, database_url=None, secret_key=None)
 
     def join(self) -> str:
         """Start (or join) the home's PostgreSQL from this process; its URL."""
@@ -357,6 +358,9 @@ def test_help_of_every_command_exits_0_with_examples(tmp_path: Path) -> None:
         ["worker"],
         ["retention"],
         ["retention", "run"],
+        ["gdpr"],
+        ["gdpr", "export"],
+        ["gdpr", "erase"],
         ["import"],
         ["export"],
     ]
@@ -988,3 +992,35 @@ def test_export_writes_documents_that_import_back_the_same(home: Home, tmp_path:
     home.run("export", "--org", copy_org, "-o", again)
     round_trip = [orjson.loads(line) for line in again.read_bytes().splitlines()]
     assert [_without_ids(d) for d in round_trip] == [_without_ids(d) for d in written]
+
+
+def test_gdpr_export_and_erase_from_the_command_line(home: Home, tmp_path: Path) -> None:
+    org = "acme-gdpr"
+    with home.local(org) as r:
+        ana = r.contacts.create(name="Ana Quorblat")
+        chat = r.conversations.create(contact_id=ana["id"], channel="sms")
+        r.conversations.append_message(chat["id"], role="user", content="quorblat here")
+        held = r.contacts.create(name="Held")
+        hold = r.legal_holds.create(contact_id=held["id"], reason="Case 9")
+
+    exported = orjson.loads(home.run("gdpr", "export", "--org", org, ana["id"]).stdout)
+    assert exported["contact"]["name"] == "Ana Quorblat"
+    assert [m["content"] for m in exported["messages"]] == ["quorblat here"]
+    csv_file = tmp_path / "ana.csv"
+    home.run("gdpr", "export", "--org", org, ana["id"], "--format", "csv", "-o", csv_file)
+    assert csv_file.read_text().startswith("section,id,conversation_id,at,text,record")
+
+    receipt = orjson.loads(home.run("gdpr", "erase", "--org", org, ana["id"]).stdout)
+    assert receipt["contact_id"] == ana["id"]
+    assert receipt["counts"]["messages"] == 1
+    again = orjson.loads(home.run("gdpr", "erase", "--org", org, ana["id"]).stdout)
+    assert again == receipt
+    refused = home.run("gdpr", "erase", "--org", org, held["id"], ok=False)
+    assert refused.returncode == 1
+    assert f"legal hold {hold['id']} (Case 9)" in " ".join(refused.stderr.split())
+    with home.local(org) as r:
+        assert r.gdpr.receipt(receipt["id"])["valid"] is True
+        assert r.contacts.get(held["id"])["name"] == "Held"
+        actions = [e["action"] for e in r.audit.list()["items"]]
+        assert actions.count("gdpr.erase") == 2
+        assert actions.count("gdpr.export") == 2

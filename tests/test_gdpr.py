@@ -83,7 +83,7 @@ def test_export_has_everything_held_about_the_person(sdk: Any) -> None:
             "personal_data"} <= sections  # fmt: skip
     assert sum(row["section"] == "messages" for row in rows) == 5
     assert any(row["text"] == "zyxquorblat: budget is $12k" for row in rows)
-    exports = sdk.audit.list(filter={"action": "contacts.export"})["items"]
+    exports = sdk.audit.list(filter={"action": "gdpr.export"})["items"]
     assert len(exports) == 2
     assert {e["target"] for e in exports} == {made["contact"]["id"]}
     assert other["contact"]["id"] not in str(exports)

@@ -81,7 +81,7 @@ def export(
     document = orjson.loads(found) if isinstance(found, str | bytes) else found
     document["personal_data"] = _opened(document.pop("vault"))
     document["exported_at"] = datetime.datetime.now(datetime.UTC).isoformat()
-    yield from audit.record(principal, "contacts.export", key, {"format": format}).steps
+    yield from audit.record(principal, "gdpr.export", key, {"format": format}).steps
     if format == "json":
         return document
     return Download(_csv(document), "text/csv; charset=utf-8", f"contact-{key}.csv")
