@@ -199,3 +199,22 @@ def test_retention_takes_vaulted_tokens_as_old_as_the_messages_it_expires(
             )
         assert r.retention.run()["removed"]["pii_tokens"] == 1
         assert r.pii.status()["vaulted"] == 1  # the phone number's token is recent
+
+
+def test_in_an_org_that_scrubs_pii_scrubbed_is_rapports_to_set(sdk: Any, database_url: str) -> None:
+    sdk.update_org(settings={"pii": {"when": "within_24h", "mode": "redact"}})
+    person = sdk.contacts.create(name="Fay")
+    chat = sdk.conversations.create(contact_id=person["id"], channel="sms")
+    said = "fay@example.com, trust me"
+    message = sdk.conversations.append_message(
+        chat["id"], role="user", content=said, pii_scrubbed=True
+    )
+    sdk.enrichment.flush()  # not the caller's to say: the scrubber read it
+    assert _stored(database_url, message["id"]) == ("[EMAIL], trust me", True)
+    with pytest.raises(errors.BadRequest, match="pii_scrubbed: in an org that scrubs"):
+        sdk.messages.update(message["id"], pii_scrubbed=False)
+    with pytest.raises(errors.BadRequest, match="pii_scrubbed"):
+        sdk.messages.bulk_update({"conversation_id": chat["id"]}, {"pii_scrubbed": True})
+    with pytest.raises(errors.BadRequest, match="one message at a time"):
+        sdk.messages.bulk_update({"conversation_id": chat["id"]}, {"content": "x@example.com"})
+    assert _stored(database_url, message["id"]) == ("[EMAIL], trust me", True)

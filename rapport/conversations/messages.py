@@ -119,7 +119,11 @@ class MessageIn(BaseModel):
     media: Media | None = None
     variant_id: Annotated[str, Field(max_length=200)] | None = None
     context: dict[str, Any] = Field(default_factory=dict)
-    pii_scrubbed: bool = False
+    pii_scrubbed: bool = Field(
+        default=False,
+        description="Whether personal data was scrubbed; in an org that scrubs "
+        "(settings.pii), Rapport's to set",
+    )
     timestamp: Moment | None = Field(default=None, description="Default: now.")
 
     @model_validator(mode="after")
@@ -262,6 +266,7 @@ def revise(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, An
     enrichment once more, and the memories the old text left end unless the new one says
     them again."""
     patch = crud.patch_of(MESSAGES, data)
+    yield from scrubbing.check_patch(principal, patch)
     doc = yield from crud.update(MESSAGES, principal, id_value, data).steps
     if "content" in patch:
         yield Query(
@@ -272,6 +277,20 @@ def revise(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, An
         yield from scrubbing.after_edit(principal, doc)
         doc = yield from crud.get(MESSAGES, principal, doc["id"]).steps
     return doc
+
+
+@atomic_operation
+def bulk_revise(principal: Principal, filter_spec: Any, data: Any) -> Steps[int]:
+    """Bulk PATCH of messages. Content is edited one message at a time (``revise``): each
+    edit is read again, and scrubbed where the org scrubs."""
+    patch = crud.patch_of(MESSAGES, data, field="set")
+    if "content" in patch:
+        raise errors.BadRequest(
+            "set.content: edit content one message at a time (PATCH /v1/messages/{id}), so "
+            "each is read again", field="set.content",
+        )  # fmt: skip
+    yield from scrubbing.check_patch(principal, patch)
+    return (yield from crud.bulk_update(MESSAGES, principal, filter_spec, data).steps)
 
 
 @operation

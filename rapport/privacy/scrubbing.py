@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from rapport import errors
 from rapport.db.operation import Compute, Query, Steps, atomic_operation, operation
 from rapport.privacy import QUERIES, vault
 from rapport.privacy.policy import Policy, of, policy
@@ -45,9 +46,19 @@ def scrub_texts(rule: Policy, org_id: Any, texts: Sequence[tuple[Any, str]]) -> 
     return [scrub(text, rule.mode, rule.region, scope_of(org_id, conv)) for conv, text in texts]
 
 
+OWNED = (
+    "pii_scrubbed: in an org that scrubs personal data (settings.pii), Rapport sets it when "
+    "its scrubber has read the message"
+)
+
+
 def before_insert(principal: Principal, items: list[BaseModel]) -> Steps[list[BaseModel]]:
-    """Messages as they are to be stored: scrubbed first when the org scrubs on ingest."""
+    """Messages as they are to be stored: scrubbed first when the org scrubs on ingest. In an
+    org that scrubs, a caller's ``pii_scrubbed`` is not taken (``OWNED``): the scrubber
+    reads every message."""
     rule = yield from policy(principal.org_id)
+    if rule.when == "within_24h":
+        return [item.model_copy(update={"pii_scrubbed": False}) for item in items]
     if rule.when != "ingest":
         return items
     texts = [(getattr(item, "conversation_id", None), str(getattr(item, "content", "")))
@@ -60,6 +71,12 @@ def before_insert(principal: Principal, items: list[BaseModel]) -> Steps[list[Ba
         item.model_copy(update={"content": d.text, "pii_scrubbed": True})
         for item, d in zip(items, done, strict=True)
     ]
+
+
+def check_patch(principal: Principal, patch: Any) -> Steps[None]:
+    """A patch may not set ``pii_scrubbed`` in an org that scrubs (``OWNED``)."""
+    if "pii_scrubbed" in patch and (yield from policy(principal.org_id)).on:
+        raise errors.BadRequest(OWNED, field="pii_scrubbed")
 
 
 def after_edit(principal: Principal, message: dict[str, Any]) -> Steps[None]:

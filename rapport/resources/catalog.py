@@ -53,8 +53,10 @@ class Operations:
 OPERATIONS: dict[str, Operations] = {
     r.name: Operations(r) for r in (OBJECTIONS, SUMMARIES, USERS, CALLS, LEGAL_HOLDS)
 }
-# An edited message is read again by enrichment (``messages.revise``).
-OPERATIONS["messages"] = Operations(MESSAGES, {"update": messages.revise})
+# An edited message is read again by enrichment, and scrubbed (``messages.revise``).
+OPERATIONS["messages"] = Operations(
+    MESSAGES, {"update": messages.revise, "bulk_update": messages.bulk_revise}
+)
 # A contact's phone is read in the org's region on every write (``contacts.with_phones``).
 OPERATIONS["contacts"] = Operations(
     CONTACTS, {"update": contacts.update, "bulk_update": contacts.bulk_update}
