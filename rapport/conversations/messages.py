@@ -160,6 +160,7 @@ MESSAGES = Resource(
     after_insert=_AFTER_INSERT,
     description="Every turn of every conversation.",
     enriched=True,
+    bulk_immutable=("content",),
     before_insert=scrubbing.before_insert,
 )
 
@@ -281,14 +282,10 @@ def revise(principal: Principal, id_value: Any, data: Any) -> Steps[dict[str, An
 
 @atomic_operation
 def bulk_revise(principal: Principal, filter_spec: Any, data: Any) -> Steps[int]:
-    """Bulk PATCH of messages. Content is edited one message at a time (``revise``): each
-    edit is read again, and scrubbed where the org scrubs."""
-    patch = crud.patch_of(MESSAGES, data, field="set")
-    if "content" in patch:
-        raise errors.BadRequest(
-            "set.content: edit content one message at a time (PATCH /v1/messages/{id}), so "
-            "each is read again", field="set.content",
-        )  # fmt: skip
+    """Bulk PATCH of messages. Content is not among its fields (``bulk_immutable``): it is
+    edited one message at a time (``revise``), each edit read again and scrubbed where the
+    org scrubs."""
+    patch = crud.patch_of(MESSAGES, data, field="set", bulk=True)
     yield from scrubbing.check_patch(principal, patch)
     return (yield from crud.bulk_update(MESSAGES, principal, filter_spec, data).steps)
 

@@ -18,6 +18,8 @@ class Pii(Section):
     reveal = verb(
         vault.reveal, "POST", "/v1/pii/reveal", response=dict[str, Any], role="admin",
         body="*", body_name="PiiReveal", summary="Reveal tokenised personal data (audited)",
+        examples=[{"text": "Reach me at [EMAIL:3f9a0c1d2e4b5a69]"},
+                  {"tokens": ["3f9a0c1d2e4b5a69"]}],
     )  # fmt: skip
 
 

@@ -295,9 +295,10 @@ def set_clause(resource: Resource, patch: dict[str, Any], out: Fragment) -> str:
     return ", ".join(assignments)
 
 
-def patch_of(resource: Resource, data: Any, field: str = "") -> dict[str, Any]:
+def patch_of(resource: Resource, data: Any, field: str = "", bulk: bool = False) -> dict[str, Any]:
     assert resource.patch_model is not None
-    model = validate(resource.patch_model, data, prefix=field)
+    model = validate(resource.bulk_patch_model if bulk else resource.patch_model, data,
+                     prefix=field)  # fmt: skip
     return model.model_dump(mode="json", exclude_unset=True)
 
 
@@ -337,7 +338,7 @@ def bulk_update(
         raise errors.BadRequest(
             "filter: required; pass {} to update every row on purpose", field="filter"
         )
-    patch = patch_of(resource, data, field="set")
+    patch = patch_of(resource, data, field="set", bulk=True)
     if not patch:
         raise errors.BadRequest("set: name at least one field to change", field="set")
     if resource.authorize is not None:

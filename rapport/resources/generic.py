@@ -154,7 +154,8 @@ def verbs_of(name: str) -> dict[str, Verb[..., Any]]:
             body_name=f"{title}BulkCreate", summary=f"Create many {name}",
         ),
         "bulk_update": verb(
-            _typed(bulk_update, {"filter": where, "set": Patch}), "PATCH", f"{base}/bulk",
+            _typed(bulk_update, {"filter": where, "set": resource.bulk_patch_model}), "PATCH",
+            f"{base}/bulk",
             response=Updated, role=resource.write_role, body="*", wrap="updated",
             body_name=f"{title}BulkUpdate", summary=f"Update many {name}", over=resource,
         ),

@@ -46,6 +46,9 @@ class Resource:
     create_model: type[BaseModel]
     patch_model: type[BaseModel] | None = None
     immutable: tuple[str, ...] = ()
+    # Fields one patch may not set on many rows at once (messages: content, which each
+    # edited message must be read again for); ``bulk_patch_model`` leaves them out.
+    bulk_immutable: tuple[str, ...] = ()
     default_order: str = "-created_at"
     id_column: str = "id"
     parent: Parent | None = None
@@ -69,6 +72,7 @@ class Resource:
     # personal data when the org scrubs on ingest).
     before_insert: Callable[[Any, list[Any]], Steps[list[Any]]] | None = None
 
+    bulk_patch_model: type[BaseModel] = field(init=False)
     fields: dict[str, Field] = field(init=False)
     json_sql: str = field(init=False)
     rows: TypeAdapter[list[Any]] = field(init=False)
@@ -81,6 +85,11 @@ class Resource:
                 failures.PUBLIC_NAMES.setdefault(f.column, f.name)
         if self.patch_model is None:
             self.patch_model = make_patch_model(self.create_model, self.immutable, self.model)
+        self.bulk_patch_model = self.patch_model
+        if self.bulk_immutable:
+            self.bulk_patch_model = make_patch_model(
+                self.create_model, (*self.immutable, *self.bulk_immutable), self.model
+            )
         rows: Any = types.GenericAlias(list, (self.create_model,))  # list[create_model]
         self.rows = TypeAdapter(rows)
         self.json_sql = _json_object(self.fields, alias="t")
