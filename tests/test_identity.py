@@ -282,7 +282,11 @@ def test_webhooks_sync_members_once_each_and_a_bad_signature_stores_nothing(
     [person] = ok(api.get("/v1/users", headers=bearer(token)))["items"]
     assert person["is_active"] is False
 
+    key = ok(api.post("/v1/keys", headers=bearer(token), json={"role": "viewer"}), 201)["key"]
+    assert ok(api.get("/v1/org", headers=bearer(key)))["name"]
     ok(deliver(api, organization("org_acme", "acme", "organization.deleted"), "msg_6"))
     assert "was deleted" in assert_problem(api.get("/v1/org", headers=bearer(token)), 401)["detail"]
+    refused = assert_problem(api.get("/v1/org", headers=bearer(key)), 401)["detail"]
+    assert "organization was deleted at its identity provider" in refused
     with psycopg.connect(store.url) as conn:
         assert conn.execute("SELECT count(*) FROM identity_events").fetchone() == (5,)

@@ -862,14 +862,15 @@ $$;
 -- Name: rapport_key_principal(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.rapport_key_principal(secret_hash bytea) RETURNS TABLE(org_id uuid, role text, id uuid, scopes text[], expires_at timestamp with time zone, revoked_at timestamp with time zone)
+CREATE FUNCTION public.rapport_key_principal(secret_hash bytea) RETURNS TABLE(org_id uuid, role text, id uuid, scopes text[], expires_at timestamp with time zone, revoked_at timestamp with time zone, org_disabled_at timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
 BEGIN
   RETURN QUERY
-    SELECT k.org_id, k.role, k.id, k.scopes, k.expires_at, k.revoked_at
-    FROM api_keys AS k WHERE k.secret_hash = rapport_key_principal.secret_hash;
+    SELECT k.org_id, k.role, k.id, k.scopes, k.expires_at, k.revoked_at, o.disabled_at
+    FROM api_keys AS k JOIN orgs AS o ON o.org_id = k.org_id
+    WHERE k.secret_hash = rapport_key_principal.secret_hash;
   IF FOUND THEN
     UPDATE api_keys AS k SET last_used_at = now()
     WHERE k.secret_hash = rapport_key_principal.secret_hash
@@ -3619,4 +3620,4 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0012');
+INSERT INTO public.alembic_version (version_num) VALUES ('0013');

@@ -226,7 +226,12 @@ def authenticate(secret: str) -> Steps[Principal]:
     row = yield Query(QUERIES["key_authenticate"], {"hash": hash_key(secret)})
     if row is None:
         raise errors.Unauthorized("unknown API key (check that it was copied whole)")
-    org_id, role, key_id, scopes, expires_at, revoked_at, expired = row
+    org_id, role, key_id, scopes, expires_at, revoked_at, expired, org_disabled_at = row
+    if org_disabled_at is not None:
+        raise errors.Unauthorized(
+            f"this API key's organization was deleted at its identity provider at "
+            f"{org_disabled_at.isoformat()}; its keys no longer work"
+        )
     if revoked_at is not None:
         raise errors.Unauthorized(
             f"this API key ({secret[:11]}...) was revoked at {revoked_at.isoformat()}; "

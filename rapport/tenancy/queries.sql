@@ -59,9 +59,11 @@ WHERE k.org_id = %(org)s AND k.id = %(id)s::uuid
 RETURNING {key}
 
 -- key_authenticate --
--- The key: its org, role, id, scopes, and whether and when it expired or was revoked. Before
--- the key is known there is no org, so the lookup is a SECURITY DEFINER function (0007).
-SELECT org_id::text, role, id::text, scopes, expires_at, revoked_at, expires_at <= now()
+-- The key: its org, role, id, scopes, whether and when it expired or was revoked, and when
+-- its org was disabled (deleted at the identity provider). Before the key is known there is
+-- no org, so the lookup is a SECURITY DEFINER function (0013).
+SELECT org_id::text, role, id::text, scopes, expires_at, revoked_at, expires_at <= now(),
+       org_disabled_at
 FROM rapport_key_principal(%(hash)s)
 
 -- org_by_external_id --
