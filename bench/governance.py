@@ -363,6 +363,20 @@ def section_3(b: Bench) -> Section:
     return section
 
 
+def _bulk_appends(
+    b: Bench, org: Org, conversations: list[str], now: datetime.datetime
+) -> list[float]:
+    """Seconds of each of ``bulk_runs`` 1,000-message bulk appends (after one unmeasured)."""
+    taken = []
+    for i in range(b.sizes.bulk_runs + 1):
+        batch = dataset.message_items(conversations, 1000, b.rng, now)
+        started = time.perf_counter()
+        org.r.messages.bulk_create(batch)
+        if i >= 1:
+            taken.append(time.perf_counter() - started)
+    return taken
+
+
 def _row_security(conn: psycopg.Connection[Any], on: bool) -> None:
     """Row security as the schema has it (on), or disabled on every table with a policy."""
     tables = [row[0] for row in conn.execute(_TENANT_TABLES).fetchall()]
@@ -401,12 +415,7 @@ def section_4(b: Bench) -> Section:
                 org.r.conversations.get(conversation)
                 if i >= 50:
                     gets[on].append(time.perf_counter() - started)
-            for i in range(b.sizes.bulk_runs + 1):
-                batch = dataset.message_items(org.conversation_ids[:100], 1000, b.rng, now)
-                started = time.perf_counter()
-                org.r.messages.bulk_create(batch)
-                if i >= 1:
-                    bulks[on].append(time.perf_counter() - started)
+            bulks[on] += _bulk_appends(b, org, org.conversation_ids[:100], now)
     finally:
         _row_security(b.conn, True)
     section.latency("conversations.get", Summary.of(gets[True]), Summary.of(gets[False]), {})
@@ -441,12 +450,7 @@ def section_5(b: Bench) -> Section:
                 b.conn.execute(_UNSCRUBBED)
             else:
                 b.conn.execute("DROP INDEX IF EXISTS messages_unscrubbed_idx")
-            for i in range(b.sizes.bulk_runs + 1):
-                batch = dataset.message_items(org.conversation_ids, 1000, b.rng, now)
-                started = time.perf_counter()
-                org.r.messages.bulk_create(batch)
-                if i >= 1:
-                    bulks[present].append(time.perf_counter() - started)
+            bulks[present] += _bulk_appends(b, org, org.conversation_ids, now)
     finally:
         b.conn.execute(_UNSCRUBBED)
     section.latency("bulk 1,000 (100 × 10)", Summary.of(bulks[True]), Summary.of(bulks[False]),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import time
 from typing import Any
 
 import httpx
@@ -212,3 +213,32 @@ def test_erasure_over_http_answers_201_then_200_and_needs_an_admin(
         assert [e["target"] for e in erasures["items"]] == [person["id"]] * 2  # and its retry
     with rapport.Client(server.url, tenant.key("admin")) as client:
         assert client.gdpr.receipt(receipt)["contact_id"] == person["id"]
+
+
+def test_two_erasures_of_one_person_at_once_return_one_receipt(
+    tenant: Tenant, database_url: str
+) -> None:
+    import threading
+
+    with tenant.local() as r:
+        person = r.contacts.create(name="Twice")
+        chat = r.conversations.create(contact_id=person["id"], channel="sms")
+        r.conversations.append_message(chat["id"], role="user", content="hello")
+    got: list[Any] = []
+    with psycopg.connect(database_url) as blocker:  # holds the contact while both start
+        blocker.execute("SELECT FROM contacts WHERE id = %s FOR UPDATE", [person["id"]])
+
+        def erase() -> None:
+            with tenant.local() as r:
+                got.append(r.gdpr.erase(person["id"]))
+
+        threads = [threading.Thread(target=erase) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)  # both wait on the lock
+        blocker.rollback()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert len(got) == 2
+    assert got[0] == got[1]
+    assert got[0]["counts"]["messages"] == 1

@@ -140,7 +140,11 @@ def erase(principal: Principal, id: str) -> Steps[Written[dict[str, Any]]]:
         )
     counts = yield Query(QUERIES["erase_lock"], {"org": principal.org_id, "id": key},
                          fetch="scalar")  # fmt: skip
-    if counts is None:
+    if counts is None:  # no such contact, or a concurrent erasure of them just committed
+        done = yield Query(QUERIES["erasure_of"], {"org": principal.org_id, "id": None,
+                                                   "contact": key})  # fmt: skip
+        if done is not None:
+            return Written(_receipt(done), False)
         raise errors.NotFound(f"no contact with id {key}", field="id")
     yield Query(QUERIES["erase"], {"org": principal.org_id, "id": key}, fetch="rowcount")
     receipt_id, erased_at = yield Query(QUERIES["erasure_stamp"])
