@@ -3,8 +3,9 @@ and in the worker's sweep, all by one rule (``scrub_texts``).
 
 - On append (``settings.pii.when = ingest``): ``before_insert``, the messages resource's
   hook that every insert path runs, scrubs each message before its statement, so the
-  original never reaches the database. It reads the policy from ``rapport.privacy.policy``'s
-  cache, so an org that does not scrub pays nothing but a dictionary lookup.
+  original never reaches the database; an edit's new text is scrubbed at once too
+  (``after_edit``). It reads the policy from ``rapport.privacy.policy``'s cache, so an org
+  that does not scrub pays nothing but a dictionary lookup.
 - In enrichment (``ingest`` or ``within_24h``): a claimed message not yet scrubbed is
   scrubbed in the enrichment transaction, before its text is embedded or extracted from, so
   its embedding, search entry, memories and objections come from the scrubbed text.
@@ -14,8 +15,10 @@ and in the worker's sweep, all by one rule (``scrub_texts``).
   version) and objections it left are scrubbed in place.
 
 ``pii_scrubbed`` says a message went through the scrubber (whether or not it held personal
-data). With ``tokenize`` the originals go to the vault (``rapport.privacy.vault``) in the
-same transaction as the scrubbed text, or, on append, just before it.
+data); in an org that scrubs it is Rapport's to set (``OWNED``: a caller's value on create
+is not taken, a patch of it is refused), so no message can skip the scrubber. With
+``tokenize`` the originals go to the vault (``rapport.privacy.vault``) in the same
+transaction as the scrubbed text, or, on append, just before it.
 """
 
 from __future__ import annotations
