@@ -24,7 +24,6 @@ from report import Row, Section, Target
 from timing import Summary, interleave
 
 K, CANDIDATES = 10, 40  # what r.search(k=10) returns and how many each retriever fetches
-RRF_K = 60
 AIM = {"p95": [Target("aim", 12.0)]}
 RECALL_QUERIES = 50
 
@@ -75,12 +74,13 @@ def raw_search(
 
 
 def fuse(nearest: list[tuple[Any, ...]], matching: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Reciprocal rank fusion of two ranked lists of rows (id first), best K."""
+    """Rapport's weighted reciprocal rank fusion of two ranked lists of rows (id first),
+    best K."""
     score: dict[Any, float] = {}
     rows: dict[Any, tuple[Any, ...]] = {}
-    for ranked in (nearest, matching):
+    for ranked, weight in ((nearest, search.SEMANTIC_WEIGHT), (matching, search.KEYWORD_WEIGHT)):
         for rank, row in enumerate(ranked, 1):
-            score[row[0]] = score.get(row[0], 0.0) + 1 / (RRF_K + rank)
+            score[row[0]] = score.get(row[0], 0.0) + weight / (search.RRF_K + rank)
             rows[row[0]] = row
     best = sorted(score, key=lambda key: (-score[key], key))[:K]
     return [rows[key] for key in best]

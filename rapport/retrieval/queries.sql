@@ -42,8 +42,8 @@ semantic AS (
 
 -- fused --
 -- The retrievers ({retrievers}), their results ({hits}: one retriever's, or both fused by
--- reciprocal rank fusion, score = sum of 1 / (%(rrf)s + rank)), the top %(k)s with their
--- documents and how many the index walk found ({walked}).
+-- weighted reciprocal rank fusion, score = sum of weight / (%(rrf)s + rank)), the top %(k)s
+-- with their documents and how many the index walk found ({walked}).
 WITH {retrievers},
 hits AS ({hits} ORDER BY score DESC, id LIMIT %(k)s)
 SELECT h.id, h.keyword_rank, h.semantic_rank, h.similarity, h.score, {walked}, {json}
@@ -53,7 +53,7 @@ ORDER BY h.score DESC, h.id
 -- hits_hybrid --
 SELECT coalesce(k.id, s.id) AS id, k.rank AS keyword_rank,
   s.rank AS semantic_rank, 1 - s.distance AS similarity,
-  coalesce(1.0 / (%(rrf)s + k.rank), 0) + coalesce(1.0 / (%(rrf)s + s.rank), 0) AS score
+  coalesce(%(wk)s / (%(rrf)s + k.rank), 0) + coalesce(%(ws)s / (%(rrf)s + s.rank), 0) AS score
 FROM keyword AS k FULL JOIN semantic AS s ON k.id = s.id
 
 -- hits_semantic --
