@@ -50,7 +50,12 @@ def normalise(
 
 def region(settings: OrgSettings) -> str:
     """The region national numbers of this org are read in."""
-    return settings.calls.default_region or get_settings().phone_region or FALLBACK_REGION
+    return region_of(settings.calls.default_region)
+
+
+def region_of(default_region: str | None) -> str:
+    """The region for an org whose ``calls.default_region`` is ``default_region``."""
+    return default_region or get_settings().phone_region or FALLBACK_REGION
 
 
 def load_region(principal: Principal) -> Steps[str]:

@@ -862,13 +862,14 @@ $$;
 -- Name: rapport_key_principal(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.rapport_key_principal(secret_hash bytea) RETURNS TABLE(org_id uuid, role text, id uuid, scopes text[], expires_at timestamp with time zone, revoked_at timestamp with time zone, org_disabled_at timestamp with time zone)
+CREATE FUNCTION public.rapport_key_principal(secret_hash bytea) RETURNS TABLE(org_id uuid, role text, id uuid, scopes text[], expires_at timestamp with time zone, revoked_at timestamp with time zone, org_disabled_at timestamp with time zone, pii jsonb, region text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
 BEGIN
   RETURN QUERY
-    SELECT k.org_id, k.role, k.id, k.scopes, k.expires_at, k.revoked_at, o.disabled_at
+    SELECT k.org_id, k.role, k.id, k.scopes, k.expires_at, k.revoked_at, o.disabled_at,
+           o.settings -> 'pii', o.settings -> 'calls' ->> 'default_region'
     FROM api_keys AS k JOIN orgs AS o ON o.org_id = k.org_id
     WHERE k.secret_hash = rapport_key_principal.secret_hash;
   IF FOUND THEN
@@ -1008,10 +1009,14 @@ $$;
 -- Name: rapport_org_external(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.rapport_org_external(external text) RETURNS TABLE(org_id uuid, disabled boolean)
+CREATE FUNCTION public.rapport_org_external(external text) RETURNS TABLE(org_id uuid, disabled boolean, pii jsonb, region text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $$ SELECT o.org_id, o.disabled_at IS NOT NULL FROM orgs AS o WHERE o.external_id = external $$;
+    AS $$
+  SELECT o.org_id, o.disabled_at IS NOT NULL, o.settings -> 'pii',
+         o.settings -> 'calls' ->> 'default_region'
+  FROM orgs AS o WHERE o.external_id = external
+$$;
 
 
 --

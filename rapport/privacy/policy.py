@@ -1,11 +1,13 @@
 """An org's scrubbing policy, as the hot paths read it: from a short per-process cache.
 
-Appending a message must not wait on a second statement to learn whether to scrub it, so
-the policy is read once per org every ``TTL`` seconds, and forgotten here at once when this
-process changes the org's settings. Another process may append for up to ``TTL`` seconds
-under the old policy after a change; enrichment then scrubs what it let through before
-anything is derived from it (``rapport.privacy.scrubbing``), so the gap is seconds of
-stored originals, never a derived copy.
+Appending a message must not wait on a second statement to learn whether to scrub it. Every
+request authenticated by an API key or a token refreshes its org's entry here (``remember``:
+the credential lookup brings the policy along, migration 0013), so a request appends under
+the policy as it stands when the request begins, whichever server changed it. Otherwise
+(the in-process SDK, the worker) the policy is read once per org every ``TTL`` seconds, and
+forgotten at once when this process changes the org's settings; what another process let
+through meanwhile is scrubbed by enrichment before anything is derived from it
+(``rapport.privacy.scrubbing``). Reports read it afresh (``policy(org, fresh=True)``).
 """
 
 from __future__ import annotations
@@ -13,12 +15,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from rapport.config import get_settings
+from rapport.conversations.phones import region_of
 from rapport.db.operation import Query, Steps
 from rapport.privacy import QUERIES
 from rapport.privacy.settings import Mode, PiiSettings, When
-
-FALLBACK = "US"  # as rapport.conversations.phones (which imports what imports this)
 
 TTL = 5.0
 
@@ -38,22 +38,26 @@ _cache: dict[str, tuple[float, Policy]] = {}
 
 
 def of(pii: object, region: str | None) -> Policy:
-    """The policy of stored ``settings.pii`` (checked when it was written); phone numbers
-    are read in the org's region as ``rapport.conversations.phones.region`` has it."""
+    """The policy of stored ``settings.pii`` (checked when it was written) and the org's
+    ``calls.default_region`` (phone numbers are read in the region it gives)."""
     parsed = PiiSettings.model_validate(pii or {})
-    return Policy(parsed.when, parsed.mode, region or get_settings().phone_region or FALLBACK)
+    return Policy(parsed.when, parsed.mode, region_of(region))
 
 
-def policy(org_id: str) -> Steps[Policy]:
-    """The org's policy, from the cache when it is fresh."""
-    now = time.monotonic()
+def remember(org_id: str, pii: object, region: str | None) -> Policy:
+    """The org's policy as a statement just read it (a credential's lookup), cached."""
+    found = of(pii, region)
+    _cache[org_id] = (time.monotonic() + TTL, found)
+    return found
+
+
+def policy(org_id: str, fresh: bool = False) -> Steps[Policy]:
+    """The org's policy, from the cache when it is fresh (and ``fresh`` is not asked)."""
     cached = _cache.get(org_id)
-    if cached is not None and cached[0] > now:
+    if not fresh and cached is not None and cached[0] > time.monotonic():
         return cached[1]
     row = yield Query(QUERIES["policy"], {"org": org_id})
-    found = of(row[0], row[1]) if row else of(None, None)
-    _cache[org_id] = (now + TTL, found)
-    return found
+    return remember(org_id, *(row or (None, None)))
 
 
 def forget(org_id: str) -> None:

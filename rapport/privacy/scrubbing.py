@@ -61,7 +61,8 @@ def before_insert(principal: Principal, items: list[BaseModel]) -> Steps[list[Ba
     reads every message."""
     rule = yield from policy(principal.org_id)
     if rule.when == "within_24h":
-        return [item.model_copy(update={"pii_scrubbed": False}) for item in items]
+        return [item.model_copy(update={"pii_scrubbed": False})
+                if getattr(item, "pii_scrubbed", False) else item for item in items]  # fmt: skip
     if rule.when != "ingest":
         return items
     texts = [(getattr(item, "conversation_id", None), str(getattr(item, "content", "")))

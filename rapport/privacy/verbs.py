@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rapport.privacy import gdpr, vault
-from rapport.resources.verbs import Section, verb, writing
+from rapport.resources.verbs import Section, Settle, verb, writing
 
 
 class Pii(Section):
@@ -29,6 +29,7 @@ class Gdpr(Section):
     export = verb(
         gdpr.export, "GET", "/v1/contacts/{id}/export", response=dict[str, Any], role="admin",
         files=("text/csv",), summary="Everything held about a person (JSON or CSV; audited)",
+        settles=Settle("contact", "id"),  # what their latest messages imply is in it
     )  # fmt: skip
     erase = writing(
         gdpr.erase, "POST", "/v1/contacts/{id}/erase", response=dict[str, Any], role="admin",

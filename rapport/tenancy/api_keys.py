@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, Field
 from rapport import errors
 from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.privacy import policy
 from rapport.tenancy import QUERIES
 from rapport.tenancy.principal import (
     SCOPES,
@@ -226,11 +227,12 @@ def authenticate(secret: str) -> Steps[Principal]:
     row = yield Query(QUERIES["key_authenticate"], {"hash": hash_key(secret)})
     if row is None:
         raise errors.Unauthorized("unknown API key (check that it was copied whole)")
-    org_id, role, key_id, scopes, expires_at, revoked_at, expired, org_disabled_at = row
-    if org_disabled_at is not None:
+    org_id, role, key_id, scopes, expires_at, revoked_at, expired, disabled_at, *rule = row
+    policy.remember(org_id, *rule)  # the request appends under its org's policy as it is now
+    if disabled_at is not None:
         raise errors.Unauthorized(
             f"this API key's organization was deleted at its identity provider at "
-            f"{org_disabled_at.isoformat()}; its keys no longer work"
+            f"{disabled_at.isoformat()}; its keys no longer work"
         )
     if revoked_at is not None:
         raise errors.Unauthorized(

@@ -59,16 +59,18 @@ WHERE k.org_id = %(org)s AND k.id = %(id)s::uuid
 RETURNING {key}
 
 -- key_authenticate --
--- The key: its org, role, id, scopes, whether and when it expired or was revoked, and when
--- its org was disabled (deleted at the identity provider). Before the key is known there is
--- no org, so the lookup is a SECURITY DEFINER function (0013).
+-- The key: its org, role, id, scopes, whether and when it expired or was revoked, when its
+-- org was disabled (deleted at the identity provider), and its org's scrubbing policy
+-- (settings.pii, phone region). Before the key is known there is no org, so the lookup is a
+-- SECURITY DEFINER function (0013).
 SELECT org_id::text, role, id::text, scopes, expires_at, revoked_at, expires_at <= now(),
-       org_disabled_at
+       org_disabled_at, pii, region
 FROM rapport_key_principal(%(hash)s)
 
 -- org_by_external_id --
--- The org an identity provider's org id names (SECURITY DEFINER: no org is set yet, 0008).
-SELECT org_id, disabled FROM rapport_org_external(%(external_id)s)
+-- The org an identity provider's org id names, whether it was deleted there, and its
+-- scrubbing policy (SECURITY DEFINER: no org is set yet, 0013).
+SELECT org_id, disabled, pii, region FROM rapport_org_external(%(external_id)s)
 
 -- org_sync --
 SELECT rapport_org_sync(%(external_id)s, %(name)s)

@@ -23,6 +23,7 @@ import jwt
 
 from rapport import errors
 from rapport.db.operation import Query, Steps, operation
+from rapport.privacy import policy
 from rapport.tenancy import QUERIES
 from rapport.tenancy.principal import ROLES, Principal, Role, role_scopes
 
@@ -157,7 +158,8 @@ def principal_for(claims: Claims, role: Role) -> Steps[Principal]:
             f"the token's organization {claims.org} is not known to Rapport; its identity "
             "provider's webhooks create it (POST /v1/identity/webhooks/clerk)"
         )
-    org_id, disabled = row
+    org_id, disabled, pii, region = row
+    policy.remember(str(org_id), pii, region)  # the request appends under its org's policy now
     if disabled:
         raise errors.Unauthorized(f"the token's organization {claims.org} was deleted")
     return Principal(

@@ -1,4 +1,5 @@
-"""API keys of an org deleted at its identity provider are refused.
+"""API keys of an org deleted at its identity provider are refused; credential lookups
+bring the org's scrubbing policy.
 
 The SQL lives beside this file (0013_disabled_org_keys.sql).
 
@@ -24,7 +25,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # 0007's lookup again.
-    sql = (Path(__file__).parent / "0007_identity.sql").read_text()
-    start = sql.index("DROP FUNCTION rapport_key_principal")
-    op.execute(sql[start : sql.index("SELECT rapport_grant_definers();", start)])
+    # The lookups as 0007 and 0008 defined them, read from their own files.
+    here = Path(__file__).parent
+    op.execute("DROP FUNCTION rapport_key_principal(bytea), rapport_org_external(text)")
+    for name, function in (("0007_identity.sql", "rapport_key_principal"),
+                           ("0008_identity_sync.sql", "rapport_org_external")):  # fmt: skip
+        sql = (here / name).read_text()
+        start = sql.index(f"CREATE FUNCTION {function}")
+        op.execute(sql[start : sql.index("$$;", start) + 3])
+    op.execute("SELECT rapport_grant_definers()")
