@@ -7,6 +7,7 @@ the real server. Each is answered as data (200) or refused by name (400/404/422)
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -46,15 +47,20 @@ FILTERABLE = _filterable()
 
 
 @pytest.fixture
-def world(server: ServerThread, tenant: Tenant, other_tenant: Tenant) -> dict[str, Any]:
-    """Rows in both orgs; the other org's holds a secret word the probes must never see."""
+def http(server: ServerThread, tenant: Tenant, other_tenant: Tenant, store: Store) -> Iterator[Any]:
+    """The tenant admin's client, after rows in both orgs (the other org's hold a secret word
+    the probes must never see); afterwards, every table holds exactly what it held before."""
     for who, word in ((tenant, "mine"), (other_tenant, "theirsecret")):
         with who.local() as r:
             person = r.contacts.create(name=f"Ana {word}", metadata={"note": word})
             chat = r.conversations.create(contact_id=person["id"], channel="sms")
             r.conversations.append_message(chat["id"], role="user", content=f"hello {word}")
             r.enrichment.flush()
-    return {"server": server, "tenant": tenant}
+    headers = {"Authorization": f"Bearer {tenant.key('admin')}"}
+    before = _counts(store.url)
+    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+        yield client
+    assert _counts(store.url) == before
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -73,47 +79,33 @@ def _check(response: httpx.Response, probe: str) -> None:
     assert "syntax error" not in response.text.lower(), f"{probe}: SQL reached the parser"
 
 
-def test_hostile_filters_orders_and_cursors_are_data_or_refused(
-    world: dict[str, Any], store: Store
-) -> None:
-    server, tenant = world["server"], world["tenant"]
-    headers = {"Authorization": f"Bearer {tenant.key('admin')}"}
-    before = _counts(store.url)
-    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as http:
-        for path, over in FILTERABLE:
-            texts = [n for n, f in over.fields.items() if f.sql_type == "text"][:3]
-            objects = [n for n, f in over.fields.items() if f.json_shape == "object"][:1]
-            for bad in HOSTILE:
-                filters: list[Any] = [{bad: "x"}, {"$or": [{bad: 1}]}]
-                filters += [{name: bad} for name in texts]
-                filters += [{name: {"$in": [bad]}} for name in texts]
-                filters += [{name: {bad: "x"}} for name in texts]
-                filters += [{name: {"$contains": bad}} for name in texts]
-                filters += [{f"{name}.{bad}": 1} for name in objects]
-                filters += [{f"{name}.note": bad} for name in objects]
-                for spec in filters:
-                    response = http.get(path, params={"filter": json.dumps(spec)})
-                    _check(response, f"GET {path} filter={spec}")
-                for params in ({"order_by": bad}, {"order_by": f"-{bad}"}, {"cursor": bad},
-                               {"limit": bad}):  # fmt: skip
-                    _check(http.get(path, params=params), f"GET {path} {params}")
-    assert _counts(store.url) == before
+def test_hostile_filters_orders_and_cursors_are_data_or_refused(http: httpx.Client) -> None:
+    for path, over in FILTERABLE:
+        texts = [n for n, f in over.fields.items() if f.sql_type == "text"][:3]
+        objects = [n for n, f in over.fields.items() if f.json_shape == "object"][:1]
+        for bad in HOSTILE:
+            filters: list[Any] = [{bad: "x"}, {"$or": [{bad: 1}]}]
+            filters += [{name: bad} for name in texts]
+            filters += [{name: {"$in": [bad]}} for name in texts]
+            filters += [{name: {bad: "x"}} for name in texts]
+            filters += [{name: {"$contains": bad}} for name in texts]
+            filters += [{f"{name}.{bad}": 1} for name in objects]
+            filters += [{f"{name}.note": bad} for name in objects]
+            for spec in filters:
+                response = http.get(path, params={"filter": json.dumps(spec)})
+                _check(response, f"GET {path} filter={spec}")
+            for params in ({"order_by": bad}, {"order_by": f"-{bad}"}, {"cursor": bad},
+                           {"limit": bad}):  # fmt: skip
+                _check(http.get(path, params=params), f"GET {path} {params}")
 
 
-def test_hostile_search_inputs_are_searched_for_as_text(
-    world: dict[str, Any], store: Store
-) -> None:
-    server, tenant = world["server"], world["tenant"]
-    headers = {"Authorization": f"Bearer {tenant.key('admin')}"}
-    before = _counts(store.url)
-    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as http:
-        for bad in [*HOSTILE, "theirsecret' OR org_id IS NOT NULL --"]:
-            found = http.get("/v1/messages/search", params={"q": bad})
-            _check(found, f"messages search {bad!r}")
-            assert found.status_code == 200, found.text
-            for mode in ("hybrid", "keyword", "semantic"):
-                body = {"query": bad, "mode": mode, "filter": {"metadata.note": bad}}
-                _check(http.post("/v1/search", json=body), f"search {mode} {bad!r}")
-        # The other org's word is there, and found by its own org only.
-        assert http.get("/v1/messages/search", params={"q": "theirsecret"}).json()["items"] == []
-    assert _counts(store.url) == before
+def test_hostile_search_inputs_are_searched_for_as_text(http: httpx.Client) -> None:
+    for bad in [*HOSTILE, "theirsecret' OR org_id IS NOT NULL --"]:
+        found = http.get("/v1/messages/search", params={"q": bad})
+        _check(found, f"messages search {bad!r}")
+        assert found.status_code == 200, found.text
+        for mode in ("hybrid", "keyword", "semantic"):
+            body = {"query": bad, "mode": mode, "filter": {"metadata.note": bad}}
+            _check(http.post("/v1/search", json=body), f"search {mode} {bad!r}")
+    # The other org's word is there, and found by its own org only.
+    assert http.get("/v1/messages/search", params={"q": "theirsecret"}).json()["items"] == []
