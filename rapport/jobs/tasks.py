@@ -65,16 +65,20 @@ async def enforce_org(context: procrastinate.JobContext, org_id: str) -> dict[st
     return {"run": record["id"], "removed": record["removed"]}
 
 
-async def defer_retention(app: procrastinate.App, org_id: str) -> int | None:
-    """Queue an org's retention run unless one is queued already (its queueing lock); it
-    never runs beside another of the same org (its lock)."""
+async def _defer_once(app: procrastinate.App, task: str, lock: str, org_id: str) -> int | None:
+    """Queue ``task`` for an org unless it is queued already (its queueing lock); it never
+    runs beside another of the same org (its lock). The job's id, or None."""
     try:
         return await app.configure_task(
-            ENFORCE, lock=f"retention:{org_id}",
-            queueing_lock=f"retention:{org_id}",
-        ).defer_async(org_id=org_id)  # fmt: skip
+            task, lock=f"{lock}:{org_id}", queueing_lock=f"{lock}:{org_id}"
+        ).defer_async(org_id=org_id)
     except procrastinate.exceptions.AlreadyEnqueued:
         return None
+
+
+async def defer_retention(app: procrastinate.App, org_id: str) -> int | None:
+    """Queue an org's retention run, once."""
+    return await _defer_once(app, ENFORCE, "retention", org_id)
 
 
 async def sweep(context: procrastinate.JobContext, timestamp: int) -> int:
@@ -99,13 +103,8 @@ async def scrub_org(context: procrastinate.JobContext, org_id: str) -> dict[str,
 
 
 async def defer_scrub(app: procrastinate.App, org_id: str) -> int | None:
-    """Queue an org's scrubbing unless it is queued already; one at a time per org."""
-    try:
-        return await app.configure_task(
-            SCRUB, lock=f"pii:{org_id}", queueing_lock=f"pii:{org_id}"
-        ).defer_async(org_id=org_id)
-    except procrastinate.exceptions.AlreadyEnqueued:
-        return None
+    """Queue an org's scrubbing, once."""
+    return await _defer_once(app, SCRUB, "pii", org_id)
 
 
 async def scrub_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
