@@ -167,6 +167,13 @@ class Settings(BaseSettings):
     job_concurrency: int = Field(
         default=2, ge=1, le=64, description="Jobs `rapport worker` runs at once."
     )
+    job_sweeps: bool = Field(
+        default=True,
+        description=(
+            "Whether the worker queues the periodic sweeps (retention hourly, scrubbing every "
+            "15 minutes, term statistics hourly); off, it runs only what is queued."
+        ),
+    )
 
     @property
     def embedded(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from rapport.db import isolation
 from rapport.extraction.base import Chain, Extraction, Finding, Inbound
 from rapport.extraction.rules import RulesExtractor
 from rapport.memory import enrichment
@@ -67,6 +68,9 @@ def test_an_unreadable_row_cannot_stall_another_tenants_enrichment(
         contact = r.contacts.create(name="Old")
         chat = r.conversations.create(contact_id=contact["id"], channel="sms")
     with tenant.database.pool.connection() as conn:
+        # The pooled connection acts for whichever org used it last: act for this one.
+        conn.execute("SELECT set_config('rapport.org', %s, false)", [tenant.id])
+        isolation.remember(conn, tenant.id)
         conn.execute(
             "INSERT INTO messages (org_id, conversation_id, contact_id, role, content, ts)"
             " VALUES (%s, %s, %s, 'user', 'from long ago', '0001-01-01 00:00:00+14:00')",

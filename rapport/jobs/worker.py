@@ -26,8 +26,9 @@ from rapport.privacy import keys
 QUEUES = ("retention", "default")
 
 
-def make_app(url: str) -> procrastinate.App:
-    """An app with Rapport's tasks, over the database at ``url``."""
+def make_app(url: str, sweeps: bool = True) -> procrastinate.App:
+    """An app with Rapport's tasks (and their periodic sweeps, unless ``sweeps`` is off),
+    over the database at ``url``."""
 
     async def configure(conn: Any) -> None:  # the queue's connections act as the app too
         await isolation.become_app_async(conn)
@@ -43,7 +44,7 @@ def make_app(url: str) -> procrastinate.App:
         json_loads=orjson.loads,
     )
     app = procrastinate.App(connector=connector)
-    register(app)
+    register(app, sweeps)
     return app
 
 
@@ -58,7 +59,7 @@ def _prepared(
     database = Database(url, min_size=1, max_size=2, health=health)
     options = {"queues": list(QUEUES), "additional_context": {"database": database},
                "delete_jobs": "successful", "fetch_job_polling_interval": 1.0}  # fmt: skip
-    return make_app(url), database, options
+    return make_app(url, settings.job_sweeps), database, options
 
 
 @contextlib.asynccontextmanager
