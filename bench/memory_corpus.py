@@ -5,7 +5,8 @@ Contacts and conversations go in through ``rapport.synthetic.populate``, message
 distinct texts (``memory_data``). Each distinct text is embedded once with Rapport's model
 and its vector written to every message that says it, with COPY into a temporary table and a
 set-based UPDATE that also sets ``enriched_at``: PostgreSQL maintains the HNSW and GIN
-indexes row by row, as it does under production enrichment. Then VACUUM ANALYZE.
+indexes row by row, as it does under production enrichment. Then VACUUM ANALYZE, and the
+org's term statistics counted as the worker's hourly job would (``terms.refresh``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 import memory_data
 from rapport import synthetic
 from rapport.db.database import Database
-from rapport.retrieval import embeddings
+from rapport.retrieval import embeddings, terms
 from rapport.sdk import Rapport
 
 PER_CONVERSATION = 10
@@ -98,6 +99,10 @@ def build(
         started = time.perf_counter()
         conn.execute("VACUUM ANALYZE messages")
         seconds["vacuum"] = time.perf_counter() - started
+    with console.status("Counting the org's term statistics (the worker's job)…"):
+        started = time.perf_counter()
+        database.run(terms.refresh(r.principal.org_id, force=True))
+        seconds["terms"] = time.perf_counter() - started
     talked = conn.execute(
         "SELECT DISTINCT contact_id::text FROM conversations WHERE org_id = %s ORDER BY 1",
         [r.principal.org_id],

@@ -10,7 +10,9 @@ among them (the LoCoMo paper's measure). Five retrievers see the same turn text:
 - ``bm25``: bm25s, one index per conversation (the keyword baseline);
 - ``dense``: all-MiniLM-L6-v2, exact cosine top k with numpy (the embedding baseline);
 - ``rapport keyword``, ``rapport semantic``, ``rapport hybrid``: ``r.search`` in-process on
-  Rapport's own store, after ingesting every turn as a message and flushing enrichment.
+  Rapport's own store, after ingesting every turn as a message and flushing enrichment;
+  ``rapport fused only``: hybrid without lifting the neighbours of its best results
+  (``search.LIFTERS`` = 0), to show what the fusion and what the neighbours bring.
 
 It prints recall per category and retriever for each k, Rapport hybrid's recall against each
 baseline's, and the query latency of every retriever (the questions are asked of all of them
@@ -286,9 +288,10 @@ class RapportSearch:
     is counted in ``foreign`` (it would mean the filter let another contact's messages in).
     """
 
-    def __init__(self, store: RapportStore, mode: str) -> None:
-        self.name = f"rapport {mode}"
+    def __init__(self, store: RapportStore, mode: str, lifters: int | None = None) -> None:
+        self.name = f"rapport {mode}" if lifters is None else "rapport fused only"
         self.mode = mode
+        self.lifters = lifters
         self.foreign = 0
         self._store = store
         self._sample: Stored | None = None
@@ -300,14 +303,22 @@ class RapportSearch:
 
     def search(self, question: str, k: int) -> tuple[list[str], float]:
         assert self._sample is not None, "prepare() first"
+        from rapport.retrieval import search
+
+        lifters = search.LIFTERS
+        if self.lifters is not None:
+            search.LIFTERS = self.lifters
         started = time.perf_counter()
-        answer = self._store.client.search(
-            question,
-            scope=["messages"],
-            filter={"contact_id": self._sample.contact_id},
-            k=k,
-            mode=self.mode,
-        )
+        try:
+            answer = self._store.client.search(
+                question,
+                scope=["messages"],
+                filter={"contact_id": self._sample.contact_id},
+                k=k,
+                mode=self.mode,
+            )
+        finally:
+            search.LIFTERS = lifters
         elapsed = time.perf_counter() - started
         ranked: list[str] = []
         for result in answer["results"]:
@@ -571,6 +582,7 @@ def main() -> None:
     if not args.baselines_only:
         store, ingest = start_rapport(console, samples, args.home)
         searches = [RapportSearch(store, mode) for mode in MODES]
+        searches.append(RapportSearch(store, "hybrid", lifters=0))
         retrievers += searches
     tally = Tally(ks)
     try:

@@ -9,6 +9,7 @@ as they would on a user's own PostgreSQL 15-17.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import warnings
@@ -110,3 +111,23 @@ def test_without_the_old_engine_starting_says_what_to_do_and_keeps_the_folder(
     assert (home / "pgdata" / "PG_VERSION").read_text().strip() == "16"
     assert sorted(p.name for p in (home / "pgdata").iterdir()) == before
     assert not (home / "pgdata-pg16").exists()
+
+
+def test_the_servers_memory_is_sized_from_the_machines(admin_url: str) -> None:
+    """A quarter of the memory in shared buffers, between PostgreSQL's 128 MB and 8 GB; the
+    running test server was set up so (a restart at the start that found it otherwise)."""
+    gib = 2**30
+    assert embedded.memory_settings(2 * gib)["shared_buffers"] == "512MB"
+    assert embedded.memory_settings(gib // 4)["shared_buffers"] == "128MB"
+    assert embedded.memory_settings(64 * gib)["shared_buffers"] == "8192MB"
+    assert embedded.memory_settings(64 * gib)["maintenance_work_mem"] == "1024MB"
+    if os.environ.get("RAPPORT_TEST_DATABASE_URL"):
+        pytest.skip("the tests run on a configured server, not the embedded one")
+    with psycopg.connect(admin_url) as conn:
+        rows = conn.execute(
+            "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)",
+            [list(embedded.memory_settings())],
+        ).fetchall()
+    wanted = embedded.memory_settings()
+    assert len(rows) == 3
+    assert all(embedded._same(setting, unit, wanted[name]) for name, setting, unit in rows)

@@ -19,6 +19,7 @@ import pytest
 from rapport.db.database import Database
 from rapport.db.isolation import APP_ROLE
 from rapport.db.operation import Operation, Query, Steps
+from rapport.retrieval import terms
 from tests.conftest import Store, Tenant
 from tests.test_tenancy import World, client_for, ok
 
@@ -91,7 +92,8 @@ def _unfiltered(table: str, org: str | None) -> Operation[list[str]]:
 @pytest.fixture
 def two_orgs(store: Store, model: None) -> tuple[str, str]:
     """Two orgs with rows in every tenant table, made over HTTP (and, for the one table
-    only a running enrichment batch fills, by hand)."""
+    only a running enrichment batch fills, by hand; the term statistics by the worker's
+    operation)."""
     server = store.server()
     made = []
     for flavour in ("a", "b"):
@@ -100,6 +102,7 @@ def two_orgs(store: Store, model: None) -> tuple[str, str]:
             world = World(client, flavour)
             _fill_the_rest(client, world)
         made.append(tenant.id)
+        store.database.run(terms.refresh(tenant.id, force=True))
     with psycopg.connect(store.url, autocommit=True) as conn:
         for org in made:
             conn.execute(

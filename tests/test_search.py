@@ -9,10 +9,6 @@ import httpx
 import pytest
 
 from rapport import errors
-from rapport.db.database import Database
-from rapport.db.operation import Query, Steps, operation
-from rapport.retrieval import keyword, search
-from rapport.tenancy.principal import Principal
 
 TOPICS = [
     "Can you send me the price list for the premium plan?",
@@ -85,6 +81,29 @@ def test_results_name_what_found_them(sdk: Any) -> None:
     assert meaning[0]["id"] == price
     assert sdk.search("how expensive is the top tier subscription", scope=["messages"],
                       mode="keyword")["results"] == []  # fmt: skip
+
+
+def test_the_answer_ranks_with_the_question_it_answers(sdk: Any) -> None:
+    """The turn after a matching one shares neither its words nor its meaning ("what's your
+    budget?" / "about five grand"); hybrid search lifts it, and says which turn did."""
+    convo = conversation(sdk, "Bea")
+    noise = [{"role": "user", "content": topic} for topic in TOPICS]
+    asked, answer, *_ = sdk.conversations.append_messages(convo["id"], [
+        {"role": "assistant", "content": "What monthly budget do you have in mind?"},
+        {"role": "user", "content": "About five grand, give or take"},
+        *noise,
+    ])  # fmt: skip
+    sdk.enrichment.flush()
+    results = sdk.search("what budget did they mention", scope=["messages"], k=3)["results"]
+    by_id = {result["id"]: result for result in results}
+    assert results[0]["id"] == asked
+    assert answer in by_id
+    assert "context" in by_id[answer]["retrievers"]
+    assert by_id[answer]["context_of"] == asked
+    assert results[0]["context_of"] is None or results[0]["context_of"] == answer
+    # The single retrievers do not lift: keyword search finds the question only.
+    keyword = sdk.search("what budget did they mention", scope=["messages"], mode="keyword")
+    assert [result["id"] for result in keyword["results"]] == [asked]
 
 
 def test_filters_on_time_metadata_and_role_apply_inside(sdk: Any) -> None:
@@ -230,26 +249,3 @@ def test_rest_contract(http: httpx.Client) -> None:
     [result] = response.json()["results"]
     assert result["id"] == message["id"]
     assert {"id", "type", "score", "content", "text"} <= set(result)
-
-
-def test_keyword_search_is_planned_with_its_words_every_time(
-    database: Database, tenant: Any
-) -> None:
-    """A prepared statement's generic plan, chosen after a few searches for common words
-    (walk the newest rows), would walk every row of the org for a rare word: 40 ms instead
-    of 2 at 100k messages (bench/store.py section 7). So org-wide, the statements holding
-    the keyword ranker are never prepared, while the rest are (the control)."""
-    principal = Principal(org_id=tenant.id, role="owner")
-    request = search.SearchRequest(query="pizza boxes", mode="keyword")
-
-    @operation
-    def search_often() -> Steps[list[str]]:
-        for _ in range(8):  # psycopg prepares a statement on its 5th run
-            yield from keyword.search(principal, "pizza boxes").steps
-            yield from search.search(principal, request, None).steps
-        prepared = yield Query("SELECT statement FROM pg_prepared_statements", fetch="scalars")
-        return list(prepared)
-
-    prepared = database.run(search_often())
-    assert any("websearch_to_tsquery" in text for text in prepared)  # the control
-    assert not [text for text in prepared if "term_hits" in text]

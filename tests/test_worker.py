@@ -58,7 +58,7 @@ def test_an_orgs_retention_is_queued_once_at_most(store: Store, tenant: Tenant) 
 @pytest.fixture
 def worker_server(store: Store, model: None) -> Any:
     settings = store.settings.model_copy(
-        update={"worker": "inprocess", "job_attempts": 2, "job_backoff": 0}
+        update={"worker": "inprocess", "job_attempts": 2, "job_backoff": 0, "job_sweeps": False}
     )
     with ServerThread(create_app(settings, store.url, supervise=False)) as running:
         yield running
@@ -127,3 +127,32 @@ def test_the_servers_worker_scrubs_what_was_stored_before_the_policy(
         history = r.conversations.history(chat["id"])["items"]
         assert [m["content"] for m in history] == ["[EMAIL]"] * 3
     assert _jobs(store.url, tasks.SCRUB) in ([], [("succeeded", 1, tenant.id)])
+
+
+def test_the_servers_worker_counts_an_orgs_terms(
+    worker_server: ServerThread, store: Store, tenant: Tenant
+) -> None:
+    with tenant.local() as r:
+        person = r.contacts.create(name="Ana")
+        chat = r.conversations.create(contact_id=person["id"], channel="sms")
+        items = [{"role": "user", "content": f"kraken ink order {n}"} for n in range(25)]
+        r.conversations.append_messages(chat["id"], items)
+
+        async def queue() -> int | None:  # as the hourly sweep queues every org
+            app = worker.make_app(store.url)
+            async with app.open_async():
+                return await tasks.defer_count_terms(app, tenant.id)
+
+        assert asyncio.run(queue()) is not None
+
+    def counted() -> list[tuple[Any, ...]]:
+        with psycopg.connect(store.url) as conn:  # the schema's owner: row security aside
+            return conn.execute(
+                "SELECT lexeme, df FROM search_terms WHERE org_id = %s"
+                " AND table_name = 'messages' AND lexeme IN ('', 'kraken') ORDER BY lexeme",
+                [tenant.id],
+            ).fetchall()
+
+    assert wait_for(counted, seen=lambda: _jobs(store.url, tasks.COUNT_TERMS)) == [
+        ("", 25), ("kraken", 25)
+    ]  # fmt: skip

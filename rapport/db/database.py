@@ -97,9 +97,9 @@ def _drive(conn: psycopg.Connection[Any], op: Operation[T], first: Query) -> T:
                 cursor = psycopg.RawCursor(conn)
                 statement, params = sql.arguments(step.sql, step.params)
                 if isolation.needs_org(conn, op.org):
-                    isolation.execute(conn, cursor, op.org, statement, params, _prepare(step))
+                    isolation.execute(conn, cursor, op.org, statement, params)
                 else:
-                    cursor.execute(statement, params, prepare=_prepare(step))
+                    cursor.execute(statement, params)
                 send = _result(cursor, step)
             except psycopg.Error as error:
                 isolation.remember(conn, isolation.UNKNOWN)
@@ -125,11 +125,9 @@ async def _drive_async(conn: psycopg.AsyncConnection[Any], op: Operation[T], fir
                 cursor = psycopg.AsyncRawCursor(conn)
                 statement, params = sql.arguments(step.sql, step.params)
                 if isolation.needs_org(conn, op.org):
-                    await isolation.execute_async(
-                        conn, cursor, op.org, statement, params, _prepare(step)
-                    )
+                    await isolation.execute_async(conn, cursor, op.org, statement, params)
                 else:
-                    await cursor.execute(statement, params, prepare=_prepare(step))
+                    await cursor.execute(statement, params)
                 send = await _async_result(cursor, step)
             except psycopg.Error as error:
                 isolation.remember(conn, isolation.UNKNOWN)
@@ -140,11 +138,6 @@ async def _drive_async(conn: psycopg.AsyncConnection[Any], op: Operation[T], fir
             step = steps.throw(throw) if throw is not None else steps.send(send)
         except StopIteration as done:
             return cast(T, done.value)
-
-
-def _prepare(query: Query) -> bool | None:
-    """psycopg's ``prepare``: False never prepares, None leaves it to its threshold."""
-    return False if query.planned_per_call else None
 
 
 class _Done(Exception):

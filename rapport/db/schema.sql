@@ -1985,6 +1985,23 @@ ALTER TABLE ONLY public.retention_runs FORCE ROW LEVEL SECURITY;
 
 
 --
+-- Name: search_terms; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.search_terms (
+    org_id uuid NOT NULL,
+    table_name text NOT NULL,
+    lexeme text NOT NULL,
+    df bigint NOT NULL,
+    counted_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT search_terms_df_check CHECK ((df >= 0)),
+    CONSTRAINT search_terms_table_name_check CHECK ((table_name = ANY (ARRAY['messages'::text, 'memories'::text, 'knowledge_chunks'::text])))
+);
+
+ALTER TABLE ONLY public.search_terms FORCE ROW LEVEL SECURITY;
+
+
+--
 -- Name: stage_transitions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2388,6 +2405,14 @@ ALTER TABLE ONLY public.procrastinate_workers
 
 ALTER TABLE ONLY public.retention_runs
     ADD CONSTRAINT retention_runs_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: search_terms search_terms_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.search_terms
+    ADD CONSTRAINT search_terms_pkey PRIMARY KEY (org_id, table_name, lexeme);
 
 
 --
@@ -3294,6 +3319,14 @@ ALTER TABLE ONLY public.retention_runs
 
 
 --
+-- Name: search_terms search_terms_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.search_terms
+    ADD CONSTRAINT search_terms_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
 -- Name: stage_transitions stage_transitions_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3440,6 +3473,12 @@ ALTER TABLE public.pii_vault ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.retention_runs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: search_terms; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.search_terms ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: stage_transitions; Type: ROW SECURITY; Schema: public; Owner: -
@@ -3602,6 +3641,13 @@ CREATE POLICY tenant ON public.retention_runs USING ((org_id = ( SELECT public.r
 
 
 --
+-- Name: search_terms tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.search_terms USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
 -- Name: stage_transitions tenant; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -3625,4 +3671,4 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0013');
+INSERT INTO public.alembic_version (version_num) VALUES ('0014');

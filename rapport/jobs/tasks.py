@@ -1,6 +1,6 @@
 """The jobs Rapport runs (hourly retention of every org, each org's run; scrubbing of the
-orgs that scrub, every 15 minutes; re-queuing jobs whose worker died), and how they are
-retried.
+orgs that scrub, every 15 minutes; each org's term statistics for the keyword ranker, hourly
+where they are due; re-queuing jobs whose worker died), and how they are retried.
 
 Tasks run in the worker's event loop; their database work runs in a thread on the worker's
 synchronous pool (``context.additional_context["database"]``), through the same operations
@@ -21,12 +21,14 @@ from rapport.audit import log as audit
 from rapport.db.database import Database
 from rapport.privacy import scrubbing
 from rapport.retention import enforce
+from rapport.retrieval import terms
 from rapport.tenancy import orgs
 from rapport.tenancy.principal import Principal
 
 log = logging.getLogger("rapport.jobs")
 ENFORCE = "rapport.retention.enforce"
 SCRUB = "rapport.privacy.scrub"
+COUNT_TERMS = "rapport.retrieval.count_terms"
 # Batches one scrubbing job does before it makes way for other jobs (the next sweep goes on).
 SCRUB_BATCHES = 200
 
@@ -116,6 +118,25 @@ async def scrub_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
     return len(found)
 
 
+async def count_terms(context: procrastinate.JobContext, org_id: str) -> dict[str, Any]:
+    """One org's term statistics, counted afresh where they are due (rapport.retrieval.terms)."""
+    counted: dict[str, Any] = await asyncio.to_thread(_database(context).run, terms.refresh(org_id))
+    return counted
+
+
+async def defer_count_terms(app: procrastinate.App, org_id: str) -> int | None:
+    """Queue an org's term counting, once."""
+    return await _defer_once(app, COUNT_TERMS, "terms", org_id)
+
+
+async def terms_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
+    """Every hour: each org's term counting queued (a job finds quickly that nothing is due)."""
+    found = await asyncio.to_thread(_database(context).run, orgs.org_ids())
+    for org_id in found:
+        await defer_count_terms(context.app, org_id)
+    return len(found)
+
+
 async def requeue_stalled(context: procrastinate.JobContext, timestamp: int) -> int:
     """Every 5 minutes: jobs whose worker stopped sending heartbeats, queued again."""
     manager = context.app.job_manager
@@ -126,17 +147,21 @@ async def requeue_stalled(context: procrastinate.JobContext, timestamp: int) -> 
     return len(stalled)
 
 
-def register(app: procrastinate.App) -> None:
+def register(app: procrastinate.App, sweeps: bool = True) -> None:
     """Rapport's tasks on ``app`` (each app its own, so apps over several databases in one
-    process, as in the tests, do not share task objects)."""
+    process, as in the tests, do not share task objects), and the periodic sweeps that queue
+    them unless ``sweeps`` is off (a worker that runs only what it is given: at its start
+    procrastinate queues any sweep due in the last 10 minutes, beside a test's own job)."""
     app.task(name=ENFORCE, pass_context=True, retry=BACKOFF, queue="retention")(enforce_org)
-    app.periodic(cron="17 * * * *", periodic_id="retention")(
-        app.task(name="rapport.retention.sweep", pass_context=True, queue="retention")(sweep)
-    )
     app.task(name=SCRUB, pass_context=True, retry=BACKOFF)(scrub_org)
-    app.periodic(cron="*/15 * * * *", periodic_id="pii")(
-        app.task(name="rapport.privacy.sweep", pass_context=True)(scrub_sweep)
+    app.task(name=COUNT_TERMS, pass_context=True, retry=BACKOFF)(count_terms)
+    sweep_tasks = (
+        ("17 * * * *", "retention", "rapport.retention.sweep", sweep, "retention"),
+        ("*/15 * * * *", "pii", "rapport.privacy.sweep", scrub_sweep, "default"),
+        ("41 * * * *", "terms", "rapport.retrieval.terms_sweep", terms_sweep, "default"),
+        ("*/5 * * * *", "stalled", "rapport.jobs.requeue_stalled", requeue_stalled, "default"),
     )
-    app.periodic(cron="*/5 * * * *", periodic_id="stalled")(
-        app.task(name="rapport.jobs.requeue_stalled", pass_context=True)(requeue_stalled)
-    )
+    for cron, periodic_id, name, function, queue in sweep_tasks:
+        task = app.task(name=name, pass_context=True, queue=queue)(function)
+        if sweeps:
+            app.periodic(cron=cron, periodic_id=periodic_id)(task)

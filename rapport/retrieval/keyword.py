@@ -3,8 +3,8 @@ ranker POST /v1/search uses too (``search.ranker``: BM25 over PostgreSQL's tsvec
 
 The words match as web-search syntax: words, "quoted phrases", ``or``, ``-excluded``
 (``websearch_to_tsquery``, English stemming). Within a contact or conversation every match
-is ranked; org-wide, the most recent matches (``search.ORG_WIDE_CANDIDATES``), so a common
-word costs the same at 1,000 messages or 1M.
+is ranked; org-wide, a bounded set of them (``bm25``: a rare word's matches, a common word's
+recent ones), so a common word costs the same at 1,000 messages or 1M.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from rapport.db.sql import Fragment
 from rapport.resources import paging
 from rapport.resources.filters import FilterCompiler
 from rapport.resources.params import Filter, Limit
-from rapport.retrieval import QUERIES
-from rapport.retrieval.search import KEYWORD_CANDIDATES, ORG_WIDE_CANDIDATES, SELECTIVE, ranker
+from rapport.retrieval import QUERIES, bm25
+from rapport.retrieval.search import SELECTIVE
 from rapport.tenancy.principal import Principal
 
 
@@ -49,17 +49,14 @@ def search(
     exact = isinstance(filter, dict) and any(key in filter for key in SELECTIVE)
     statement = sql.fill(
         QUERIES["message_search"],
-        ranker=ranker("messages", condition, exact),
+        ranker=bm25.ranker("messages", condition, exact),
         json=MESSAGES.json_sql,
     )
-    cap = KEYWORD_CANDIDATES if exact else ORG_WIDE_CANDIDATES
-    # Org-wide, the best plan depends on the words (see Query); within a contact either is cheap.
     rows = yield Query(
         statement,
-        {**out.params, "org": principal.org_id, "tsquery": tsquery, "lexemes": list(lexemes),
-         "cap": max(cap, size), "n": size},
+        {**out.params, **bm25.params(exact, size), "org": principal.org_id,
+         "tsquery": tsquery, "lexemes": list(lexemes)},
         fetch="all",
-        planned_per_call=not exact,
     )  # fmt: skip
     items = [{**doc, "rank": float(rank), "snippet": snippet} for doc, rank, snippet in rows]
     return {"items": items}

@@ -3,13 +3,14 @@
 Each scope is searched by one SQL statement that runs its retrievers and fuses them:
 - keyword: PostgreSQL full-text search. The query's words are OR-ed (English stemming and
   stop words), so a question finds turns that share some of its words, ranked by BM25
-  (``_BM25`` below: within a contact or conversation over every match, org-wide over the
-  most recent 500);
+  (``bm25``: within a contact or conversation over every match, org-wide over a bounded
+  set: the rare words' matches and the common words' recent ones);
 - semantic: cosine distance to the query's all-MiniLM-L6-v2 embedding through the HNSW index,
   or exactly over the filtered rows when the filter names a contact or conversation (a few
   thousand rows at most, where exact is both faster and complete);
-- hybrid: both, fused by weighted reciprocal rank fusion (score = 1 / (5 + keyword rank)
-  + 0.5 / (5 + semantic rank); ``RRF_K`` and the weights say why).
+- hybrid: both, fused by their scores (each list's min-max normalised, weighted 0.6 and
+  0.4), then each of the best 2k results lifts the messages just before and after it in its
+  conversation by half its score (``KEYWORD_WEIGHT`` and ``NEIGHBOUR_LIFT`` say why).
 
 Filters apply inside each retriever's statement, so a filtered search returns k results when
 k rows match. If the HNSW scan comes back short (the filter removed most of what the index
@@ -42,23 +43,34 @@ from rapport.memory.enricher import Runtime
 from rapport.memory.knowledge import KNOWLEDGE
 from rapport.resources.filters import FilterCompiler
 from rapport.resources.params import Filter
-from rapport.retrieval import QUERIES
+from rapport.retrieval import QUERIES, bm25
 from rapport.retrieval.embeddings import vector_text
 from rapport.tenancy.principal import Principal
 
 Scope = Literal["messages", "memories", "knowledge"]
 Mode = Literal["hybrid", "semantic", "keyword"]
-# Weighted reciprocal rank fusion. Plain RRF (k = 60, equal weights) scored 60.1% recall@10
-# on LoCoMo's dev split, below keyword search alone (63.1%): the MiniLM dense list is the
-# weaker one there (47.3%), and equal weights let its misses push keyword hits out of the
-# top 10. Halving its weight, with a small k so that each list's first ranks count most,
-# gives 66.6% at 10 and 57.5% at 5 (keyword: 55.7%), above both retrievers in every category
-# (bench/retrieval.py, 2026-12-03). Picked from a small grid (k 5-60, weight 0.3-1) on the
-# bench's quick subset and confirmed on the whole split, so still tuned on the data it is
-# measured on; issue 11's per-query weighting is to replace it.
-RRF_K = 5
-KEYWORD_WEIGHT = 1.0
-SEMANTIC_WEIGHT = 0.5
+# Hybrid fusion, measured on LoCoMo's dev split (bench/retrieval.py; 997 questions,
+# recall@10 of the evidence turns) and tuned on its first five conversations only, then
+# checked on the other five (figures: tuning half / held-out half / all):
+# - plain RRF (k 60, equal weights): 60.1 % overall, below keyword search alone (63.1 %):
+#   the MiniLM dense list is the weaker one (47.3 %) and its misses pushed keyword hits out;
+# - weighted RRF (k 5, weights 1 and 0.5), last session's: 65.6 / 67.1 / 66.6 %;
+# - scores instead of ranks: each list min-max normalised (a strong BM25 match stays far
+#   above a weak one, which ranks cannot say), keyword weighing 0.6: 69.1 % overall;
+# - and a result's neighbours in its conversation lifted by half its score: 77.4 / 74.5 /
+#   75.4 % (recall@5 64.9 %). In a conversation the answer is the turn after the question
+#   ("what's your budget?" / "about 5k"), which shares neither its words nor its meaning;
+#   LoCoMo's evidence is so too. Only the best 2k results lift (more adds nothing measured).
+KEYWORD_WEIGHT = 0.6
+SEMANTIC_WEIGHT = 0.4
+NEIGHBOUR_LIFT = 0.5
+LIFTERS = 2  # per result asked for: the best 2k lift their neighbours (0: none do)
+# How far the HNSW walk looks (pgvector's default is 40). Recall@10 against an exact scan at
+# 1M messages (bench/memory.py's corpus, 200 questions), the index as enrichment builds it
+# (m 16, ef_construction 64): 0.72 at 40, 0.77 at 100, 0.78 at 200, for about 0.5 ms more
+# at 100. The same rows indexed in one build with m 32, ef_construction 200: 0.85 / 0.92 /
+# 0.94, and 0.95 at 400 (3.6 ms). The graph, not the walk, is what is missing; see issue 11.
+EF_SEARCH = 100
 SELECTIVE = ("contact_id", "conversation_id")
 ALL_SCOPES: tuple[Scope, ...] = ("messages", "memories", "knowledge")
 
@@ -191,25 +203,13 @@ def or_query(text: str) -> str:
     return " | ".join(words[:32])
 
 
-KEYWORD_CANDIDATES = 5000  # within one contact or conversation: every match, up to this
-# org-wide: the most recent matches (an OR of a question's words matches ~10% of a large
-# org's messages; ranking them all costs ~75 ms at 100k messages). Older history is still
-# found by the semantic half.
-ORG_WIDE_CANDIDATES = 500
-
-
-def ranker(table: str, condition: str, exact: bool) -> str:
-    """The one keyword ranker's CTEs over ``table`` (see ``queries.sql``)."""
-    order = "" if exact else "ORDER BY t.id DESC"  # ids are UUIDv7: newest first
-    return sql.fill(QUERIES["keyword_ranker"], table=table, condition=condition, order=order)
-
-
 def _statement(target: Target, condition: str, mode: Mode, exact: bool) -> str:
     """One scope's retrieval and fusion: (id, keyword rank, semantic rank, similarity,
-    fused score, index rows walked, document) for its best ``n`` candidates, top ``k``."""
+    fused score, the result it neighbours, index rows walked, document) for its best ``n``
+    candidates, top ``k``."""
     parts = []
     if mode in ("hybrid", "keyword"):
-        parts.append(ranker(target.table, condition, exact))
+        parts.append(bm25.ranker(target.table, condition, exact))
     if mode in ("hybrid", "semantic"):
         order = (
             "(t.embedding <=> %(vector)s::vector) + 0"
@@ -219,9 +219,15 @@ def _statement(target: Target, condition: str, mode: Mode, exact: bool) -> str:
         parts.append(sql.fill(QUERIES["semantic_retriever"], table=target.table,
                               condition=condition, order=order))  # fmt: skip
     walked = "NULL::bigint" if mode == "keyword" else "(SELECT count(*) FROM semantic)"
+    fusion = ""
+    if mode == "hybrid":  # only messages have neighbours (the turns around one)
+        neighbours = QUERIES["neighbours_none"]
+        if target.table == "messages":
+            neighbours = sql.fill(QUERIES["neighbours_messages"], condition=condition)
+        fusion = sql.fill(QUERIES["fusion"], neighbours=neighbours)
     return sql.fill(
-        QUERIES["fused"], retrievers=",".join(parts), hits=QUERIES[f"hits_{mode}"],
-        walked=walked, json=target.json_sql, table=target.table,
+        QUERIES["fused"], retrievers=",".join(parts), fusion=fusion,
+        hits=QUERIES[f"hits_{mode}"], walked=walked, json=target.json_sql, table=target.table,
     )  # fmt: skip
 
 
@@ -235,9 +241,9 @@ def _params(
     exact: bool,
 ) -> dict[str, Any]:
     return {
-        **condition, "org": org, "tsquery": terms[0], "lexemes": terms[1],
-        "cap": KEYWORD_CANDIDATES if exact else ORG_WIDE_CANDIDATES, "vector": vector,
-        "n": n, "k": k, "rrf": RRF_K, "wk": KEYWORD_WEIGHT, "ws": SEMANTIC_WEIGHT,
+        **condition, **bm25.params(exact, n), "org": org, "tsquery": terms[0],
+        "lexemes": terms[1], "vector": vector, "k": k, "wk": KEYWORD_WEIGHT,
+        "ws": SEMANTIC_WEIGHT, "lift": LIFTERS * k, "beta": NEIGHBOUR_LIFT,
     }  # fmt: skip
 
 
@@ -304,7 +310,8 @@ def search(
     vector = vector_text(query_vector) if query_vector is not None else None
     n, k = _candidates(request.k), request.k
     if mode != "keyword":
-        yield Query(QUERIES["vector_scan"], {"ef_search": str(max(n, 40))}, fetch="rowcount")
+        ef_search = str(max(n, EF_SEARCH))
+        yield Query(QUERIES["vector_scan"], {"ef_search": ef_search}, fetch="rowcount")
     exact = any(key in request.filter for key in SELECTIVE)
     found: list[tuple[float, dict[str, Any]]] = []
     unknown: set[str] | None = None
@@ -366,10 +373,9 @@ def _run(
     exact: bool,
 ) -> Steps[list[Any]]:
     params = _params(terms, vector, org, condition_params, n, k, exact)
-    per_call = mode != "semantic" and not exact  # the ranker org-wide: see Query
     statement = _statement(target, condition, mode, exact)
-    rows: list[Any] = yield Query(statement, params, fetch="all", planned_per_call=per_call)
-    walked = rows[0][5] if rows else 0
+    rows: list[Any] = yield Query(statement, params, fetch="all")
+    walked = rows[0][6] if rows else 0
     if mode != "keyword" and not exact and (walked or 0) < n:
         # The index walk came back short: filters removed what it found. Search exactly.
         params = _params(terms, vector, org, condition_params, n, k, True)
@@ -378,9 +384,11 @@ def _run(
 
 
 def _result(target: Target, mode: Mode, row: Any) -> tuple[float, dict[str, Any]]:
-    key, keyword_rank, semantic_rank, similarity, score, _walked, doc = row
+    key, keyword_rank, semantic_rank, similarity, score, context_of, _walked, doc = row
     retrievers = [name for name, rank in (("keyword", keyword_rank), ("semantic", semantic_rank))
                   if rank is not None]  # fmt: skip
+    if context_of is not None:
+        retrievers.append("context")
     text = doc.get(_TEXT[target.type])
     result = {
         "id": str(key),
@@ -391,6 +399,7 @@ def _result(target: Target, mode: Mode, row: Any) -> tuple[float, dict[str, Any]
         "retrievers": retrievers,
         "ranks": {"keyword": keyword_rank, "semantic": semantic_rank},
         "similarity": similarity,
+        "context_of": None if context_of is None else str(context_of),
         target.type: doc,
     }
     return float(score), result
