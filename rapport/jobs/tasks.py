@@ -83,12 +83,17 @@ async def defer_retention(app: procrastinate.App, org_id: str) -> int | None:
     return await _defer_once(app, ENFORCE, "retention", org_id)
 
 
-async def sweep(context: procrastinate.JobContext, timestamp: int) -> int:
-    """Every hour: each org's retention run, queued."""
+async def _every_org(context: procrastinate.JobContext, task: str, lock: str) -> int:
+    """``task`` queued once for every org; how many orgs."""
     found = await asyncio.to_thread(_database(context).run, orgs.org_ids())
     for org_id in found:
-        await defer_retention(context.app, org_id)
+        await _defer_once(context.app, task, lock, org_id)
     return len(found)
+
+
+async def sweep(context: procrastinate.JobContext, timestamp: int) -> int:
+    """Every hour: each org's retention run, queued."""
+    return await _every_org(context, ENFORCE, "retention")
 
 
 async def scrub_org(context: procrastinate.JobContext, org_id: str) -> dict[str, int]:
@@ -131,10 +136,7 @@ async def defer_count_terms(app: procrastinate.App, org_id: str) -> int | None:
 
 async def terms_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
     """Every hour: each org's term counting queued (a job finds quickly that nothing is due)."""
-    found = await asyncio.to_thread(_database(context).run, orgs.org_ids())
-    for org_id in found:
-        await defer_count_terms(context.app, org_id)
-    return len(found)
+    return await _every_org(context, COUNT_TERMS, "terms")
 
 
 async def requeue_stalled(context: procrastinate.JobContext, timestamp: int) -> int:
