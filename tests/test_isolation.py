@@ -19,7 +19,9 @@ import pytest
 from rapport.db.database import Database
 from rapport.db.isolation import APP_ROLE
 from rapport.db.operation import Operation, Query, Steps
+from rapport.extraction import examples
 from rapport.retrieval import terms
+from rapport.retrieval.embeddings import default_embedder
 from tests.conftest import Store, Tenant
 from tests.test_tenancy import World, client_for, ok
 
@@ -92,8 +94,8 @@ def _unfiltered(table: str, org: str | None) -> Operation[list[str]]:
 @pytest.fixture
 def two_orgs(store: Store, model: None) -> tuple[str, str]:
     """Two orgs with rows in every tenant table, made over HTTP (and, for the one table
-    only a running enrichment batch fills, by hand; the term statistics by the worker's
-    operation)."""
+    only a running enrichment batch fills, by hand; the term statistics and the extraction
+    model by the worker's operations)."""
     server = store.server()
     made = []
     for flavour in ("a", "b"):
@@ -103,6 +105,7 @@ def two_orgs(store: Store, model: None) -> tuple[str, str]:
             _fill_the_rest(client, world)
         made.append(tenant.id)
         store.database.run(terms.refresh(tenant.id, force=True))
+        store.database.run(examples.train(tenant.id, default_embedder().embed))
     with psycopg.connect(store.url, autocommit=True) as conn:
         for org in made:
             conn.execute(
@@ -116,7 +119,8 @@ def two_orgs(store: Store, model: None) -> tuple[str, str]:
 
 def _fill_the_rest(client: httpx.Client, world: World) -> None:
     """What the World leaves out: a closer's availability, an agent's state, a stage move,
-    a retention run, a tokenised email in the vault, an erasure's receipt."""
+    a retention run, a tokenised email in the vault, an erasure's receipt, an example for
+    the extractor."""
     ok(client.post("/v1/availability", json={"timezone": "Europe/Paris", "closer": "kevin"}), 201)
     agent = world.ids["agents"]
     ok(client.put(f"/v1/agents/{agent}/state/{world.contact}", json={"state": {"step": 1}}), 201)
@@ -128,6 +132,8 @@ def _fill_the_rest(client: httpx.Client, world: World) -> None:
     ok(client.post(f"/v1/conversations/{world.conversation}/messages", json=said), 201)
     gone = ok(client.post("/v1/contacts", json={"name": "Erased"}), 201)
     ok(client.post(f"/v1/contacts/{gone['id']}/erase"), 201)
+    taught = {"text": "too pricey for us", "labels": {"intent": "objection", "objection": "price"}}
+    ok(client.post("/v1/extraction/examples", json=taught), 201)
 
 
 def test_an_unfiltered_query_sees_only_its_own_org(two_orgs: tuple[str, str], store: Store) -> None:

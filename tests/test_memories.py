@@ -180,7 +180,7 @@ def test_extraction_writes_memories_objections_and_qualification(
     assert found["budget"]["value"] == {"amount": 5000.0, "currency": "USD", "period": "month"}
     assert found["timeline"]["value"]["date"] == "2025-04-15"
     assert found["authority"]["value"]["decision_maker"] is True
-    assert found["budget"]["extracted_by"] == "extractor:rules"
+    assert found["budget"]["extracted_by"] == "extractor:rules+learned"
     [objection] = sdk.objections.list({"conversation_id": conversation})["items"]
     assert objection["type"] == "price"
     assert objection["resolved"] is True

@@ -765,6 +765,23 @@ $$;
 
 
 --
+-- Name: rapport_extraction_due(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_extraction_due() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+  SELECT o.org_id FROM orgs AS o
+  LEFT JOIN extraction_models AS m ON m.org_id = o.org_id
+  WHERE EXISTS (SELECT FROM extraction_examples AS e WHERE e.org_id = o.org_id
+                AND e.updated_at > coalesce(m.trained_through, '-infinity'))
+     OR (m.org_id IS NOT NULL
+         AND NOT EXISTS (SELECT FROM extraction_examples AS e WHERE e.org_id = o.org_id))
+$$;
+
+
+--
 -- Name: rapport_follow_up_changed(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1609,6 +1626,46 @@ ALTER TABLE ONLY public.erasures FORCE ROW LEVEL SECURITY;
 
 
 --
+-- Name: extraction_examples; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.extraction_examples (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    text text NOT NULL,
+    labels jsonb NOT NULL,
+    source text NOT NULL,
+    message_id uuid,
+    actor text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT extraction_examples_labels_check CHECK ((jsonb_typeof(labels) = 'object'::text)),
+    CONSTRAINT extraction_examples_source_check CHECK ((source = ANY (ARRAY['api'::text, 'memory'::text]))),
+    CONSTRAINT extraction_examples_text_check CHECK (((length(text) >= 1) AND (length(text) <= 4000)))
+);
+
+ALTER TABLE ONLY public.extraction_examples FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: extraction_models; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.extraction_models (
+    org_id uuid NOT NULL,
+    version uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    model bytea NOT NULL,
+    examples integer NOT NULL,
+    trained_through timestamp with time zone NOT NULL,
+    trained_at timestamp with time zone DEFAULT now() NOT NULL,
+    figures jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT extraction_models_examples_check CHECK ((examples >= 0))
+);
+
+ALTER TABLE ONLY public.extraction_models FORCE ROW LEVEL SECURITY;
+
+
+--
 -- Name: follow_ups; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2224,6 +2281,22 @@ ALTER TABLE ONLY public.erasures
 
 
 --
+-- Name: extraction_examples extraction_examples_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.extraction_examples
+    ADD CONSTRAINT extraction_examples_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: extraction_models extraction_models_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.extraction_models
+    ADD CONSTRAINT extraction_models_pkey PRIMARY KEY (org_id);
+
+
+--
 -- Name: follow_ups follow_ups_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2620,6 +2693,20 @@ CREATE INDEX enrich_inflight_conversation ON public.enrich_inflight USING btree 
 --
 
 CREATE UNIQUE INDEX erasures_contact_idx ON public.erasures USING btree (org_id, contact_id);
+
+
+--
+-- Name: extraction_examples_message_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX extraction_examples_message_idx ON public.extraction_examples USING btree (org_id, message_id) WHERE (message_id IS NOT NULL);
+
+
+--
+-- Name: extraction_examples_text_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX extraction_examples_text_idx ON public.extraction_examples USING btree (org_id, md5(text));
 
 
 --
@@ -3159,6 +3246,30 @@ ALTER TABLE ONLY public.erasures
 
 
 --
+-- Name: extraction_examples extraction_examples_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.extraction_examples
+    ADD CONSTRAINT extraction_examples_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
+-- Name: extraction_examples extraction_examples_org_id_message_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.extraction_examples
+    ADD CONSTRAINT extraction_examples_org_id_message_id_fkey FOREIGN KEY (org_id, message_id) REFERENCES public.messages(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: extraction_models extraction_models_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.extraction_models
+    ADD CONSTRAINT extraction_models_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
 -- Name: follow_ups follow_ups_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3409,6 +3520,18 @@ ALTER TABLE public.enrich_inflight ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.erasures ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: extraction_examples; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.extraction_examples ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: extraction_models; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.extraction_models ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: follow_ups; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -3564,6 +3687,20 @@ CREATE POLICY tenant ON public.erasures USING ((org_id = ( SELECT public.rapport
 
 
 --
+-- Name: extraction_examples tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.extraction_examples USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: extraction_models tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.extraction_models USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
 -- Name: follow_ups tenant; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -3671,4 +3808,4 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0014');
+INSERT INTO public.alembic_version (version_num) VALUES ('0015');

@@ -7,6 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+# How enrichment signs what an extractor wrote (``extractor:<name>``), so what a person
+# wrote, or corrected, is told apart from it.
+ACTOR = "extractor:"
+
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
@@ -15,6 +19,8 @@ class Inbound:
     text: str
     timestamp: datetime.datetime
     intents: dict[str, list[str]] = field(default_factory=dict)  # the org's own intents
+    org_id: str | None = None  # whose model reads it (``learned``): None is the base model
+    vector: Sequence[float] | None = None  # its embedding, when enrichment has it already
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """The jobs Rapport runs (hourly retention of every org, each org's run; scrubbing of the
 orgs that scrub, every 15 minutes; each org's term statistics for the keyword ranker, hourly
-where they are due; re-queuing jobs whose worker died), and how they are retried.
+where they are due; each org's extraction model, within a minute of its examples changing;
+re-queuing jobs whose worker died), and how they are retried.
 
 Tasks run in the worker's event loop; their database work runs in a thread on the worker's
 synchronous pool (``context.additional_context["database"]``), through the same operations
@@ -19,6 +20,7 @@ from procrastinate.jobs import Job
 
 from rapport.audit import log as audit
 from rapport.db.database import Database
+from rapport.extraction import examples
 from rapport.privacy import scrubbing
 from rapport.retention import enforce
 from rapport.retrieval import terms
@@ -29,6 +31,7 @@ log = logging.getLogger("rapport.jobs")
 ENFORCE = "rapport.retention.enforce"
 SCRUB = "rapport.privacy.scrub"
 COUNT_TERMS = "rapport.retrieval.count_terms"
+TRAIN = "rapport.extraction.train"
 # Batches one scrubbing job does before it makes way for other jobs (the next sweep goes on).
 SCRUB_BATCHES = 200
 
@@ -139,6 +142,30 @@ async def terms_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
     return await _every_org(context, COUNT_TERMS, "terms")
 
 
+async def train_org(context: procrastinate.JobContext, org_id: str) -> dict[str, Any]:
+    """One org's extraction model, trained again on its examples if they changed."""
+    from rapport.retrieval.embeddings import default_embedder
+
+    embed = default_embedder().embed
+    done: dict[str, Any] = await asyncio.to_thread(
+        _database(context).run, examples.train(org_id, embed)
+    )
+    return done
+
+
+async def defer_training(app: procrastinate.App, org_id: str) -> int | None:
+    """Queue an org's training, once."""
+    return await _defer_once(app, TRAIN, "extraction", org_id)
+
+
+async def train_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
+    """Every minute: training queued for each org whose examples changed after its model."""
+    found = await asyncio.to_thread(_database(context).run, examples.orgs_due())
+    for org_id in found:
+        await defer_training(context.app, org_id)
+    return len(found)
+
+
 async def requeue_stalled(context: procrastinate.JobContext, timestamp: int) -> int:
     """Every 5 minutes: jobs whose worker stopped sending heartbeats, queued again."""
     manager = context.app.job_manager
@@ -157,10 +184,12 @@ def register(app: procrastinate.App, sweeps: bool = True) -> None:
     app.task(name=ENFORCE, pass_context=True, retry=BACKOFF, queue="retention")(enforce_org)
     app.task(name=SCRUB, pass_context=True, retry=BACKOFF)(scrub_org)
     app.task(name=COUNT_TERMS, pass_context=True, retry=BACKOFF)(count_terms)
+    app.task(name=TRAIN, pass_context=True, retry=BACKOFF)(train_org)
     sweep_tasks = (
         ("17 * * * *", "retention", "rapport.retention.sweep", sweep, "retention"),
         ("*/15 * * * *", "pii", "rapport.privacy.sweep", scrub_sweep, "default"),
         ("41 * * * *", "terms", "rapport.retrieval.terms_sweep", terms_sweep, "default"),
+        ("* * * * *", "extraction", "rapport.extraction.train_sweep", train_sweep, "default"),
         ("*/5 * * * *", "stalled", "rapport.jobs.requeue_stalled", requeue_stalled, "default"),
     )
     for cron, periodic_id, name, function, queue in sweep_tasks:

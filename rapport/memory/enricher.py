@@ -17,6 +17,7 @@ from typing import Any
 from rapport import errors
 from rapport.db.database import Database
 from rapport.db.operation import Compute, Steps, operation
+from rapport.extraction import learned
 from rapport.extraction.base import Extractor
 from rapport.extraction.rules import RulesExtractor
 from rapport.memory import enrichment
@@ -38,7 +39,7 @@ class Enricher:
     ) -> None:
         self.database = database
         self._embedder = embedder
-        self.extractor: Extractor = extractor or RulesExtractor()
+        self._extractor = extractor
         self.batch = batch
 
     @property
@@ -46,6 +47,17 @@ class Enricher:
         if self._embedder is None:
             self._embedder = default_embedder()
         return self._embedder
+
+    @property
+    def extractor(self) -> Extractor:
+        """The one given, or the rules with the learned classifiers on top; those read the
+        embedding of all-MiniLM-L6-v2, so with another embedder the rules alone."""
+        if self._extractor is None:
+            if self.embedder.name == learned.EMBEDDER:
+                self._extractor = learned.LearnedExtractor(self.embedder)
+            else:
+                self._extractor = RulesExtractor()
+        return self._extractor
 
     def _one_at_a_time(self, org_id: str) -> enrichment.Done:
         """After a batch failed: its messages alone; one that fails alone too is set aside

@@ -28,6 +28,8 @@ from typing import Any, Literal
 from rapport.conversations import QUERIES as CONVERSATION_QUERIES
 from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.extraction import QUERIES as EXTRACTION_QUERIES
+from rapport.extraction.base import ACTOR as EXTRACTOR_ACTOR
 from rapport.extraction.base import Extraction, Extractor, Inbound
 from rapport.extraction.qualification import score
 from rapport.memory import QUERIES, memories
@@ -40,7 +42,6 @@ Embed = Callable[[Sequence[str]], list[list[float]]]
 Scope = tuple[Literal["conversation", "contact"], str]  # (kind, id) of the rows to enrich
 log = logging.getLogger("rapport.enrichment")
 BATCH = 128
-EXTRACTOR_ACTOR = "extractor:"
 BANT = ("budget", "authority", "need", "timeline")
 
 _SUMMARY = sql.fill(
@@ -123,12 +124,13 @@ def enrich_messages(
     # Personal data out first, so nothing below reads the original (rapport.privacy).
     scrubbed = yield from scrubbing.in_enrichment(rows, content=5, flags=12)
     inbound = [i for i, row in enumerate(rows) if row[4] == "user" and row[5].strip()]
-    extractions: dict[int, Extraction] = {}
-    if inbound:
-        found = _extract(extractor, [rows[i] for i in inbound])
-        extractions = dict(zip(inbound, found, strict=True))
     texts = [i for i, row in enumerate(rows) if row[5].strip()]
     vectors = dict(zip(texts, embed([rows[i][5] for i in texts]), strict=True))
+    extractions: dict[int, Extraction] = {}
+    if inbound:
+        yield from _org_models(extractor, [rows[i] for i in inbound])
+        found = _extract(extractor, [rows[i] for i in inbound], [vectors[i] for i in inbound])
+        extractions = dict(zip(inbound, found, strict=True))
     payload = []
     for i, row in enumerate(rows):
         got = _unset_only(row, extractions.get(i, Extraction()))
@@ -215,11 +217,32 @@ def _lock_slots(rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction
         )
 
 
-def _extract(extractor: Extractor, rows: Sequence[Sequence[Any]]) -> list[Extraction]:
+def _org_models(extractor: Extractor, rows: Sequence[Sequence[Any]]) -> Steps[None]:
+    """The models of the batch's orgs that have their own (``rapport.extraction.examples``),
+    loaded into an extractor that reads with them (``learned.LearnedExtractor``), when it
+    does not hold that version yet."""
+    wants, learn = getattr(extractor, "wants", None), getattr(extractor, "learn", None)
+    if wants is None or learn is None:
+        return
+    for org_id, version in sorted({(str(row[0]), row[15]) for row in rows if row[15]}):
+        if wants(org_id, version):
+            blob = yield Query(
+                EXTRACTION_QUERIES["model_blob"], {"org": org_id, "version": version},
+                fetch="scalar",
+            )  # fmt: skip
+            learn(org_id, version, None if blob is None else bytes(blob))
+
+
+def _extract(
+    extractor: Extractor, rows: Sequence[Sequence[Any]], vectors: Sequence[Sequence[float]]
+) -> list[Extraction]:
     """The extractor's reading of each message. An extractor is a plug-in: if it fails on
     the batch, each message is read alone, and one it still fails on is stored without
     extraction (and logged), so a bad message never stops the queue behind it."""
-    messages = [Inbound(row[5], row[6], _org_intents(row[7])) for row in rows]
+    messages = [
+        Inbound(row[5], row[6], _org_intents(row[7]), str(row[0]), vector)
+        for row, vector in zip(rows, vectors, strict=True)
+    ]
     try:
         return extractor.extract(messages)
     except Exception:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapport import errors
 from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.extraction import examples
 from rapport.memory import QUERIES
 from rapport.resources import crud
 from rapport.resources.fields import JSONB
@@ -257,6 +258,8 @@ def _update_steps(principal: Principal, key: str, data: Any) -> Steps[dict[str, 
     if not patch:
         return current
     doc, _ = yield from write_steps(principal, _as_create(current, patch))
+    if "value" in patch:
+        yield from examples.from_correction(principal, current, patch["value"], deleted=False)
     return doc
 
 
@@ -299,10 +302,12 @@ def forget(principal: Principal, id_value: Any, by: str | None = None) -> Steps[
     ended = yield Query(
         QUERIES["memory_end"],
         {"by": by or actor(principal), "reason": "deleted", "org": principal.org_id, "id": key},
-        fetch="rowcount",
     )
-    if not ended and not (yield from crud.exists(MEMORIES, principal, key).steps):
+    if ended is None and not (yield from crud.exists(MEMORIES, principal, key).steps):
         raise errors.NotFound(f"no memory with id {key}", field="id")
+    if ended is not None:  # a person's delete corrects what was extracted
+        previous = dict(zip(("key", "source_message_id", "extracted_by"), ended, strict=True))
+        yield from examples.from_correction(principal, previous, None, deleted=True)
 
 
 def _validity(as_of: Any, all_versions: bool) -> dict[str, Any] | None:

@@ -66,6 +66,7 @@ SELECT id FROM memories WHERE org_id = %(org)s AND chain_id = %(chain)s AND vali
 UPDATE memories SET valid_to = greatest(now(), valid_from), ended_by = %(by)s,
                     ended_reason = %(reason)s
 WHERE org_id = %(org)s AND id = %(id)s AND valid_to IS NULL
+RETURNING key, source_message_id, extracted_by
 
 -- memory_chain --
 -- Every version of the memory this one belongs to, oldest first.
@@ -102,7 +103,8 @@ WHERE t.org_id = %(org)s AND t.external_id = %(external_id)s
 -- later message can resolve them, and two enrichers may hold different parts of the
 -- backlog; claimed rows that must wait stay pending for the next batch. Timestamps are
 -- read within what Python can hold, so one row stored with an absurd one (years 1 BC or
--- 10000) cannot stop the batch for everyone.
+-- 10000) cannot stop the batch for everyone. The org's extraction model, if it has its own,
+-- comes as its version (rapport.extraction.examples).
 WITH claimed AS MATERIALIZED (
   SELECT m.org_id, m.id, m.conversation_id, m.contact_id, m.role, m.content,
          least(greatest(m.ts, '0001-01-02 00:00+00'), '9999-12-30 00:00+00') AS ts,
@@ -117,8 +119,9 @@ WITH claimed AS MATERIALIZED (
 SELECT c.org_id, c.id, c.conversation_id, c.contact_id, c.role, c.content, c.ts,
        coalesce(o.settings -> 'intents', '{}'), c.intent, c.sentiment, c.language,
        c.no_keywords, o.settings -> 'pii', o.settings -> 'calls' ->> 'default_region',
-       c.pii_scrubbed
+       c.pii_scrubbed, em.version::text
 FROM claimed AS c JOIN orgs AS o ON o.org_id = c.org_id
+LEFT JOIN extraction_models AS em ON em.org_id = c.org_id
 WHERE NOT EXISTS (
   SELECT FROM messages AS p
   WHERE p.org_id = c.org_id AND p.conversation_id = c.conversation_id

@@ -12,6 +12,7 @@ from typing import Any
 from rapport.audit import verbs as _audit
 from rapport.calls import verbs as _calls
 from rapport.conversations import verbs as _conversations
+from rapport.extraction import verbs as _extraction
 from rapport.insight import verbs as _insight
 from rapport.memory import verbs as _memory
 from rapport.pipeline import verbs as _pipeline
@@ -26,6 +27,7 @@ CAPABILITIES = (
     _audit,
     _calls,
     _conversations,
+    _extraction,
     _insight,
     _memory,
     _pipeline,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rapport.audit import verbs as audit
 from rapport.calls import verbs as calls
 from rapport.conversations import verbs as conversations
+from rapport.extraction import verbs as extraction
 from rapport.insight import verbs as insight
 from rapport.memory import verbs as memory
 from rapport.pipeline import verbs as pipeline
@@ -43,6 +44,7 @@ class Surface(tenancy.Organization, retrieval.Search):
         self.memories = memory.Memories(transport)
         self.knowledge = memory.Knowledge(transport)
         self.enrichment = memory.Enrichment(transport)
+        self.extraction = extraction.Extraction(transport)
         self.users = tenancy.Users(transport)
         self.keys = tenancy.Keys(transport)
         self.retention = retention.Retention(transport)
