@@ -1812,6 +1812,7 @@ CREATE TABLE public.memories (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     embedding public.vector(384),
     search tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, ((replace(key, '_'::text, ' '::text) || ' '::text) || text))) STORED,
+    evidence uuid[] DEFAULT '{}'::uuid[] NOT NULL,
     CONSTRAINT memories_check CHECK (((valid_to IS NULL) OR (valid_to >= valid_from))),
     CONSTRAINT memories_confidence_check CHECK (((confidence >= (0)::double precision) AND (confidence <= (1)::double precision))),
     CONSTRAINT memories_ended_reason_check CHECK ((ended_reason = ANY (ARRAY['superseded'::text, 'deleted'::text])))
@@ -3808,4 +3809,4 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0015');
+INSERT INTO public.alembic_version (version_num) VALUES ('0016');

@@ -32,7 +32,7 @@ from rapport.extraction import QUERIES as EXTRACTION_QUERIES
 from rapport.extraction.base import ACTOR as EXTRACTOR_ACTOR
 from rapport.extraction.base import Extraction, Extractor, Inbound
 from rapport.extraction.qualification import score
-from rapport.memory import QUERIES, memories
+from rapport.memory import QUERIES, evidence, memories
 from rapport.privacy import scrubbing
 from rapport.retrieval.embeddings import vector_text
 from rapport.tenancy.principal import Principal
@@ -175,19 +175,22 @@ def _forget_unsaid(
     read: Sequence[Sequence[Any]], extractions: dict[int, Extraction], inbound: list[int],
     done: Done,
 ) -> Steps[None]:  # fmt: skip
-    """End what an edited message's old text said and its new text does not (its memories
-    written before, by the extractor, of keys it did not write now); requalify if BANT."""
-    by_org: dict[str, tuple[list[str], list[dict[str, str]]]] = {}
+    """End what an edited message's old text said and its new text does not (memories the
+    extractor read from it before, of keys it does not say now, unless another message
+    supports them too); requalify if BANT."""
+    by_org: dict[str, tuple[list[str], set[str], list[dict[str, str]]]] = {}
     for row, i in zip(read, inbound, strict=True):
-        ids, said = by_org.setdefault(str(row[0]), ([], []))
+        ids, contacts, said = by_org.setdefault(str(row[0]), ([], set(), []))
         ids.append(str(row[1]))
+        contacts.add(str(row[3]))
         said.extend({"message": str(row[1]), "key": f.key} for f in extractions[i].findings)
-    for org_id, (ids, said) in sorted(by_org.items()):
+    for org_id, (ids, contacts, said) in sorted(by_org.items()):
         ended = yield Query(
             QUERIES["enrich_forget_unsaid"],
-            {"org": org_id, "messages": ids, "said": json_text(said)},
+            {"org": org_id, "messages": ids, "contacts": sorted(contacts),
+             "said": json_text(said)},
             fetch="all",
-        )
+        )  # fmt: skip
         for conversation_id, contact_id, key in ended:
             if key in BANT and conversation_id:
                 done.qualify[(org_id, conversation_id)] = (
@@ -339,6 +342,11 @@ def _remember(
         metadata={},
         valid_from=row[6],
     )
+    said_before = yield from evidence.support(
+        principal.org_id, str(row[3]), key, value, str(row[1]), confidence
+    )
+    if said_before:  # the same fact again: evidence for the current version
+        return False
     _, created = yield from memories.write_steps(principal, item)
     return created
 

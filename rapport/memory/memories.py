@@ -56,7 +56,13 @@ class Memory(BaseModel):
     text: str
     extracted_by: str = Field(description="Who wrote this version: an agent, an extractor, a key.")
     source_message_id: uuid.UUID | None
-    confidence: float | None
+    evidence: list[uuid.UUID] = Field(
+        description="The messages that say what this version says, its source first: the "
+        "extractor reading the same fact again adds to it instead of a new version."
+    )
+    confidence: float | None = Field(
+        description="0-1: how sure the writer was; grows as more messages say the same."
+    )
     metadata: dict[str, Any]
     valid_from: datetime.datetime
     valid_to: datetime.datetime | None = Field(description="null while this version is current")
@@ -384,7 +390,7 @@ def contact_of(filter_spec: Any) -> str | None:
 def history(principal: Principal, id: str) -> Steps[dict[str, Any]]:
     """Every change to a memory, oldest first: ADD, then an UPDATE per new version, then
     DELETE if it was deleted; each with the actor (``extracted_by`` or ``ended_by``), the
-    time, and the old and new value."""
+    time, the old and new value, and the messages that support the version."""
     key = crud.check_id(MEMORIES, id)
     versions = yield Query(_CHAIN, {"org": principal.org_id, "id": key}, fetch="scalars")
     if not versions:
@@ -404,6 +410,7 @@ def history(principal: Principal, id: str) -> Steps[dict[str, Any]]:
                 "actor": version["extracted_by"],
                 "at": version["valid_from"],
                 "source_message_id": version["source_message_id"],
+                "evidence": version["evidence"],
             }
         )
         previous = version
@@ -421,6 +428,7 @@ def history(principal: Principal, id: str) -> Steps[dict[str, Any]]:
                 "actor": previous["ended_by"],
                 "at": previous["valid_to"],
                 "source_message_id": None,
+                "evidence": [],
             }
         )
     return {"chain_id": versions[0]["chain_id"], "items": events}

@@ -42,12 +42,12 @@ ended AS (
 ),
 inserted AS (
   INSERT INTO memories AS t (id, chain_id, contact_id, agent_id, conversation_id, key, value,
-                             text, extracted_by, source_message_id, confidence, metadata,
-                             valid_from, supersedes, org_id)
+                             text, extracted_by, source_message_id, evidence, confidence,
+                             metadata, valid_from, supersedes, org_id)
   SELECT %(id)s::uuid, coalesce((SELECT chain_id FROM ended), %(id)s::uuid),
          %(contact)s::uuid, %(agent)s::uuid, %(conversation)s::uuid, %(key)s::text,
          %(value)s::jsonb, %(text)s::text, %(by)s::text, %(source)s::uuid,
-         %(confidence)s::float8, %(metadata)s::jsonb,
+         array_remove(ARRAY[%(source)s::uuid], NULL), %(confidence)s::float8, %(metadata)s::jsonb,
          coalesce((SELECT valid_to FROM ended), %(valid_from)s::timestamptz),
          (SELECT id FROM ended), %(org)s::uuid
   WHERE NOT EXISTS (SELECT FROM same)
@@ -57,6 +57,20 @@ SELECT doc, true FROM inserted AS i(doc)
 UNION ALL
 SELECT {memory}, false FROM memories AS t
 WHERE t.org_id = %(org)s AND t.id = (SELECT id FROM same)
+
+-- memory_current_value --
+-- The contact-wide current version of a key: what the extractor's next reading is compared
+-- with (rapport.memory.evidence).
+SELECT id, value, confidence FROM memories
+WHERE org_id = %(org)s AND contact_id = %(contact)s::uuid AND key = %(key)s
+  AND agent_id IS NULL AND valid_to IS NULL
+
+-- memory_support --
+-- One more message says what this version says: it joins the evidence (once), and the
+-- confidence is the two readings'.
+UPDATE memories SET evidence = evidence || %(message)s::uuid,
+                    confidence = coalesce(%(confidence)s::float8, confidence)
+WHERE org_id = %(org)s AND id = %(id)s AND NOT (%(message)s::uuid = ANY(evidence))
 
 -- memory_current_of_chain --
 SELECT id FROM memories WHERE org_id = %(org)s AND chain_id = %(chain)s AND valid_to IS NULL
@@ -256,16 +270,31 @@ SELECT (SELECT count(*) FROM messages WHERE enriched_at IS NULL AND org_id = %(o
        (SELECT count(*) FROM knowledge_chunks WHERE embedding IS NULL AND org_id = %(org)s)
 
 -- enrich_forget_unsaid --
--- After a batch read its messages: the extractor's current memories that one of them left
--- earlier (its text was edited since) and that it does not say now end, so what the old
--- text said is no longer known (objections keep their own course). %(said)s: the
--- (message id, key) pairs just written.
+-- After a batch read its messages: the extractor's current memories of the batch's contacts
+-- that one of them supported earlier (it is in their evidence; its text was edited since)
+-- and that it does not say now. That message leaves the evidence; a memory no message
+-- supports any more ends, so what the old text said is no longer known (objections keep
+-- their own course). %(said)s: the (message id, key) pairs just read.
+WITH unsaid AS (
+  SELECT m.id, array_agg(x) AS gone, cardinality(m.evidence) AS had
+  FROM memories AS m CROSS JOIN LATERAL unnest(m.evidence) AS x
+  WHERE m.org_id = %(org)s AND m.contact_id = ANY(%(contacts)s::uuid[])
+    AND m.valid_to IS NULL AND m.extracted_by LIKE 'extractor:%%' AND m.key NOT LIKE 'objection.%%'
+    AND x = ANY(%(messages)s::uuid[])
+    AND NOT EXISTS (SELECT FROM jsonb_to_recordset(%(said)s::jsonb) AS s(message uuid, key text)
+                    WHERE s.message = x AND s.key = m.key)
+  GROUP BY m.id, m.evidence
+),
+thinned AS (
+  UPDATE memories AS m
+  SET evidence = ARRAY(SELECT e FROM unnest(m.evidence) AS e WHERE e <> ALL(u.gone))
+  FROM unsaid AS u WHERE m.org_id = %(org)s AND m.id = u.id AND cardinality(u.gone) < u.had
+  RETURNING m.id
+)
 UPDATE memories AS m SET valid_to = greatest(now(), m.valid_from),
   ended_by = m.extracted_by || ' (message edited)', ended_reason = 'deleted'
-WHERE m.org_id = %(org)s AND m.source_message_id = ANY(%(messages)s::uuid[])
-  AND m.valid_to IS NULL AND m.extracted_by LIKE 'extractor:%%' AND m.key NOT LIKE 'objection.%%'
-  AND NOT EXISTS (SELECT FROM jsonb_to_recordset(%(said)s::jsonb) AS s(message uuid, key text)
-                  WHERE s.message = m.source_message_id AND s.key = m.key)
+FROM unsaid AS u
+WHERE m.org_id = %(org)s AND m.id = u.id AND cardinality(u.gone) >= u.had
 RETURNING m.conversation_id::text, m.contact_id::text, m.key
 
 -- inflight_mark --

@@ -90,11 +90,14 @@ semantic AS (
 -- fused --
 -- The retrievers ({retrievers}), their results ({hits}: one retriever's, or both fused, after
 -- the CTEs that fuse them, {fusion}), the top %(k)s with their documents, the turn whose
--- neighbour a result is, and how many rows the index walk found ({walked}).
+-- neighbour a result is, how many rows the index walk found ({walked}), and which of the
+-- query's words (stemmed, as the keyword retriever matched them) each result contains.
 WITH {retrievers},
 {fusion}
 hits AS ({hits} ORDER BY score DESC, id LIMIT %(k)s)
 SELECT h.id, h.keyword_rank, h.semantic_rank, h.similarity, h.score, h.context_of, {walked},
+       ARRAY(SELECT u.lexeme FROM unnest(t.search) AS u
+             WHERE u.lexeme = ANY(%(lexemes)s::text[]) ORDER BY u.lexeme),
        {json}
 FROM hits AS h JOIN {table} AS t ON t.org_id = %(org)s AND t.id = h.id
 ORDER BY h.score DESC, h.id

@@ -273,7 +273,9 @@ def find(
 ) -> Steps[dict[str, Any]]:
     """Search messages, memories and knowledge by meaning and words. Ranked ``results``:
     each has ``id`` (a message's id for messages), ``type``, ``score``,
-    ``text``/``content``, the ``retrievers`` that found it and the whole record. A search
+    ``text``/``content``, the ``retrievers`` that found it, why it matched (``matched_terms``:
+    the query's words it contains, stemmed; ``why``: those, its similarity in meaning, and
+    the match it is the neighbour of) and the whole record. A search
     within one contact first reads that contact's pending messages."""
     request = SearchRequest.model_construct(
         query=query, scope=list(scope or ALL_SCOPES), filter=dict(filter or {}), k=k,
@@ -384,12 +386,19 @@ def _run(
 
 
 def _result(target: Target, mode: Mode, row: Any) -> tuple[float, dict[str, Any]]:
-    key, keyword_rank, semantic_rank, similarity, score, context_of, _walked, doc = row
+    key, keyword_rank, semantic_rank, similarity, score, context_of, _walked, words, doc = row
     retrievers = [name for name, rank in (("keyword", keyword_rank), ("semantic", semantic_rank))
                   if rank is not None]  # fmt: skip
     if context_of is not None:
         retrievers.append("context")
     text = doc.get(_TEXT[target.type])
+    why = []
+    if words:
+        why.append("words " + ", ".join(words))
+    if semantic_rank is not None and similarity is not None:
+        why.append(f"meaning {similarity:.2f} similar")
+    if context_of is not None:
+        why.append(f"next to {context_of}, a match")
     result = {
         "id": str(key),
         "type": target.type,
@@ -400,6 +409,8 @@ def _result(target: Target, mode: Mode, row: Any) -> tuple[float, dict[str, Any]
         "ranks": {"keyword": keyword_rank, "semantic": semantic_rank},
         "similarity": similarity,
         "context_of": None if context_of is None else str(context_of),
+        "matched_terms": list(words or []),
+        "why": "; ".join(why),
         target.type: doc,
     }
     return float(score), result
