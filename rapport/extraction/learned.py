@@ -93,13 +93,18 @@ def targets(labels: Mapping[str, Any]) -> dict[str, str | bool]:
     return found
 
 
-def hashed(texts: Sequence[str]) -> sparse.csr_matrix:
-    from sklearn.feature_extraction.text import HashingVectorizer
+@functools.cache
+def _hasher() -> Any:
+    from sklearn.feature_extraction.text import HashingVectorizer  # 1.4 s to import, once
 
-    vectorizer = HashingVectorizer(
+    return HashingVectorizer(
         analyzer="char_wb", ngram_range=(2, 5), n_features=HASHED, alternate_sign=False
     )
-    return sparse.csr_matrix(vectorizer.transform(texts), dtype=np.float32)
+
+
+def hashed(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Each text's character 2- to 5-grams within words, hashed, L2-normalised."""
+    return sparse.csr_matrix(_hasher().transform(texts), dtype=np.float32)
 
 
 def features(grams: sparse.csr_matrix, vectors: np.ndarray) -> sparse.csr_matrix:
@@ -272,6 +277,7 @@ class LearnedExtractor:
         self.rules = RulesExtractor()
         self._embedder = embedder
         self.base = base or load_base()
+        _hasher()  # its import, here rather than inside the first batch
         self.orgs: dict[str, tuple[str, Model]] = {}  # org id -> (version, model)
 
     def wants(self, org_id: str, version: str) -> bool:

@@ -153,9 +153,9 @@ def enrich_messages(
         QUERIES["enrich_write_messages"], {"payload": json_text(payload)}, fetch="scalar"
     )
     done.extracted = len(inbound)
-    yield from _lock_slots(rows, extractions)
+    known = yield from _lock_slots(rows, extractions)
     for i in sorted(inbound, key=lambda i: rows[i][6]):
-        yield from _apply(rows[i], extractions[i], extractor.name, done)
+        yield from _apply(rows[i], extractions[i], extractor.name, done, known)
     yield from _forget_unsaid([rows[i] for i in inbound], extractions, inbound, done)
     for i, got in extractions.items():
         if got.language:
@@ -199,25 +199,38 @@ def _forget_unsaid(
                 )
 
 
-def _lock_slots(rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction]) -> Steps[None]:
-    """Take every memory slot this batch writes, in one order, before writing any: two
-    enrichers that each hold one slot and want the other's would deadlock."""
-    slots = sorted(
-        {
-            (str(rows[i][0]), str(rows[i][3]), key)
-            for i, got in extractions.items()
-            for key in [f.key for f in got.findings]
-            + [f"objection.{c.type}" for c in got.concerns]
-            + [f"objection.{t}" for t in ("price", "timing", "trust", "competitor",
-                                           "authority", "need") if got.resolves]
-        }
-    )  # fmt: skip
-    for org_id, contact_id, key in slots:
-        yield Query(
-            QUERIES["memory_lock_slot"],
-            {"org": org_id, "contact": contact_id, "agent": "-", "key": key},
-            fetch="one",
-        )
+def _lock_slots(
+    rows: Sequence[Sequence[Any]], extractions: dict[int, Extraction]
+) -> Steps[evidence.Known]:
+    """Take every memory slot this batch writes, in one order, before writing any (two
+    enrichers that each hold one slot and want the other's would deadlock), then read
+    their current values, in two statements for the whole batch."""
+    slots = {
+        (str(rows[i][0]), str(rows[i][3]), key)
+        for i, got in extractions.items()
+        for key in [f.key for f in got.findings]
+        + [f"objection.{c.type}" for c in got.concerns]
+        + [f"objection.{t}" for t in ("price", "timing", "trust", "competitor",
+                                       "authority", "need") if got.resolves]
+    }  # fmt: skip
+    known: evidence.Known = {}
+    if not slots:
+        return known
+    yield Query(
+        QUERIES["memory_lock_slots"],
+        {"slots": sorted(f"{org}:{contact}:-:{key}" for org, contact, key in slots)},
+        fetch="scalar",
+    )
+    for org_id in sorted({org for org, _, _ in slots}):
+        found = yield Query(
+            QUERIES["memory_current_values"],
+            {"org": org_id, "contacts": sorted({c for o, c, _ in slots if o == org_id}),
+             "keys": sorted({k for o, _, k in slots if o == org_id})},
+            fetch="all",
+        )  # fmt: skip
+        known.update({(contact, key): (str(id_), value, confidence)
+                      for contact, key, id_, value, confidence in found})  # fmt: skip
+    return known
 
 
 def _org_models(extractor: Extractor, rows: Sequence[Sequence[Any]]) -> Steps[None]:
@@ -281,14 +294,23 @@ def _org_intents(value: Any) -> dict[str, list[str]]:
     return {str(k): [str(p) for p in v] for k, v in value.items() if isinstance(v, list)}
 
 
-def _apply(row: Sequence[Any], got: Extraction, extractor: str, done: Done) -> Steps[None]:
+def _apply(
+    row: Sequence[Any], got: Extraction, extractor: str, done: Done, known: evidence.Known
+) -> Steps[None]:
     """Memories, objections and qualification from one inbound message."""
     org_id, message_id, conversation_id, contact_id, _role, content, sent_at = row[:7]
     principal = Principal(org_id=str(org_id), role="owner")
     by = EXTRACTOR_ACTOR + extractor
     for finding in got.findings:
         done.memories_written += yield from _remember(
-            principal, row, finding.key, finding.value, finding.text, finding.confidence, by
+            principal,
+            row,
+            finding.key,
+            finding.value,
+            finding.text,
+            finding.confidence,
+            by,
+            known,
         )
     for concern in got.concerns:
         raised = yield Query(
@@ -303,7 +325,7 @@ def _apply(row: Sequence[Any], got: Extraction, extractor: str, done: Done) -> S
             value = {"type": concern.type, "resolved": False, "said": concern.description}
             yield from _remember(principal, row, f"objection.{concern.type}", value,
                                  f"Objection ({concern.type}): {concern.description}",
-                                 concern.confidence, by)  # fmt: skip
+                                 concern.confidence, by, known)  # fmt: skip
     if got.resolves:
         settled = yield Query(
             QUERIES["enrich_resolve_objections"],
@@ -315,7 +337,7 @@ def _apply(row: Sequence[Any], got: Extraction, extractor: str, done: Done) -> S
         for kind in sorted(set(settled)):
             value = {"type": kind, "resolved": True, "said": content[:500]}
             said = f"Objection ({kind}) resolved: {content[:500]}"
-            yield from _remember(principal, row, f"objection.{kind}", value, said, 0.6, by)
+            yield from _remember(principal, row, f"objection.{kind}", value, said, 0.6, by, known)
     if any(f.key in BANT for f in got.findings):
         done.qualify[(str(org_id), str(conversation_id))] = (str(contact_id), sent_at)
 
@@ -328,7 +350,10 @@ def _remember(
     text: str,
     confidence: float,
     by: str,
+    known: evidence.Known,
 ) -> Steps[bool]:
+    """One reading of the lead's: evidence for what the contact's memory already says, or
+    its next version (``memories.write_steps``, the slot held since ``_lock_slots``)."""
     item = memories.MemoryCreate.model_construct(
         contact_id=row[3],
         agent_id=None,
@@ -343,11 +368,12 @@ def _remember(
         valid_from=row[6],
     )
     said_before = yield from evidence.support(
-        principal.org_id, str(row[3]), key, value, str(row[1]), confidence
+        principal.org_id, str(row[3]), key, value, str(row[1]), confidence, known
     )
     if said_before:  # the same fact again: evidence for the current version
         return False
-    _, created = yield from memories.write_steps(principal, item)
+    doc, created = yield from memories.write_steps(principal, item, locked=True)
+    known[(str(row[3]), key)] = (str(doc["id"]), doc["value"], doc["confidence"])
     return created
 
 

@@ -70,20 +70,25 @@ def combined(a: float | None, b: float | None) -> float | None:
     return round(min(MAX_CONFIDENCE, 1 - (1 - a) * (1 - b)), 4)
 
 
+# A batch's current contact-wide versions: (contact id, key) -> (id, value, confidence).
+Known = dict[tuple[str, str], tuple[str, Any, float | None]]
+
+
 def support(
-    org_id: str, contact_id: str, key: str, value: Any, message_id: str, confidence: float | None
-) -> Steps[bool]:
-    """If the contact's current contact-wide memory of ``key`` says what ``value`` says, add
-    the message to its evidence (and its confidence) and return True; else False."""
-    current = yield Query(
-        QUERIES["memory_current_value"], {"org": org_id, "contact": contact_id, "key": key}
-    )
+    org_id: str, contact_id: str, key: str, value: Any, message_id: str,
+    confidence: float | None, known: Known,
+) -> Steps[bool]:  # fmt: skip
+    """If the contact's current contact-wide memory of ``key`` (in ``known``, which the
+    batch read once it held the slots) says what ``value`` says, add the message to its
+    evidence (and its confidence) and return True; else False."""
+    current = known.get((contact_id, key))
     if current is None or not alike(key, current[1], value):
         return False
+    both = combined(current[2], confidence)
     yield Query(
         QUERIES["memory_support"],
-        {"org": org_id, "id": current[0], "message": message_id,
-         "confidence": combined(current[2], confidence)},
+        {"org": org_id, "id": current[0], "message": message_id, "confidence": both},
         fetch="rowcount",
-    )  # fmt: skip
+    )
+    known[(contact_id, key)] = (current[0], current[1], both)
     return True

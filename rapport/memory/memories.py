@@ -156,22 +156,29 @@ def default_text(key: str, value: Any) -> str:
     return f"{key}: {json_text(value)}"
 
 
-def write_steps(principal: Principal, item: MemoryCreate) -> Steps[tuple[dict[str, Any], bool]]:
-    """Store ``item`` as the current version of its key: (memory, created)."""
+def write_steps(
+    principal: Principal, item: MemoryCreate, locked: bool = False
+) -> Steps[tuple[dict[str, Any], bool]]:
+    """Store ``item`` as the current version of its key: (memory, created). ``locked``:
+    the caller holds the slot already and the conversation is the contact's (enrichment,
+    which locks a batch's slots at once and reads the conversation from the message)."""
     agent = str(item.agent_id) if item.agent_id else None
     conversation = str(item.conversation_id) if item.conversation_id else None
-    row = yield Query(
-        QUERIES["memory_lock"],
-        {"org": principal.org_id, "contact": str(item.contact_id), "agent": agent or "-",
-         "key": item.key, "conversation": conversation},
-    )  # fmt: skip
-    if conversation is not None and row[1] is None:
-        raise errors.NotFound(f"no conversation with id {conversation}", field="conversation_id")
-    if row[1] is not None and str(row[1]) != str(item.contact_id):
-        raise errors.ValidationFailed(
-            f"conversation_id: conversation {conversation} belongs to another contact",
-            field="conversation_id",
-        )
+    if not locked:
+        row = yield Query(
+            QUERIES["memory_lock"],
+            {"org": principal.org_id, "contact": str(item.contact_id), "agent": agent or "-",
+             "key": item.key, "conversation": conversation},
+        )  # fmt: skip
+        if conversation is not None and row[1] is None:
+            raise errors.NotFound(
+                f"no conversation with id {conversation}", field="conversation_id"
+            )
+        if row[1] is not None and str(row[1]) != str(item.contact_id):
+            raise errors.ValidationFailed(
+                f"conversation_id: conversation {conversation} belongs to another contact",
+                field="conversation_id",
+            )
     text = item.text or default_text(item.key, item.value)
     params = {
         "org": principal.org_id,

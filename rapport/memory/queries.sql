@@ -2,10 +2,19 @@
 -- enrichment (extraction and embeddings of what was stored without them).
 -- {memory}, {knowledge}: those resources' rows as their public documents.
 
--- memory_lock_slot --
--- Writers of one (contact, agent, key) one at a time, until their transaction ends.
-SELECT pg_advisory_xact_lock(hashtextextended(
-  %(org)s || ':' || %(contact)s || ':' || %(agent)s || ':' || %(key)s, 0))
+-- memory_lock_slots --
+-- Writers of one (contact, agent, key) one at a time, until their transaction ends: every
+-- slot a batch writes, in one order (each slot as org:contact:agent:key, as memory_lock
+-- names it), so two enrichers never hold one slot each and wait for the other's.
+SELECT count(pg_advisory_xact_lock(hashtextextended(s.slot, 0)))
+FROM (SELECT slot FROM unnest(%(slots)s::text[]) AS slot ORDER BY slot) AS s
+
+-- memory_current_values --
+-- The contact-wide current versions of the slots a batch writes, read once it holds them:
+-- what each reading is compared with (rapport.memory.evidence).
+SELECT contact_id::text, key, id, value, confidence FROM memories
+WHERE org_id = %(org)s AND contact_id = ANY(%(contacts)s::uuid[]) AND key = ANY(%(keys)s)
+  AND agent_id IS NULL AND valid_to IS NULL
 
 -- memory_lock --
 -- The same, and the conversation's contact, so a memory cannot name another lead's
@@ -57,13 +66,6 @@ SELECT doc, true FROM inserted AS i(doc)
 UNION ALL
 SELECT {memory}, false FROM memories AS t
 WHERE t.org_id = %(org)s AND t.id = (SELECT id FROM same)
-
--- memory_current_value --
--- The contact-wide current version of a key: what the extractor's next reading is compared
--- with (rapport.memory.evidence).
-SELECT id, value, confidence FROM memories
-WHERE org_id = %(org)s AND contact_id = %(contact)s::uuid AND key = %(key)s
-  AND agent_id IS NULL AND valid_to IS NULL
 
 -- memory_support --
 -- One more message says what this version says: it joins the evidence (once), and the
