@@ -1,6 +1,6 @@
 """The rules extractor: its scores on the whole labelled set, and what users rely on.
 
-The floors sit a few points below what the rules measured on all 380 labelled messages
+The floors sit a few points below what the rules measured on all 701 labelled messages
 (``bench/extraction.py`` prints the table), so a regression fails here and a change of a
 message or two does not. No database: these run in a few seconds.
 """
@@ -8,6 +8,9 @@ message or two does not. No database: these run in a few seconds.
 from __future__ import annotations
 
 import datetime
+import itertools
+import json
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,22 +28,25 @@ SENT = datetime.datetime(2025, 5, 14, 10, 0, tzinfo=datetime.UTC)  # a Wednesday
 # field -> (precision, recall) floors on the whole set
 FLOORS = {
     "language": (0.97, 0.96),
-    "budget": (0.89, 0.80),
-    "timeline": (0.89, 0.84),
-    "authority": (0.96, 0.72),
-    "need": (0.85, 0.71),
-    "objections": (0.87, 0.70),
-    "resolves": (0.90, 0.53),
-    "keywords": (0.61, 0.69),
+    "budget": (0.89, 0.65),
+    "timeline": (0.81, 0.72),
+    "authority": (0.90, 0.56),
+    "need": (0.80, 0.67),
+    "objections": (0.81, 0.40),
+    "resolves": (0.90, 0.37),
+    "keywords": (0.57, 0.65),
 }
 MEANS = {
-    "intent accuracy": 0.77,
+    "intent accuracy": 0.64,
     "sentiment accuracy": 0.75,
     "budget currency": 0.92,
-    "budget period": 0.87,
+    "budget period": 0.83,
     "authority title": 0.95,
     "need overlap": 0.87,
 }
+
+# objection type -> F1 floor where it is not 0.5
+OBJECTION_F1 = {"timing": 0.32, "competitor": 0.46}
 
 
 @pytest.fixture(scope="module")
@@ -78,23 +84,114 @@ def test_accuracy_floors(report: evaluate.Report, key: str) -> None:
 
 
 def test_macro_f1_floors(report: evaluate.Report) -> None:
-    assert report.macro_f1("intent") >= 0.78
-    assert report.macro_f1("sentiment") >= 0.71
+    assert report.macro_f1("intent") >= 0.66
+    assert report.macro_f1("sentiment") >= 0.67
 
 
 def test_every_objection_type_is_caught(report: evaluate.Report) -> None:
     for name in evaluate.OBJECTIONS:
-        assert report.scores[f"objections:{name}"].f1 >= 0.5, name
+        assert report.scores[f"objections:{name}"].f1 >= OBJECTION_F1.get(name, 0.5), name
+
+
+CHANNELS = {"ig": "instagram", "wa": "whatsapp", "call": "call"}
+LANGUAGES = {"en", "es", "pt", "fr", "de", "it"}
+PERIODS = {"month", "year", "week", "one_off", None}
+LABELS = {
+    "intent", "sentiment", "language", "budget", "timeline", "authority", "need", "objections",
+    "resolves", "keywords",
+}  # fmt: skip
+
+
+def line_problems(row: dict[str, Any]) -> list[str]:
+    """What is wrong with one line of the labelled set, read as the README defines it."""
+    problems: list[str] = []
+    match = re.fullmatch(r"(ig|wa|call)-(\d{3})", str(row.get("id")))
+    if not match or CHANNELS[match[1]] != row.get("channel"):
+        problems.append(f"id {row.get('id')!r} and channel {row.get('channel')!r}")
+    when = datetime.datetime.fromisoformat(str(row["timestamp"]).replace("Z", "+00:00"))
+    if when.year != 2025 or when.utcoffset() != datetime.timedelta(0):
+        problems.append(f"timestamp {row['timestamp']}")
+    if row["thread"] is not None and not re.fullmatch(r"t\d{2}", row["thread"]):
+        problems.append(f"thread {row['thread']!r}")
+    labels, text = row["labels"], row["text"].lower()
+    if set(labels) != LABELS:
+        return [*problems, f"label keys {sorted(labels)}"]
+    problems += [
+        f"{key} {labels[key]!r}"
+        for key, allowed in [
+            ("intent", evaluate.INTENTS),
+            ("sentiment", evaluate.SENTIMENTS),
+            ("language", LANGUAGES),
+        ]
+        if labels[key] not in allowed
+    ]
+    for key in ("objections", "resolves"):
+        kinds = labels[key]
+        if len(set(kinds)) != len(kinds) or not set(kinds) <= set(evaluate.OBJECTIONS):
+            problems.append(f"{key} {kinds!r}")
+    if (budget := labels["budget"]) is not None:
+        currency, amount = budget.get("currency"), budget.get("amount")
+        if currency is not None and not re.fullmatch(r"[A-Z]{3}", str(currency)):
+            problems.append(f"currency {currency!r}")
+        if budget.get("period") not in PERIODS:
+            problems.append(f"period {budget.get('period')!r}")
+        if not isinstance(amount, int | float) or amount <= 0:
+            problems.append(f"amount {amount!r}")
+        elif "min" in budget and not 0 <= budget["min"] <= amount:
+            problems.append(f"budget min {budget['min']!r} over amount {amount!r}")
+    if (span := labels["timeline"]) is not None:
+        if datetime.date.fromisoformat(span["date"]) < when.date():
+            problems.append(f"timeline {span['date']} before the message")
+        if not isinstance(span["slack_days"], int) or span["slack_days"] < 0:
+            problems.append(f"slack_days {span['slack_days']!r}")
+    if (authority := labels["authority"]) is not None:
+        title = authority["title"] or ""
+        if not isinstance(authority["decision_maker"], bool) or title != title.lower():
+            problems.append(f"authority {authority!r}")
+    need = labels["need"]
+    if need is not None and (need != need.lower() or need not in text):
+        problems.append(f"need {need!r} is not in the text")
+    words = labels["keywords"]
+    if len(words) > 4 or any(w != w.lower() or w not in text for w in words):
+        problems.append(f"keywords {words!r} are not in the text")
+    return problems
+
+
+def test_the_labelled_set_is_well_formed() -> None:
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
+    problems = [f"{row.get('id')}: {p}" for row in rows for p in line_problems(row)]
+    ids = [row["id"] for row in rows]
+    problems += [f"{i}: id used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    threads: dict[str, list[dict[str, Any]]] = {}
+    for prefix in CHANNELS:
+        mine = sorted((r for r in rows if r["id"].startswith(f"{prefix}-")), key=lambda r: r["id"])
+        problems += [
+            f"{b['id']}: timestamp {b['timestamp']} not after {a['id']}'s {a['timestamp']}"
+            for a, b in itertools.pairwise(mine)
+            if b["timestamp"] <= a["timestamp"]
+        ]
+    for row in rows:
+        if row["thread"] is not None:
+            threads.setdefault(row["thread"], []).append(row)
+    for name, messages in sorted(threads.items()):
+        stamps = [m["timestamp"] for m in messages]
+        if not 3 <= len(messages) <= 6:
+            problems.append(f"{name}: {len(messages)} messages")
+        if len({m["channel"] for m in messages}) != 1:
+            problems.append(f"{name}: more than one channel")
+        if any(b <= a for a, b in itertools.pairwise(stamps)):
+            problems.append(f"{name}: timestamps do not strictly increase")
+    assert not problems, "\n".join(problems)
 
 
 def test_the_split_is_by_thread_and_by_id(examples: list[evaluate.Example]) -> None:
     parts = evaluate.split(examples)
-    assert len(parts["dev"]) + len(parts["held_out"]) == len(parts["all"]) == 380
+    assert len(parts["dev"]) + len(parts["held_out"]) == len(parts["all"]) == 701
     assert {e.id for e in parts["dev"]}.isdisjoint(e.id for e in parts["held_out"])
     dev_threads = {e.thread for e in parts["dev"] if e.thread}
     held_threads = {e.thread for e in parts["held_out"] if e.thread}
     assert dev_threads == {f"t{n:02d}" for n in range(1, 16)}
-    assert held_threads == {f"t{n:02d}" for n in range(16, 30)}
+    assert held_threads == {f"t{n:02d}" for n in range(16, 46)}
     assert all(int(e.id.split("-")[1]) % 2 == 0 for e in parts["dev"] if not e.thread)
     assert all(int(e.id.split("-")[1]) % 2 == 1 for e in parts["held_out"] if not e.thread)
 
