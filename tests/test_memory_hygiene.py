@@ -56,6 +56,11 @@ def test_a_need_in_other_words_is_evidence_and_a_new_budget_a_new_version(sdk: A
     ) == [300, 450]
     current = next(b for b in budgets if b["valid_to"] is None)
     assert (current["value"]["amount"], current["evidence"]) == (450, [ids[3]])
+    # which memories a message supports: a filter on the evidence list
+    said_by_second = sdk.memories.recall({"evidence": ids[1]})["items"]
+    assert [m["key"] for m in said_by_second] == ["need"]
+    assert sdk.memories.recall({"evidence": {"$contains": ids[:2]}})["items"] == said_by_second
+    assert sdk.memories.recall({"evidence": {"$contains": [ids[0], ids[3]]}})["items"] == []
 
 
 def test_an_edited_message_leaves_the_evidence_and_the_last_one_ends_it(sdk: Any) -> None:

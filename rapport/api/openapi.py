@@ -125,7 +125,7 @@ def _filtered(operation: dict[str, Any], verb: Verb[..., Any], models: dict[str,
             parameter["content"] = {"application/json": {"schema": ref}}
             parameter["description"] = FILTER_HELP
         elif parameter["name"] == "order_by":
-            sortable = sorted(n for n, f in resource.fields.items() if not f.is_json)
+            sortable = sorted(n for n, f in resource.fields.items() if f.sortable)
             parameter["schema"] = {"type": "string", "pattern": order_pattern(sortable),
                                    "description": ORDER_HELP}  # fmt: skip
     body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})

@@ -31,7 +31,7 @@ from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.extraction import examples
 from rapport.memory import QUERIES
 from rapport.resources import crud
-from rapport.resources.fields import JSONB
+from rapport.resources.fields import ARRAY, JSONB
 from rapport.resources.filters import parse_timestamp
 from rapport.resources.params import Cursor, Filter, Limit, OrderBy, When
 from rapport.resources.resource import Resource
@@ -56,7 +56,7 @@ class Memory(BaseModel):
     text: str
     extracted_by: str = Field(description="Who wrote this version: an agent, an extractor, a key.")
     source_message_id: uuid.UUID | None
-    evidence: list[uuid.UUID] = Field(
+    evidence: Annotated[list[uuid.UUID], ARRAY] = Field(
         description="The messages that say what this version says, its source first: the "
         "extractor reading the same fact again adds to it instead of a new version."
     )

@@ -4,8 +4,9 @@ Each resource has one output model (``Conversation``, ``Message`` ...). Its fiel
 here, are the resource's *public* fields: the names filters, ``order_by`` and request bodies
 use. Nested models are stored flat (``follow_up.scheduled_date`` lives in the column
 ``follow_up_scheduled_date``) unless marked ``JSONB``, in which case the whole object is one
-jsonb column. ``Column("ts")`` renames the storage column where the public name would be a
-poor SQL name.
+jsonb column; ``ARRAY`` keeps a list of ids as a native PostgreSQL array (``uuid[]``), which
+filters match with ``@>``. ``Column("ts")`` renames the storage column where the public name
+would be a poor SQL name.
 """
 
 from __future__ import annotations
@@ -36,7 +37,20 @@ class _JSONB:
 
 JSONB = _JSONB()
 
-SqlType = Literal["text", "uuid", "boolean", "integer", "double precision", "timestamptz", "jsonb"]
+
+class _Array:
+    """Marker: store this list of scalars as a native PostgreSQL array (``uuid[]``)."""
+
+    def __repr__(self) -> str:
+        return "ARRAY"
+
+
+ARRAY = _Array()
+
+SqlType = Literal[
+    "text", "uuid", "boolean", "integer", "double precision", "timestamptz", "jsonb",
+    "uuid[]", "text[]",
+]  # fmt: skip
 JsonShape = Literal["object", "array"]
 
 
@@ -54,6 +68,20 @@ class Field:
     @property
     def is_json(self) -> bool:
         return self.sql_type == "jsonb"
+
+    @property
+    def is_array(self) -> bool:
+        """A native array column: filtered by what it contains, never sorted by."""
+        return self.sql_type.endswith("[]")
+
+    @property
+    def sortable(self) -> bool:
+        return not (self.is_json or self.is_array)
+
+    @property
+    def element(self) -> Field:
+        """One item of an array field, for checking the values a filter names."""
+        return Field(self.name, self.column, self.sql_type.removesuffix("[]"), False)  # type: ignore[arg-type]
 
 
 _SCALARS: dict[Any, SqlType] = {
@@ -106,7 +134,11 @@ def fields_of(model: type[BaseModel], prefix: str = "") -> list[Field]:
         public = f"{prefix}{name}"
         column = next((m.name for m in metadata if isinstance(m, Column)), None)
         column = column or public.replace(".", "_")
-        if (
+        if any(m is ARRAY for m in metadata):
+            (item,) = typing.get_args(annotation)
+            kind = f"{_SCALARS[item]}[]"
+            found.append(Field(public, column, kind, nullable, json_shape="array"))  # type: ignore[arg-type]
+        elif (
             any(m is JSONB for m in metadata)
             or _json_shape(annotation) == "array"
             or (typing.get_origin(annotation) is dict or annotation is dict)

@@ -184,6 +184,8 @@ class FilterCompiler:
                 if not isinstance(value, bool):
                     raise errors.BadRequest(f"{where}: $exists takes true or false", field=where)
                 clauses.append(f"{column} IS {'NOT ' if value else ''}NULL")
+            elif field.is_array:
+                clauses.append(self._array_column(field, column, op, value, out))
             elif field.is_json:
                 clauses.append(self._json_column(field, column, op, value, out))
             elif op == "$eq" and value is None:
@@ -215,6 +217,19 @@ class FilterCompiler:
                 pattern = "%" + re.sub(r"([\\%_])", r"\\\1", value) + "%"
                 clauses.append(f"{column} ILIKE {out.param(pattern)}")
         return " AND ".join(clauses)
+
+    def _array_column(self, field: Field, column: str, op: str, value: Any, out: Fragment) -> str:
+        """An array holds the value (or every value of a list): ``evidence: "<id>"``."""
+        where = field.name
+        if op not in ("$eq", "$contains"):
+            raise errors.BadRequest(
+                f"{where}: {op} does not apply to a list; use $contains (one value or a list "
+                "of them, all of which it must hold) or $exists",
+                field=where,
+            )
+        values = value if isinstance(value, list) else [value]
+        wanted = [check_value(field.element, v, where) for v in values]
+        return f"{column} @> {out.param(wanted, field.sql_type)}"
 
     def _json_column(self, field: Field, column: str, op: str, value: Any, out: Fragment) -> str:
         where = field.name
@@ -322,6 +337,13 @@ def _value_schema(field: Field) -> dict[str, Any]:
 
 def _condition_schema(field: Field) -> dict[str, Any]:
     """A field's condition: a value (equality) or an object of operators."""
+    if field.is_array:
+        one = _value_schema(field.element)
+        held = {"anyOf": [one, {"type": "array", "items": one}]}
+        return {"anyOf": [held, {"type": "object", "additionalProperties": False,
+                                 "minProperties": 1, "properties": {
+                                     "$eq": held, "$contains": held,
+                                     "$exists": {"type": "boolean"}}}]}  # fmt: skip
     if field.is_json:
         value: dict[str, Any] = {"$ref": "#/components/schemas/JsonValue"}
         operators: dict[str, Any] = {"$eq": value, "$ne": value, "$contains": value,

@@ -48,8 +48,8 @@ def parse_order_by(
         descending = part.startswith("-")
         name = part.lstrip("+-")
         field = fields.get(name)
-        if field is None or field.is_json:
-            sortable = sorted(n for n, f in fields.items() if not f.is_json)
+        if field is None or not field.sortable:
+            sortable = sorted(n for n, f in fields.items() if f.sortable)
             raise errors.BadRequest(
                 f"order_by: cannot sort by {name!r}; sortable fields: {', '.join(sortable)}",
                 field="order_by",
