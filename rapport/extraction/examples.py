@@ -210,11 +210,15 @@ def _fit(embed: Embed, texts: list[str], labels: list[dict[str, Any]]) -> learne
     from scipy import sparse
 
     weights = [1.0] * len(base.labels) + [learned.ORG_WEIGHT] * len(texts)
-    thresholds = {h.name: h.threshold for h in base.heads if h.sigmoid}
-    return learned.train(
-        sparse.vstack([base.grams, grams], format="csr"), np.vstack([base.vectors, vectors]),
-        [*base.labels, *labels], weights, thresholds,
+    every = sparse.vstack([base.grams, grams], format="csr")
+    vectors = np.vstack([base.vectors, vectors])
+    labels = [*base.labels, *labels]
+    # the org's own examples judge its thresholds; heads they say too little of keep the base's
+    thresholds = learned.choose_thresholds(
+        every, vectors, labels, texts, scored=range(len(base.labels), len(labels)),
+        weights=weights, fallback={h.name: h.threshold for h in base.heads if h.sigmoid},
     )  # fmt: skip
+    return learned.train(every, vectors, labels, weights, thresholds)
 
 
 @operation
