@@ -273,7 +273,7 @@ def choose_thresholds(
     best = {name: (fallback or {}).get(name, 0.95) for name in pairs}
     for name, seen in pairs.items():
         if sum(truth for _, truth, _ in seen) >= MIN_POSITIVES:
-            steps = np.round(np.arange(0.3, 0.96, 0.05), 2)
+            steps = np.round(np.arange(0.5, 0.96, 0.05), 2)  # more likely than not, at least
             # of equally good thresholds the lowest: the head is there for what rules miss
             best[name] = float(max(steps, key=lambda t: (_f1(seen, t), -t)))
     return best
@@ -377,6 +377,8 @@ def combine(text: str, rules: Extraction, model: Model, probs: Mapping[str, Any]
         if float(p[best]) > (rules.intent_confidence or 0.0):
             got.intent, got.intent_confidence = intent.classes[best], round(float(p[best]), 3)
     raised = {c.type for c in got.concerns}
+    if any(f.key == "need" for f in got.findings):
+        raised.add("need")  # who says what they need is not saying they need nothing
     said = text[:200]
     for kind in OBJECTIONS:
         head = model.head(f"objection.{kind}")
