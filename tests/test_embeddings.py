@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pytest
 
-from rapport.retrieval.embeddings import DIMENSIONS, MiniLM, default_embedder
+from rapport.retrieval.embeddings import DIMENSIONS, MiniLM, Recent, default_embedder
 
 TEXTS = [
     "what budget did they mention for the campaign?",
@@ -48,3 +49,31 @@ def test_meaning_is_what_is_close() -> None:
          "My dog loves the beach"]
     )  # fmt: skip
     assert cosine(price, pricing) > cosine(price, dog) + 0.3
+
+
+def test_recent_embeds_a_repeated_memory_text_once() -> None:
+    model = default_embedder()
+    asked: list[str] = []
+
+    def counted(texts: Sequence[str]) -> list[list[float]]:
+        asked.extend(texts)
+        return model.embed(texts)
+
+    recent = Recent(counted, size=2)
+    authority, timeline, need = (
+        "Authority: not the decision maker",
+        "Timeline: next month",
+        "Need: more clients",
+    )
+    first = recent([authority, timeline, authority])
+    assert asked == [authority, timeline]  # each distinct text once, even within a batch
+    assert first[0] == first[2]
+    for got, direct in zip(first, model.embed([authority, timeline, authority]), strict=True):
+        assert all(math.isclose(a, b, abs_tol=1e-5) for a, b in zip(got, direct, strict=True))
+    assert recent([timeline, authority]) == first[1:]
+    assert len(asked) == 2
+    recent([need])  # a third text pushes out the least recently used (timeline)
+    recent([authority])
+    assert asked[-1] == need
+    recent([timeline])
+    assert asked[-1] == timeline

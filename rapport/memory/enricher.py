@@ -21,7 +21,7 @@ from rapport.extraction import learned
 from rapport.extraction.base import Extractor
 from rapport.extraction.rules import RulesExtractor
 from rapport.memory import enrichment
-from rapport.retrieval.embeddings import Embedder, default_embedder
+from rapport.retrieval.embeddings import Embedder, Recent, default_embedder
 from rapport.tenancy.principal import Principal
 
 log = logging.getLogger("rapport.enrichment")
@@ -41,6 +41,7 @@ class Enricher:
         self._embedder = embedder
         self._extractor = extractor
         self.batch = batch
+        self._memory_vectors = Recent(self._embed)
 
     @property
     def embedder(self) -> Embedder:
@@ -99,7 +100,7 @@ class Enricher:
             done = self._one_at_a_time(org_id)
         self.database.run(enrichment.after_commit(org_id, done))
         done.memories = self.database.run(
-            enrichment.embed_pending("memories", org_id, self._embed, self.batch)
+            enrichment.embed_pending("memories", org_id, self._memory_vectors, self.batch)
         )
         done.chunks = self.database.run(
             enrichment.embed_pending("knowledge_chunks", org_id, self._embed, self.batch)
@@ -171,7 +172,7 @@ class Enricher:
             self.database.run(enrichment.requalify(org_id, scope[1], waiting))
         # The memories those messages left, embedded, so a search finds them by meaning too.
         while self.database.run(
-            enrichment.embed_pending("memories", org_id, self._embed, self.batch, scope)
+            enrichment.embed_pending("memories", org_id, self._memory_vectors, self.batch, scope)
         ):
             pass
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 DIMENSIONS = 384
@@ -86,6 +87,40 @@ def use_embedder(embedder: Embedder) -> None:
         raise ValueError(f"the schema stores {DIMENSIONS}-dimensional vectors")
     with _shared.lock:
         _shared.embedder = embedder
+
+
+class Recent:
+    """``embed`` remembering the vectors of the last ``size`` distinct texts it embedded.
+
+    For memories, not messages: a memory's text is a template over a few values, so it
+    repeats across contacts ("Authority: not the decision maker", "Timeline: next month
+    (around 2026-12-15)"), and half of what enrichment embedded for memories was a text it
+    had embedded before. A vector depends on the text alone, so one org's cached vector
+    given for another org's identical text tells it nothing.
+    """
+
+    def __init__(
+        self, embed: Callable[[Sequence[str]], list[list[float]]], size: int = 4096
+    ) -> None:
+        self._embed = embed
+        self._size = size
+        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: Sequence[str]) -> list[list[float]]:
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            known.update(zip(missing, self._embed(missing), strict=True))
+            with self._lock:
+                for text in missing:
+                    self._vectors[text] = known[text]
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        return [known[t] for t in texts]
 
 
 def vector_text(vector: Sequence[float]) -> str:
