@@ -13,6 +13,7 @@ loaded once per process, on first use, and shared.
 
 from __future__ import annotations
 
+import array
 import os
 import threading
 from collections import OrderedDict
@@ -96,7 +97,9 @@ class Recent:
     repeats across contacts ("Authority: not the decision maker", "Timeline: next month
     (around 2026-12-15)"), and half of what enrichment embedded for memories was a text it
     had embedded before. A vector depends on the text alone, so one org's cached vector
-    given for another org's identical text tells it nothing.
+    given for another org's identical text tells it nothing. Vectors are kept as float32
+    arrays (what pgvector stores): 1.5 KB a text, 6 MB at the default size, where lists of
+    Python floats would take 50 MB.
     """
 
     def __init__(
@@ -104,12 +107,12 @@ class Recent:
     ) -> None:
         self._embed = embed
         self._size = size
-        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._vectors: OrderedDict[str, array.array[float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __call__(self, texts: Sequence[str]) -> list[list[float]]:
         with self._lock:
-            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            known = {t: self._vectors[t].tolist() for t in texts if t in self._vectors}
             for text in known:
                 self._vectors.move_to_end(text)
         missing = list(dict.fromkeys(t for t in texts if t not in known))
@@ -117,7 +120,7 @@ class Recent:
             known.update(zip(missing, self._embed(missing), strict=True))
             with self._lock:
                 for text in missing:
-                    self._vectors[text] = known[text]
+                    self._vectors[text] = array.array("f", known[text])
                 while len(self._vectors) > self._size:
                     self._vectors.popitem(last=False)
         return [known[t] for t in texts]
