@@ -156,3 +156,26 @@ def test_the_servers_worker_counts_an_orgs_terms(
     assert wait_for(counted, seen=lambda: _jobs(store.url, tasks.COUNT_TERMS)) == [
         ("", 25), ("kraken", 25)
     ]  # fmt: skip
+
+
+def test_the_minutely_sweep_trains_an_org_that_taught_its_extractor(
+    worker_server: ServerThread, store: Store, tenant: Tenant
+) -> None:
+    with tenant.local() as r:
+        r.extraction.teach(
+            text="that's more than we hoped to put in", labels={"objection": "price"}
+        )
+        assert r.extraction.model()["trained"] is False
+
+        async def queue() -> int | None:  # as procrastinate's periodic deferrer does each minute
+            app = worker.make_app(store.url)
+            async with app.open_async():
+                sweep = app.configure_task("rapport.extraction.train_sweep")
+                return await sweep.defer_async(timestamp=int(time.time()))
+
+        assert asyncio.run(queue()) is not None
+        jobs = lambda: _jobs(store.url, tasks.TRAIN)  # noqa: E731 - what to show on a timeout
+        model = wait_for(
+            lambda: r.extraction.model()["trained"] and r.extraction.model(), seen=jobs
+        )
+        assert (model["trained_on"], model["pending"]) == (1, 0)

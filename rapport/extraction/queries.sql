@@ -51,4 +51,4 @@ SELECT model FROM extraction_models WHERE org_id = %(org)s AND version = %(versi
 -- orgs_due --
 -- Orgs with examples newer than their model (or no model yet), for the worker's sweep. It
 -- runs as no org: through the definer function of migration 0015.
-SELECT org_id::text FROM rapport_extraction_due();
+SELECT org_id::text FROM rapport_extraction_due() AS due(org_id);
