@@ -95,8 +95,8 @@ class Recent:
 
     For memories, not messages: a memory's text is a template over a few values, so it
     repeats across contacts ("Authority: not the decision maker", "Timeline: next month
-    (around 2026-12-15)"), and half of what enrichment embedded for memories was a text it
-    had embedded before. A vector depends on the text alone, so one org's cached vector
+    (around 2026-12-15)"): of the 499 memories 2,048 bench messages left, 306 had a text
+    embedded before. A vector depends on the text alone, so one org's cached vector
     given for another org's identical text tells it nothing. Vectors are kept as float32
     arrays (what pgvector stores): 1.5 KB a text, 6 MB at the default size, where lists of
     Python floats would take 50 MB.
