@@ -175,7 +175,5 @@ def test_the_minutely_sweep_trains_an_org_that_taught_its_extractor(
 
         assert asyncio.run(queue()) is not None
         jobs = lambda: _jobs(store.url, tasks.TRAIN)  # noqa: E731 - what to show on a timeout
-        model = wait_for(
-            lambda: r.extraction.model()["trained"] and r.extraction.model(), seen=jobs
-        )
+        model = wait_for(lambda: (state := r.extraction.model())["trained"] and state, seen=jobs)
         assert (model["trained_on"], model["pending"]) == (1, 0)

@@ -163,7 +163,7 @@ def sentiment(text: str, lang: str | None = "en") -> float:
 
 
 def language(text: str) -> str | None:
-    words = [re.sub(r"(\w)\1{2,}", r"\1", w.lower()) for w in _WORDS.findall(text)]
+    words = [_plain(w) for w in _WORDS.findall(text)]
     if len(words) < 5:  # too short for py3langid: "lol true" is not Italian
         votes = [_MARKERS[w] for w in words if w in _MARKERS]
         if votes:  # most votes; on a tie, a word of another language beats English chat
@@ -188,11 +188,9 @@ def keywords(text: str, lang: str | None, limit: int = 3) -> list[str]:
     for phrase in _candidates(text, _stopwords(lang or "en")):
         if len(chosen) >= limit:
             break
-        parts = [_plain(part) for part in phrase.split()]
-        if (
-            any(part in _CHAT for part in parts)
-            or (len(parts) == 1 and phrase in _PLAIN)
-            or any(part in kept.split() for kept in chosen for part in parts)
+        parts = [_plain(part) for part in phrase.split()]  # never chat: those are stopwords
+        if (len(parts) == 1 and phrase in _PLAIN) or any(
+            part in kept.split() for kept in chosen for part in parts
         ):
             continue
         chosen.append(phrase)
