@@ -14,6 +14,7 @@ import rapport
 from rapport.db.operation import Query, Steps, operation
 from rapport.db.sql import Fragment
 from rapport.retrieval import QUERIES, bm25, search, terms
+from rapport.retrieval import keyword as message_search
 from rapport.tenancy.principal import Principal
 
 SMALL = {"RARE": 20, "PER_TERM": 10, "WINDOW": 50}  # a search's candidates: 40 a word (k=10)
@@ -182,3 +183,31 @@ def test_statistics_are_due_when_never_counted_old_or_moved() -> None:
     assert terms.due(now, 1000, 1011)
     assert terms.due(now, 1000, 980)
     assert terms.due(now - terms.MAX_AGE - datetime.timedelta(minutes=1), 1000, 1000)
+
+
+def test_searches_are_planned_for_their_own_words(r: Any, tenant: Any) -> None:
+    """psycopg prepares a statement it has run five times, and PostgreSQL then keeps one
+    generic plan for every value; a search's best plan depends on its words (at 1M messages
+    the generic one made a contact's keyword search 20x slower), so searches are never
+    prepared, while other statements still are."""
+    write(r, pizza(20))
+    contact = r.contacts.create(name="Lead")["id"]
+
+    @operation
+    def run_many(principal: Principal) -> Steps[list[str]]:
+        for i in range(8):
+            request = search.SearchRequest(
+                query=f"pizza order {i}", scope=["messages"], mode="keyword",
+                filter={"contact_id": contact} if i % 2 else {},
+            )  # fmt: skip
+            yield from search.search(principal, request, None).steps
+            yield from message_search.search(principal, q=f"pizza week {i}").steps
+            yield Query("SELECT %(i)s::int + 1", {"i": i})
+        prepared: list[str] = yield Query(
+            "SELECT statement FROM pg_prepared_statements", fetch="scalars"
+        )
+        return prepared
+
+    prepared = tenant.database.run(run_many(Principal(org_id=tenant.id, role="owner")))
+    assert any("::int + 1" in text for text in prepared)  # the check sees prepared ones
+    assert not [text for text in prepared if "bm25" in text], prepared

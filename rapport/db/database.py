@@ -97,9 +97,9 @@ def _drive(conn: psycopg.Connection[Any], op: Operation[T], first: Query) -> T:
                 cursor = psycopg.RawCursor(conn)
                 statement, params = sql.arguments(step.sql, step.params)
                 if isolation.needs_org(conn, op.org):
-                    isolation.execute(conn, cursor, op.org, statement, params)
+                    isolation.execute(conn, cursor, op.org, statement, params, step.prepare)
                 else:
-                    cursor.execute(statement, params)
+                    cursor.execute(statement, params, prepare=step.prepare)
                 send = _result(cursor, step)
             except psycopg.Error as error:
                 isolation.remember(conn, isolation.UNKNOWN)
@@ -125,9 +125,11 @@ async def _drive_async(conn: psycopg.AsyncConnection[Any], op: Operation[T], fir
                 cursor = psycopg.AsyncRawCursor(conn)
                 statement, params = sql.arguments(step.sql, step.params)
                 if isolation.needs_org(conn, op.org):
-                    await isolation.execute_async(conn, cursor, op.org, statement, params)
+                    await isolation.execute_async(
+                        conn, cursor, op.org, statement, params, step.prepare
+                    )
                 else:
-                    await cursor.execute(statement, params)
+                    await cursor.execute(statement, params, prepare=step.prepare)
                 send = await _async_result(cursor, step)
             except psycopg.Error as error:
                 isolation.remember(conn, isolation.UNKNOWN)
