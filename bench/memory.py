@@ -1,7 +1,7 @@
 """Rapport's memory benchmark: ingest with enrichment, and search latency at scale.
 
     .venv/bin/python bench/memory.py [--quick] [--size N] [--distinct N] [--home DIR]
-        [--only 1,2] [--mem0] [--mem0-python PATH]
+        [--only 1,2] [--reuse] [--mem0] [--mem0-python PATH]
 
 1. Ingest throughput (messages/s) of the same sales messages: appends with enrichment off
    (beside raw executemany), appends then ``r.enrichment.flush()`` (beside the embedding
@@ -17,6 +17,8 @@
 Like bench/store.py, it runs on its own embedded PostgreSQL under a temporary RAPPORT_HOME
 (or ``--home``), never on a user's data (``RAPPORT_DATABASE_URL`` is ignored), in fresh
 organizations named after the run. ``--quick``: 2,048 messages for ingest, 10,000 for search.
+``--reuse`` measures section 2 again on the search organization an earlier run left under the
+same ``--home`` (a 1M build takes about half an hour).
 """
 
 from __future__ import annotations
@@ -77,6 +79,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--distinct", type=int, help="section 2: distinct texts")
     parser.add_argument("--home", type=Path, help="RAPPORT_HOME to use (default: a temp dir)")
     parser.add_argument("--only", help="comma-separated sections, e.g. 2 (3 needs --mem0)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="section 2: search the organization of --size messages an earlier run built "
+        "under the same --home, e.g. --home /tmp/m1 --only 2 --size 1000000 --reuse",
+    )
     parser.add_argument("--mem0", action="store_true", help="section 3: compare with mem0ai")
     parser.add_argument(
         "--mem0-python",
@@ -186,6 +194,8 @@ def main() -> None:
     args = parse_args()
     plan = make_plan(args)
     sections = chosen(args)
+    if args.reuse and args.home is None:
+        raise SystemExit("--reuse needs the --home an earlier run built its organization in")
     console = Console(width=None if sys.stdout.isatty() else 120)
     home = bench_home(args.home)
     settings = Settings(home=home, database_url=None)  # never a configured, real database
@@ -209,9 +219,11 @@ def main() -> None:
             render(console, section)
             done.append(section)
         if 2 in sections:
-            built = memory_corpus.build(
-                database, conn, console, f"bench-memory-{run_id}-search", plan.size, plan.texts
-            )
+            if args.reuse:
+                built = memory_corpus.reuse(database, conn, console, plan.size)
+            else:
+                name = f"bench-memory-{run_id}-search"
+                built = memory_corpus.build(database, conn, console, name, plan.size, plan.texts)
             section = memory_search.search_latency(built, conn, console, questions, plan.warmup)
             built.r.close()
             render(console, section)
