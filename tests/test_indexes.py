@@ -175,6 +175,15 @@ def test_follow_ups_due(large: Any) -> None:
 def test_agent_workload(large: Any) -> None:
     database, principal, _ = large
     uses(database, views.workload(principal), "conversations_agent_workload_idx")
+    # Each agent's probe seeks to that agent: its name is in the index condition, not a
+    # filter over every active conversation (what row security made of it once).
+    probes = [
+        node
+        for node in nodes_of(database, views.workload(principal))
+        if node.get("Index Name") == "conversations_agent_workload_idx"
+    ]
+    assert probes
+    assert all("current_agent" in node.get("Index Cond", "") for node in probes), probes
 
 
 def test_channel_and_recent_conversations(large: Any) -> None:

@@ -13,7 +13,10 @@
 -- How many conversations each agent holds in %(statuses)s, from the tallies (a few rows
 -- at any scale), and every active agent of the org with its role, holding 0 if nothing:
 -- the one definition of an agent's load, behind routing's choice and the workload view.
-agent_load AS (
+-- MATERIALIZED: inlined, an agent's name is coalesce(...) of the join, which row security
+-- counts as possibly leaky, so "current_agent = l.agent" could not use the index under the
+-- policy (measured at 100k conversations: 58 ms instead of 0.9).
+agent_load AS MATERIALIZED (
   SELECT coalesce(h.agent, a.name) AS agent, a.role, coalesce(h.n, 0) AS held
   FROM (SELECT current_agent AS agent, sum(n) AS n FROM conversation_tallies
         WHERE org_id = %(org)s AND status = ANY(%(statuses)s::text[]) AND current_agent <> ''
