@@ -74,20 +74,20 @@ def remember(conn: Any, org: str | object | None) -> None:
 
 def execute(
     conn: psycopg.Connection[Any], cursor: psycopg.RawCursor[Any], org: str | None,
-    statement: Any, params: Any, prepare: bool | None = None,
+    statement: Any, params: Any,
 ) -> None:  # fmt: skip
     """Run ``statement`` after setting the session's org, in one round trip."""
     with conn.pipeline():
         psycopg.RawCursor(conn).execute(_SET_ORG, [org or ""], prepare=True)
-        cursor.execute(statement, params, prepare=prepare)
+        cursor.execute(statement, params)
     remember(conn, org)
 
 
 async def execute_async(
     conn: psycopg.AsyncConnection[Any], cursor: psycopg.AsyncRawCursor[Any], org: str | None,
-    statement: Any, params: Any, prepare: bool | None = None,
+    statement: Any, params: Any,
 ) -> None:  # fmt: skip
     async with conn.pipeline():
         await psycopg.AsyncRawCursor(conn).execute(_SET_ORG, [org or ""], prepare=True)
-        await cursor.execute(statement, params, prepare=prepare)
+        await cursor.execute(statement, params)
     remember(conn, org)

@@ -39,23 +39,11 @@ class Query:
     (``rapport.db.sql``). ``fetch``: ``one`` the first row (tuple) or None; ``all`` every
     row; ``scalar`` the first column of the first row or None; ``scalars`` the first column
     of every row; ``rowcount`` the number of rows the statement touched.
-
-    ``planned`` is ``"each time"`` for a statement whose best plan depends on its values,
-    such as a search's words: psycopg prepares a statement it has run five times, and
-    PostgreSQL then settles on one generic plan for all values. Measured at 1M messages,
-    one contact's keyword search then went through the full-text index for every word,
-    common ones too: 15 ms at the median instead of 0.7 ms.
     """
 
     sql: str
     params: Mapping[str, Any] = field(default_factory=dict)
     fetch: Fetch = "one"
-    planned: Literal["cached", "each time"] = "cached"
-
-    @property
-    def prepare(self) -> bool | None:
-        """psycopg's ``prepare`` argument: None lets it prepare; False plans each run."""
-        return False if self.planned == "each time" else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,7 @@ def search(
         statement,
         {**out.params, **bm25.params(exact, size), "org": principal.org_id,
          "tsquery": tsquery, "lexemes": list(lexemes)},
-        fetch="all", planned="each time",
+        fetch="all",
     )  # fmt: skip
     items = [{**doc, "rank": float(rank), "snippet": snippet} for doc, rank, snippet in rows]
     return {"items": items}

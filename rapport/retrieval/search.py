@@ -376,13 +376,12 @@ def _run(
 ) -> Steps[list[Any]]:
     params = _params(terms, vector, org, condition_params, n, k, exact)
     statement = _statement(target, condition, mode, exact)
-    rows: list[Any] = yield Query(statement, params, fetch="all", planned="each time")
+    rows: list[Any] = yield Query(statement, params, fetch="all")
     walked = rows[0][6] if rows else 0
     if mode != "keyword" and not exact and (walked or 0) < n:
         # The index walk came back short: filters removed what it found. Search exactly.
         params = _params(terms, vector, org, condition_params, n, k, True)
-        exactly = _statement(target, condition, mode, True)
-        rows = yield Query(exactly, params, fetch="all", planned="each time")
+        rows = yield Query(_statement(target, condition, mode, True), params, fetch="all")
     return rows
 
 
