@@ -233,8 +233,8 @@ def search_latency(
         "contact). Rapport: the whole in-process r.search call, query embedding included. "
         "Raw: the same model embeds the question in-process, then plain psycopg runs the SQL.",
     )
-    # As Rapport's connections do (rapport.db.database): once psycopg prepares a statement,
-    # a generic plan for all words sends one contact's keyword search through the GIN index.
+    # As Rapport's searches do (search_settings): once psycopg prepares a statement, a
+    # generic plan for all words sends one contact's keyword search through the GIN index.
     conn.execute("SET plan_cache_mode = force_custom_plan")
     results: dict[Case, Measured] = {}
     for case in CASES:

@@ -29,15 +29,7 @@ from rapport.validation import NOT_TEXT
 
 T = TypeVar("T")
 
-# plan_cache_mode: psycopg prepares a statement it has run five times, and PostgreSQL would
-# then settle on one generic plan for every value. A search's best plan depends on its words:
-# measured at 1M messages, the generic plan sent one contact's keyword search through the
-# full-text index for common words too, 15 ms at the median instead of 0.7. Custom plans
-# keep what preparing saves (parsing: ~1.5 ms of a hybrid search) and cost the simple
-# lookups nothing measurable (a conversation by id: 0.40 ms p50 either way).
-_CONNECT_OPTIONS = (
-    "-c TimeZone=UTC -c statement_timeout=60000 -c plan_cache_mode=force_custom_plan"
-)
+_CONNECT_OPTIONS = "-c TimeZone=UTC -c statement_timeout=60000"
 POOL_TIMEOUT = 30.0  # seconds a request waits for a free connection before a 503
 WAIT_STEP = 0.25  # ... in steps this long, checking the database's health between them
 _BUSY = (

@@ -16,17 +16,17 @@ from pydantic import Field
 from rapport import errors
 from rapport.conversations.messages import MESSAGES
 from rapport.db import sql
-from rapport.db.operation import Query, Steps, operation
+from rapport.db.operation import Query, Steps, atomic_operation
 from rapport.db.sql import Fragment
 from rapport.resources import paging
 from rapport.resources.filters import FilterCompiler
 from rapport.resources.params import Filter, Limit
 from rapport.retrieval import QUERIES, bm25
-from rapport.retrieval.search import SELECTIVE
+from rapport.retrieval.search import SELECTIVE, settings
 from rapport.tenancy.principal import Principal
 
 
-@operation
+@atomic_operation  # one transaction, so that search.settings hold for the ranker
 def search(
     principal: Principal,
     q: Annotated[str, Field(min_length=1, description='Words, "phrases", or, -excluded')],
@@ -44,6 +44,7 @@ def search(
     tsquery, lexemes = yield Query(QUERIES["websearch_terms"], {"text": q})
     if not tsquery:  # only stop words
         return {"items": []}
+    yield from settings()
     out = Fragment()
     condition = FilterCompiler(MESSAGES.fields, MESSAGES.name).compile(filter, out)
     exact = isinstance(filter, dict) and any(key in filter for key in SELECTIVE)

@@ -36,7 +36,7 @@ from rapport import errors
 from rapport.conversations.conversations import CONVERSATIONS
 from rapport.conversations.messages import MESSAGES
 from rapport.db import sql
-from rapport.db.operation import Compute, Query, Steps, atomic_operation, operation
+from rapport.db.operation import Compute, Query, Steps, atomic_operation
 from rapport.db.sql import Fragment
 from rapport.memory import memories
 from rapport.memory.enricher import Runtime
@@ -259,7 +259,7 @@ K = Annotated[int, Field(ge=1, le=100, description="How many results")]
 Moment = Annotated[str | None, Field(description="Memories as they were at this time")]
 
 
-@operation
+@atomic_operation  # one transaction, so that search_settings hold for the search
 def find(
     principal: Principal,
     query: Query_,
@@ -288,6 +288,14 @@ def find(
     return (yield from search(principal, request, vector).steps)
 
 
+def settings(n: int = 0) -> Steps[None]:
+    """For the rest of the transaction: plans for this search's values, and the HNSW walk
+    long enough for ``n`` candidates (at least EF_SEARCH). Outside a transaction they would
+    end with their own statement, so the verbs that search are atomic."""
+    yield Query(QUERIES["search_settings"], {"ef_search": str(max(n, EF_SEARCH))},
+                fetch="rowcount")  # fmt: skip
+
+
 @atomic_operation
 def search(
     principal: Principal, request: SearchRequest, query_vector: list[float] | None
@@ -311,9 +319,7 @@ def search(
             mode = "semantic"
     vector = vector_text(query_vector) if query_vector is not None else None
     n, k = _candidates(request.k), request.k
-    if mode != "keyword":
-        ef_search = str(max(n, EF_SEARCH))
-        yield Query(QUERIES["vector_scan"], {"ef_search": ef_search}, fetch="rowcount")
+    yield from settings(n)
     exact = any(key in request.filter for key in SELECTIVE)
     found: list[tuple[float, dict[str, Any]]] = []
     unknown: set[str] | None = None
