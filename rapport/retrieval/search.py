@@ -66,10 +66,11 @@ SEMANTIC_WEIGHT = 0.4
 NEIGHBOUR_LIFT = 0.5
 LIFTERS = 2  # per result asked for: the best 2k lift their neighbours (0: none do)
 # How far the HNSW walk looks (pgvector's default is 40). Recall@10 against an exact scan at
-# 1M messages (bench/memory.py's corpus, 200 questions), the index as enrichment builds it
-# (m 16, ef_construction 64): 0.72 at 40, 0.77 at 100, 0.78 at 200, for about 0.5 ms more
-# at 100. The same rows indexed in one build with m 32, ef_construction 200: 0.85 / 0.92 /
-# 0.94, and 0.95 at 400 (3.6 ms). The graph, not the walk, is what is missing; see issue 11.
+# 1M messages (bench/memory.py's templated corpus, 200 questions, 2026-12-07), the index as
+# enrichment builds it (m 16, ef_construction 64): 0.705 at 40, 0.725 at 100, 0.765 at 200,
+# 0.799 at 400, the walk 1.2 / 1.7 ms p50 / p95 at 100; at 100k 0.864 / 0.905 / 0.905 / 0.956.
+# On the 100k distinct vectors alone, m 32 / ef_construction 256 reaches 0.947 at 400 (walk
+# p95 4.5 ms): the graph, not the walk, is what is missing; see issue 11's closing note.
 EF_SEARCH = 100
 SELECTIVE = ("contact_id", "conversation_id")
 ALL_SCOPES: tuple[Scope, ...] = ("messages", "memories", "knowledge")
