@@ -47,6 +47,26 @@ class _Array:
 
 ARRAY = _Array()
 
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """Marker: this field is not stored but read by an SQL expression over the row ``t``
+    (a message's delivery ``status``, from ``message_status``). It is in every document the
+    resource returns, and in no request body, filter or order."""
+
+    sql: str
+
+
+def computed_of(model: type[BaseModel]) -> dict[str, str]:
+    """The computed fields of ``model`` and their SQL (``Computed``)."""
+    return {
+        name: marker.sql
+        for name, info in model.model_fields.items()
+        for marker in [*info.metadata, *_unwrap(info.annotation)[2]]
+        if isinstance(marker, Computed)
+    }
+
+
 SqlType = Literal[
     "text", "uuid", "boolean", "integer", "double precision", "timestamptz", "jsonb",
     "uuid[]", "text[]",
@@ -131,6 +151,8 @@ def fields_of(model: type[BaseModel], prefix: str = "") -> list[Field]:
     for name, info in model.model_fields.items():
         annotation, nullable, metadata = _unwrap(info.annotation)
         metadata = metadata + list(info.metadata)
+        if any(isinstance(m, Computed) for m in metadata):
+            continue
         public = f"{prefix}{name}"
         column = next((m.name for m in metadata if isinstance(m, Column)), None)
         column = column or public.replace(".", "_")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 from rapport.db import failures, sql
 from rapport.db.operation import Steps
 from rapport.resources import QUERIES
-from rapport.resources.fields import Field, fields_of
+from rapport.resources.fields import Field, computed_of, fields_of
 from rapport.tenancy.principal import Role
 
 
@@ -92,7 +92,7 @@ class Resource:
             )
         rows: Any = types.GenericAlias(list, (self.create_model,))  # list[create_model]
         self.rows = TypeAdapter(rows)
-        self.json_sql = _json_object(self.fields, alias="t")
+        self.json_sql = _json_object(self.fields, alias="t", computed=computed_of(self.model))
         self.sql = self._compile()
 
     @property
@@ -222,8 +222,11 @@ class Resource:
         )
 
 
-def _json_object(fields: Mapping[str, Field], alias: str) -> str:
-    """``json_build_object(...)`` giving a row its public, nested shape."""
+def _json_object(
+    fields: Mapping[str, Field], alias: str, computed: Mapping[str, str] | None = None
+) -> str:
+    """``json_build_object(...)`` giving a row its public, nested shape, with the
+    ``computed`` fields' expressions (over ``t``) at the top level."""
     tree: dict[str, Any] = {}
     for f in fields.values():
         node = tree
@@ -235,11 +238,22 @@ def _json_object(fields: Mapping[str, Field], alias: str) -> str:
     def build(node: dict[str, Any]) -> str:
         parts = []
         for key, value in node.items():
-            expr = build(value) if isinstance(value, dict) else f"{alias}.{value.column}"
+            if isinstance(value, dict):
+                expr = build(value)
+            elif isinstance(value, _Expression):
+                expr = value.column
+            else:
+                expr = f"{alias}.{value.column}"
             parts.append(f"'{key}', {expr}")
         return "json_build_object(" + ", ".join(parts) + ")"
 
+    tree.update({key: _Expression(f"({expr})") for key, expr in (computed or {}).items()})
     return build(tree)
+
+
+@dataclass(frozen=True, slots=True)
+class _Expression:
+    column: str  # read as ``alias.column`` would be, but already a whole expression
 
 
 def make_patch_model(
