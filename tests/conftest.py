@@ -254,6 +254,17 @@ class Tenant:
 
 
 @pytest.fixture
+def worker_server(store: Store, model: None) -> Iterator[ServerThread]:
+    """A server whose in-process worker runs queued jobs (two attempts, no backoff), and no
+    periodic sweeps: only the jobs a test queues."""
+    settings = store.settings.model_copy(
+        update={"worker": "inprocess", "job_attempts": 2, "job_backoff": 0, "job_sweeps": False}
+    )
+    with ServerThread(create_app(settings, store.url, supervise=False)) as running:
+        yield running
+
+
+@pytest.fixture
 def tenant(database: Database) -> Tenant:
     return Tenant(database)
 

@@ -84,6 +84,10 @@ def _state(org_id: str) -> Steps[dict[str, tuple[int, str]]]:
     return found
 
 
+# What ``Rows`` stores per resource: one row, but two prompt variants (its experiment's).
+STORED = {**dict.fromkeys(RESOURCES, 1), "prompt-variants": 2}
+
+
 class Rows:
     """One row of every resource in an organization, and valid bodies to vary.
 
@@ -116,16 +120,30 @@ class Rows:
             "follow-ups": {"conversation_id": self.conversation, "due_at": "2025-01-16T09:00Z"},
             "calls": {"contact_id": self.contact, "start_time": "2025-01-15T14:00:00Z"},
             "legal-holds": {"contact_id": self.contact, "reason": "Dispute 2026-114"},
+            "feedback": {"conversation_id": self.conversation, "kind": "csat", "score": 4},
+            "prompt-variants": {"agent": "closer", "name": "short", "template": "Hi {name}"},
+            "triggers": {"name": "nudge", "when": "read_no_reply", "after": "24h"},
         }
-        assert set(self.valid) == set(RESOURCES)
+        # An experiment needs two variants: the one above, and this one.
+        other = {"agent": "closer", "name": "long", "template": "Hello {name}, ..."}
+        second = ok(client.post("/v1/prompt-variants", json=other), 201)["id"]
         self.ids = {"contacts": self.contact, "conversations": self.conversation}
         self.ids["interaction-summaries"] = self.contact
         created = ("messages", "objections", "agents", "users", "memories", "knowledge")
-        for name in (*created, "follow-ups", "calls", "legal-holds"):
+        later = ("follow-ups", "calls", "legal-holds", "feedback", "prompt-variants", "triggers")
+        for name in (*created, *later):
             self.ids[name] = ok(client.post(f"/v1/{name}", json=self.valid[name]), 201)["id"]
+        self.valid["experiments"] = {
+            "name": "opening", "agent": "closer", "variants": [self.ids["prompt-variants"], second],
+            "control": second,
+        }  # fmt: skip
+        assert set(self.valid) == set(RESOURCES)
+        self.ids["experiments"] = ok(
+            client.post("/v1/experiments", json=self.valid["experiments"]), 201
+        )["id"]
         ok(client.post("/v1/enrichment/flush"), 200)  # the enricher's writes come first
         self.before = self.state()
-        assert self.counts() == dict.fromkeys(RESOURCES, 1)
+        assert self.counts() == STORED
         assert self.read()["conversations"]["message_count"] == 1
 
     def state(self) -> dict[str, tuple[int, str]]:
@@ -473,6 +491,10 @@ HARMLESS = {  # a valid bulk "set" for each resource
     "follow-ups": {"notes": "x"},
     "calls": {"closer": "x"},
     "legal-holds": {"reason": "x"},
+    "feedback": {"text": "x"},
+    "prompt-variants": {"weight": 2},
+    "experiments": {"min_sample": 50},
+    "triggers": {"reason": "x"},
 }
 
 # (filter text, the field the problem must name, words the detail must hold)
@@ -750,6 +772,10 @@ BAD_SEVENTH = {
     "follow-ups": ({"status": "maybe"}, "status"),
     "calls": ({"outcome": "voicemail"}, "outcome"),
     "legal-holds": ({"reason": ""}, "reason"),
+    "feedback": ({"kind": "emoji"}, "kind"),
+    "prompt-variants": ({"status": "retired"}, "status"),
+    "experiments": ({"strategy": "coin"}, "strategy"),
+    "triggers": ({"after": "soon"}, "after"),
 }
 
 
@@ -770,6 +796,8 @@ def test_bulk_create_with_a_bad_item_writes_nothing(
             item["text"] = f"note {i}"
         elif resource == "calls":
             item["start_time"] = f"2025-02-01T10:{i:02d}:00Z"
+        elif resource in ("prompt-variants", "experiments", "triggers"):
+            item["name"] = f"name-{i}"
         items.append(item)
     bad, field = BAD_SEVENTH[resource]
     items[7] = {**items[7], **bad}
@@ -889,7 +917,7 @@ def test_hostile_values_never_cause_a_500(resource: str, fresh: Rows) -> None:
         else:
             assert_refused(response)
     # Refused writes left nothing behind: the only new rows are the ones created (201).
-    assert fresh.counts() == {**dict.fromkeys(RESOURCES, 1), resource: 1 + created}
+    assert fresh.counts() == {**STORED, resource: STORED[resource] + created}
 
     patch_model = RESOURCES[resource].patch_model
     assert patch_model is not None

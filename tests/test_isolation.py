@@ -10,6 +10,7 @@ org must be refused.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import httpx
@@ -120,7 +121,8 @@ def two_orgs(store: Store, model: None) -> tuple[str, str]:
 def _fill_the_rest(client: httpx.Client, world: World) -> None:
     """What the World leaves out: a closer's availability, an agent's state, a stage move,
     a retention run, a tokenised email in the vault, an erasure's receipt, an example for
-    the extractor."""
+    the extractor, an experiment's assignment, engagement events and a message's status, a
+    trigger's firing, the daily learning metrics."""
     ok(client.post("/v1/availability", json={"timezone": "Europe/Paris", "closer": "kevin"}), 201)
     agent = world.ids["agents"]
     ok(client.put(f"/v1/agents/{agent}/state/{world.contact}", json={"state": {"step": 1}}), 201)
@@ -134,6 +136,29 @@ def _fill_the_rest(client: httpx.Client, world: World) -> None:
     ok(client.post(f"/v1/contacts/{gone['id']}/erase"), 201)
     taught = {"text": "too pricey for us", "labels": {"intent": "objection", "objection": "price"}}
     ok(client.post("/v1/extraction/examples", json=taught), 201)
+    experiment = world.ids["experiments"]
+    assigned = {"contact_id": world.contact}
+    ok(client.post(f"/v1/experiments/{experiment}/assign", json=assigned), 201)
+    quiet = ok(
+        client.post("/v1/conversations", json={"contact_id": world.contact, "channel": "sms"}), 201
+    )
+    long_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=26)
+    sent = ok(
+        client.post(
+            f"/v1/conversations/{quiet['id']}/messages",
+            json={"role": "agent", "content": "our prices", "timestamp": long_ago.isoformat()},
+        ),
+        201,
+    )
+    read = {
+        "type": "read",
+        "at": (long_ago + datetime.timedelta(hours=1)).isoformat(),
+        "external_id": "read-1",
+        "message_id": sent["id"],
+    }
+    ok(client.post("/v1/events/bulk", json={"items": [read]}))
+    assert ok(client.post("/v1/triggers/run"))["follow_ups"] == 1  # a firing
+    ok(client.get("/v1/learning/metrics"))  # the daily rows
 
 
 def test_an_unfiltered_query_sees_only_its_own_org(two_orgs: tuple[str, str], store: Store) -> None:

@@ -50,7 +50,13 @@ PATCHES: dict[str, dict[str, Any]] = {
     "follow-ups": {"notes": "stolen"},
     "calls": {"closer": "stolen"},
     "legal-holds": {"reason": "stolen"},
+    "feedback": {"text": "stolen"},
+    "prompt-variants": {"template": "stolen"},
+    "experiments": {"min_sample": 1},
+    "triggers": {"reason": "stolen"},
 }
+# Rows each world holds per resource: one, but two prompt variants (its experiment's).
+ROWS = {**dict.fromkeys(RESOURCES, 1), "prompt-variants": 2}
 
 
 def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict:
@@ -160,6 +166,28 @@ class World:
             ),
             201,
         )
+        feedback = ok(
+            client.post(
+                "/v1/feedback", json={"message_id": message["id"], "kind": "csat", "score": 5}
+            ),
+            201,
+        )
+        variants = [
+            ok(client.post("/v1/prompt-variants",
+                           json={"agent": agent, "name": name, "template": f"{word} {name}"}), 201)
+            for name in ("short", "long")
+        ]  # fmt: skip
+        experiment = ok(
+            client.post("/v1/experiments", json={
+                "name": "opening", "agent": agent, "variants": [v["id"] for v in variants],
+                "control": variants[0]["id"]}),
+            201,
+        )  # fmt: skip
+        trigger = ok(
+            client.post("/v1/triggers", json={"name": "nudge", "when": "read_no_reply",
+                                              "after": "24h"}),
+            201,
+        )  # fmt: skip
         ok(client.post("/v1/enrichment/flush"), 200)  # enrichment's writes land before the snapshot
         self.ids: dict[str, str] = {
             "contacts": contact["id"],
@@ -174,8 +202,13 @@ class World:
             "follow-ups": follow_up["id"],
             "calls": call["id"],
             "legal-holds": hold["id"],
+            "feedback": feedback["id"],
+            "prompt-variants": variants[0]["id"],  # and variants[1], also the experiment's
+            "experiments": experiment["id"],
+            "triggers": trigger["id"],
         }
         assert set(self.ids) == set(RESOURCES), "a resource is missing from the isolation world"
+        self.variants = [v["id"] for v in variants]
         self.snapshot = self.read()
         assert self.snapshot["conversations"]["message_count"] == 1
         assert self.snapshot["interaction-summaries"]["total_messages"] == 1
@@ -327,8 +360,9 @@ def test_list_and_count_never_show_another_orgs_rows(resource: str, shared: Shar
         assert ok(shared.a.client.get(f"/v1/{resource}/count", params=params)) == {"count": 1}
     # Unfiltered, B sees exactly its own row.
     listed = ok(b.get(f"/v1/{resource}", params={"limit": 1000}))["items"]
-    assert [item["id"] for item in listed] == [shared.b.ids[resource]]
-    assert ok(b.get(f"/v1/{resource}/count")) == {"count": 1}
+    assert shared.b.ids[resource] in [item["id"] for item in listed]
+    assert len(listed) == ROWS[resource]
+    assert ok(b.get(f"/v1/{resource}/count")) == {"count": ROWS[resource]}
     shared.a.assert_unchanged()
 
 
@@ -339,7 +373,8 @@ def test_bulk_update_never_touches_another_orgs_rows(resource: str, shared: Shar
         response = b.patch(f"/v1/{resource}/bulk", json={"filter": spec, "set": patch})
         assert ok(response) == {"updated": 0}, spec
     # "Every row" means every row of B's organization: its one row, not A's.
-    assert ok(b.patch(f"/v1/{resource}/bulk", json={"filter": {}, "set": patch})) == {"updated": 1}
+    updated = ok(b.patch(f"/v1/{resource}/bulk", json={"filter": {}, "set": patch}))
+    assert updated == {"updated": ROWS[resource]}
     shared.a.assert_unchanged()
 
 
@@ -365,7 +400,7 @@ def test_children_cannot_name_another_orgs_parent(resource: str, shared: Shared)
     assert problem["field"] in (f"items[1].{parent_key}", parent_key)
     # All or nothing: B's own item was not written either, and neither org gained a row.
     assert shared.b.counts() == before
-    assert shared.a.counts() == dict.fromkeys(RESOURCES, 1)
+    assert shared.a.counts() == ROWS
     shared.a.assert_unchanged()
 
 
@@ -515,7 +550,12 @@ def write_requests(world: World) -> list[tuple[str, str, Any]]:
         "follow-ups": {"conversation_id": world.conversation, "due_at": "2025-01-16T09:00Z"},
         "calls": {"contact_id": world.contact, "start_time": "2025-03-01T10:00:00Z"},
         "legal-holds": {"conversation_id": world.conversation, "reason": "audit"},
-    }
+        "feedback": {"conversation_id": world.conversation, "kind": "text", "text": "x"},
+        "prompt-variants": {"agent": "closer", "name": "new", "template": "x"},
+        "experiments": {"name": "new", "agent": world.flavour["agent"],
+                        "variants": world.variants, "control": world.variants[0]},
+        "triggers": {"name": "new", "when": "no_inbound", "after": "3d"},
+    }  # fmt: skip
     for name, row_id in world.ids.items():
         requests += [
             ("POST", f"/v1/{name}", creations[name]),
@@ -533,7 +573,15 @@ def write_requests(world: World) -> list[tuple[str, str, Any]]:
             {"items": [{"role": "user", "content": "x"}]},
         ),
         ("POST", "/v1/keys", {"role": "viewer"}),
-    ]
+        ("POST", "/v1/events/bulk", {"items": [
+            {"type": "read", "at": "2025-01-15T10:00:00Z", "external_id": "r",
+             "conversation_id": conversation}]}),
+        ("POST", f"/v1/experiments/{world.ids['experiments']}/assign",
+         {"contact_id": world.contact}),
+        ("POST", f"/v1/experiments/{world.ids['experiments']}/review", None),
+        ("POST", "/v1/triggers/run", None),
+        ("POST", "/v1/learning/refresh", None),
+    ]  # fmt: skip
     return requests
 
 
@@ -544,8 +592,8 @@ def test_viewer_reads_but_cannot_write(
     for name, row_id in world_a.ids.items():
         assert ok(viewer.get(f"/v1/{name}/{row_id}")) == world_a.snapshot[name]
         assert viewer.head(f"/v1/{name}/{row_id}").status_code == 200
-        assert ok(viewer.get(f"/v1/{name}/count")) == {"count": 1}
-        assert len(ok(viewer.get(f"/v1/{name}"))["items"]) == 1
+        assert ok(viewer.get(f"/v1/{name}/count")) == {"count": ROWS[name]}
+        assert len(ok(viewer.get(f"/v1/{name}"))["items"]) == ROWS[name]
     assert ok(viewer.get(f"/v1/conversations/{world_a.conversation}/document"))["id"]
     assert ok(viewer.get("/v1/pipeline"))["total"] == 1
     assert ok(viewer.get("/v1/org"))["role"] == "viewer"
@@ -639,7 +687,7 @@ def test_requests_without_a_valid_key_are_401(
         assert_problem(anonymous.delete(f"/v1/contacts/{contact}"), 401)
         assert_problem(anonymous.get("/v1/pipeline"), 401)
         assert_problem(anonymous.get("/v1/org"), 401)
-    assert shared.a.counts() == dict.fromkeys(RESOURCES, 1)
+    assert shared.a.counts() == ROWS
     shared.a.assert_unchanged()
 
 

@@ -10,9 +10,7 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 
-from rapport.api.app import create_app
 from rapport.jobs import tasks, worker
 from tests.conftest import ServerThread, Store, Tenant
 from tests.test_tenancy import ok
@@ -53,15 +51,6 @@ def test_an_orgs_retention_is_queued_once_at_most(store: Store, tenant: Tenant) 
     assert first is not None
     assert defer(store.url, tenant.id) is None  # its queueing lock
     assert _jobs(store.url, tasks.ENFORCE) == [("todo", 0, tenant.id)]
-
-
-@pytest.fixture
-def worker_server(store: Store, model: None) -> Any:
-    settings = store.settings.model_copy(
-        update={"worker": "inprocess", "job_attempts": 2, "job_backoff": 0, "job_sweeps": False}
-    )
-    with ServerThread(create_app(settings, store.url, supervise=False)) as running:
-        yield running
 
 
 def test_the_servers_worker_runs_queued_retention(

@@ -100,6 +100,10 @@ class Conversation(BaseModel):
     end_time: datetime.datetime | None
     message_count: int
     last_message_at: datetime.datetime | None
+    last_inbound_at: datetime.datetime | None = Field(
+        description="When the lead last wrote (role user)"
+    )
+    qualified_at: datetime.datetime | None = Field(description="When is_qualified became true")
     created_at: datetime.datetime
     updated_at: datetime.datetime
     completed_at: datetime.datetime | None
@@ -149,6 +153,9 @@ class ConversationCreate(BaseModel):
     created_at: Moment | None = Field(default=None, description="Imports only.")
     updated_at: Moment | None = Field(default=None, description="Imports only.")
     completed_at: Moment | None = None
+    qualified_at: Moment | None = Field(
+        default=None, description="Imports only; default: when is_qualified turns true"
+    )
 
 
 # Each new conversation counts toward its contact's interaction summary, in the same statement.
@@ -163,7 +170,7 @@ CONVERSATIONS = Resource(
     singular="conversation",
     model=Conversation,
     create_model=ConversationCreate,
-    immutable=("contact_id", "created_at", "updated_at"),
+    immutable=("contact_id", "created_at", "updated_at", "qualified_at"),
     default_order="-updated_at",
     server_defaults={
         "created_at": "now()",

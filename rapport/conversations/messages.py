@@ -23,7 +23,7 @@ from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.privacy import scrubbing
 from rapport.resources import crud
-from rapport.resources.fields import JSONB, Column
+from rapport.resources.fields import JSONB, Column, Computed
 from rapport.resources.params import Cursor, Input, Limit
 from rapport.resources.resource import Parent, Resource
 from rapport.resources.verbs import Written, data_of
@@ -48,6 +48,12 @@ class Media(BaseModel):
     duration_seconds: float | None = Field(default=None, ge=0)
 
 
+DeliveryStatus = Literal["sent", "failed", "delivered", "read", "clicked", "replied"]
+_STATUS = (
+    "SELECT s.status FROM message_status AS s WHERE s.org_id = t.org_id AND s.message_id = t.id"
+)
+
+
 class Message(BaseModel):
     """One turn of a conversation."""
 
@@ -70,6 +76,12 @@ class Message(BaseModel):
     pii_scrubbed: bool
     timestamp: Annotated[datetime.datetime, Column("ts")]
     created_at: datetime.datetime
+    status: Annotated[DeliveryStatus | None, Computed(_STATUS)] = Field(
+        default=None,
+        description="How far it has got (POST /v1/events/bulk): sent < failed < delivered <"
+        " read < clicked < replied; null before its first event. A late event never moves"
+        " it back.",
+    )
 
 
 def _phase_text(value: Any) -> Any:
@@ -146,6 +158,10 @@ _AFTER_INSERT = sql.fill(
     summary=sql.fill(QUERIES["summary_upsert"], deltas="summary_deltas"),
 )
 
+# An agent's message sent without a variant carries the one its contact was assigned in a
+# running experiment of that agent (POST /v1/experiments/{id}/assign), so results count it.
+_VARIANT = QUERIES["message_variant"]
+
 MESSAGES = Resource(
     name="messages",
     table="messages",
@@ -156,7 +172,7 @@ MESSAGES = Resource(
     default_order="-timestamp",
     parent=Parent("conversations", "conversation_id", ("contact_id",), "conversation"),
     conflict_columns=("conversation_id", "external_id"),
-    server_defaults={"ts": "now()", "created_at": "now()"},
+    server_defaults={"ts": "now()", "created_at": "now()", "variant_id": _VARIANT},
     after_insert=_AFTER_INSERT,
     description="Every turn of every conversation.",
     enriched=True,

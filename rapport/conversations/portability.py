@@ -42,9 +42,10 @@ _DERIVED = {
     "objections",
     "message_count",
     "last_message_at",
+    "last_inbound_at",
     "qualification_details",
 }
-_MESSAGE_DERIVED = {"id", "conversation_id", "contact_id", "created_at"}
+_MESSAGE_DERIVED = {"id", "conversation_id", "contact_id", "created_at", "status"}
 _OBJECTION_DERIVED = {"id", "conversation_id", "contact_id", "created_at", "updated_at"}
 
 

@@ -32,13 +32,14 @@ ON CONFLICT (org_id, contact_id) DO UPDATE SET
 -- messages_after_insert --
 -- Runs in the statement that inserts messages (the resource's insert, as CTEs after
 -- "inserted"), so counters move only for rows really inserted: the conversation's
--- message_count, last_message_at, updated_at and language, the contact's
+-- message_count, last_message_at, last_inbound_at, updated_at and language, the contact's
 -- last_interaction, and the contact's summary ({summary}: summary_upsert over
 -- summary_deltas). "id = ANY(ARRAY(...))" makes each UPDATE probe the primary key for
 -- exactly the touched rows, whatever the planner believes about the table (its statistics
 -- lag behind a growing tenant).
 per_conversation AS (
   SELECT conversation_id, count(*) AS n, max(ts) AS last_ts,
+         max(ts) FILTER (WHERE role = 'user') AS last_inbound,
          (array_agg(language ORDER BY ts DESC) FILTER (WHERE language IS NOT NULL))[1] AS language
   FROM inserted GROUP BY conversation_id
 ),
@@ -46,6 +47,7 @@ conversation_counts AS (
   UPDATE conversations AS c SET
     message_count = c.message_count + p.n,
     last_message_at = greatest(c.last_message_at, p.last_ts),
+    last_inbound_at = greatest(c.last_inbound_at, p.last_inbound),
     updated_at = greatest(c.updated_at, p.last_ts),
     language = coalesce(c.language, p.language)
   FROM per_conversation AS p
@@ -185,3 +187,17 @@ UPDATE messages SET
                   THEN '[]' ELSE keywords END,
   extracted = '{}'
 WHERE org_id = %(org)s AND id = %(id)s::uuid
+
+-- message_variant --
+-- An agent message's variant when it names none: its contact's latest assignment in a
+-- running experiment of the message's agent (or the conversation's), read per row of the
+-- messages' insert (``source``).
+(SELECT a.variant_id::text
+ FROM experiment_assignments AS a
+ JOIN experiments AS e ON e.org_id = a.org_id AND e.id = a.experiment_id
+ WHERE source.role IN ('agent', 'assistant')
+   AND a.org_id = %(org)s AND a.contact_id = source.contact_id AND e.status = 'running'
+   AND e.agent = coalesce(source.agent_type,
+                          (SELECT c.current_agent FROM conversations AS c
+                           WHERE c.org_id = %(org)s AND c.id = source.conversation_id))
+ ORDER BY a.assigned_at DESC LIMIT 1)

@@ -641,6 +641,19 @@ $$;
 
 
 --
+-- Name: rapport_after(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_after(after text) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT left(after, -1)::integer * CASE right(after, 1)
+    WHEN 'm' THEN interval '1 minute' WHEN 'h' THEN interval '1 hour'
+    WHEN 'd' THEN interval '1 day' WHEN 'w' THEN interval '1 week' END
+$$;
+
+
+--
 -- Name: rapport_cancel_on_reply(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -765,6 +778,51 @@ $$;
 
 
 --
+-- Name: rapport_event_partitions(timestamp with time zone[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_event_partitions(months timestamp with time zone[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+  month date;
+  name text;
+BEGIN
+  FOR month IN SELECT DISTINCT date_trunc('month', m AT TIME ZONE 'UTC')::date
+               FROM unnest(months) AS m WHERE m IS NOT NULL LOOP
+    name := format('events_%s', to_char(month, 'YYYY_MM'));
+    CONTINUE WHEN to_regclass(name) IS NOT NULL;
+    -- Another transaction may be making it: one at a time, and the second finds it made
+    -- (its catalog snapshot may not show it yet, so the duplicate is caught too).
+    PERFORM pg_advisory_xact_lock(hashtext('rapport_event_partitions'));
+    BEGIN
+      EXECUTE format(
+        'CREATE TABLE %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)', name,
+        (month::timestamp AT TIME ZONE 'UTC'),
+        ((month + interval '1 month')::timestamp AT TIME ZONE 'UTC'));
+      PERFORM rapport_isolate(name::regclass);
+    EXCEPTION WHEN duplicate_table THEN
+      NULL;
+    END;
+  END LOOP;
+END
+$$;
+
+
+--
+-- Name: rapport_event_rank(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_event_rank(type text) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE type WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 WHEN 'delivered' THEN 3
+    WHEN 'read' THEN 4 WHEN 'clicked' THEN 5 WHEN 'replied' THEN 6 ELSE 0 END
+$$;
+
+
+--
 -- Name: rapport_extraction_due(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -840,6 +898,34 @@ $$;
 
 
 --
+-- Name: rapport_forget_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_forget_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'contacts' THEN
+    WITH gone AS (
+      DELETE FROM events AS e USING removed AS r
+      WHERE e.org_id = r.org_id AND e.contact_id = r.id
+      RETURNING e.org_id, e.external_id)
+    DELETE FROM event_keys AS k USING gone AS g
+    WHERE k.org_id = g.org_id AND k.external_id = g.external_id;
+  ELSE
+    WITH gone AS (
+      DELETE FROM events AS e USING removed AS r
+      WHERE e.org_id = r.org_id AND e.conversation_id = r.id
+      RETURNING e.org_id, e.external_id)
+    DELETE FROM event_keys AS k USING gone AS g
+    WHERE k.org_id = g.org_id AND k.external_id = g.external_id;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: rapport_grant_definers(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -855,6 +941,17 @@ BEGIN
     EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO rapport_app', definer);
   END LOOP;
 END
+$$;
+
+
+--
+-- Name: rapport_instant(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_instant(at timestamp with time zone) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
 $$;
 
 
@@ -896,6 +993,23 @@ BEGIN
       AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute');
   END IF;
 END
+$$;
+
+
+--
+-- Name: rapport_learning_orgs(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_learning_orgs() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+  SELECT o.org_id FROM orgs AS o
+  WHERE o.disabled_at IS NULL
+    AND (EXISTS (SELECT FROM triggers AS t WHERE t.org_id = o.org_id AND t.status = 'active')
+         OR EXISTS (SELECT FROM experiments AS e
+                    WHERE e.org_id = o.org_id AND e.status = 'running'))
+  ORDER BY o.org_id
 $$;
 
 
@@ -1137,6 +1251,63 @@ $$;
 
 
 --
+-- Name: rapport_record_replies(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_record_replies() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NOT EXISTS (
+    SELECT FROM added AS u
+    WHERE u.role = 'user' AND EXISTS (
+      SELECT FROM messages AS m
+      WHERE m.org_id = u.org_id AND m.conversation_id = u.conversation_id
+        AND m.role IN ('agent', 'assistant') AND m.ts <= u.ts)) THEN
+    RETURN NULL;  -- no lead's message answers an agent's
+  END IF;
+  PERFORM rapport_event_partitions(ARRAY(SELECT DISTINCT ts FROM added WHERE role = 'user'));
+  WITH replies AS (
+    SELECT DISTINCT ON (a.id) u.org_id, a.id AS message_id, a.conversation_id, a.contact_id,
+           a.agent_type AS agent, a.variant_id, u.ts AS at, u.id AS reply_id
+    FROM added AS u
+    CROSS JOIN LATERAL (
+      SELECT m.id, m.conversation_id, m.contact_id, m.agent_type, m.variant_id
+      FROM messages AS m
+      WHERE m.org_id = u.org_id AND m.conversation_id = u.conversation_id
+        AND m.role IN ('agent', 'assistant') AND m.ts <= u.ts
+      ORDER BY m.ts DESC, m.id DESC LIMIT 1) AS a
+    WHERE u.role = 'user'
+    ORDER BY a.id, u.ts, u.id
+  ),
+  fresh AS (
+    INSERT INTO event_keys (org_id, external_id, event_id, at)
+    SELECT org_id, 'replied:' || message_id, rapport_uuid7(), at FROM replies
+    ON CONFLICT DO NOTHING
+    RETURNING external_id, event_id
+  ),
+  recorded AS (
+    INSERT INTO events (org_id, id, type, at, external_id, message_id, conversation_id,
+                        contact_id, agent, channel, variant_id, data)
+    SELECT r.org_id, f.event_id, 'replied', r.at, f.external_id, r.message_id,
+           r.conversation_id, r.contact_id, r.agent, c.channel, r.variant_id,
+           jsonb_build_object('reply_id', r.reply_id)
+    FROM replies AS r
+    JOIN fresh AS f ON f.external_id = 'replied:' || r.message_id
+    JOIN conversations AS c ON c.org_id = r.org_id AND c.id = r.conversation_id
+  )
+  INSERT INTO message_status AS s (org_id, message_id, conversation_id, contact_id,
+                                   variant_id, status, at)
+  SELECT org_id, message_id, conversation_id, contact_id, variant_id, 'replied', at
+  FROM replies
+  ON CONFLICT (org_id, message_id) DO UPDATE SET status = 'replied', at = excluded.at
+  WHERE rapport_event_rank(s.status) < rapport_event_rank('replied');
+  RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: rapport_record_transition(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1214,6 +1385,24 @@ BEGIN
     NEW.closed_reason := NULL;
   ELSIF TG_OP = 'INSERT' OR OLD.status = 'scheduled' THEN
     NEW.closed_at := coalesce(NEW.closed_at, now());
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: rapport_stamp_qualified(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_stamp_qualified() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NEW.is_qualified IS TRUE AND (TG_OP = 'INSERT' OR OLD.is_qualified IS NOT TRUE) THEN
+    NEW.qualified_at := coalesce(NEW.qualified_at, now());
+  ELSIF NEW.is_qualified IS NOT TRUE THEN
+    NEW.qualified_at := NULL;
   END IF;
   RETURN NEW;
 END
@@ -1585,6 +1774,8 @@ CREATE TABLE public.conversations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     completed_at timestamp with time zone,
+    last_inbound_at timestamp with time zone,
+    qualified_at timestamp with time zone,
     CONSTRAINT conversations_sales_stage_check CHECK ((sales_stage = ANY (ARRAY['qualification'::text, 'objection_handling'::text, 'closing'::text, 'not_qualified'::text, 'won'::text, 'lost'::text]))),
     CONSTRAINT conversations_status_check CHECK ((status = ANY (ARRAY['active'::text, 'inactive'::text, 'completed'::text, 'abandoned'::text])))
 )
@@ -1626,6 +1817,94 @@ ALTER TABLE ONLY public.erasures FORCE ROW LEVEL SECURITY;
 
 
 --
+-- Name: event_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_keys (
+    org_id uuid NOT NULL,
+    external_id text NOT NULL,
+    event_id uuid NOT NULL,
+    at timestamp with time zone NOT NULL
+);
+
+ALTER TABLE ONLY public.event_keys FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.events (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    type text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    external_id text NOT NULL,
+    message_id uuid,
+    conversation_id uuid,
+    contact_id uuid,
+    agent text,
+    channel text,
+    variant_id text,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT events_type_check CHECK ((type = ANY (ARRAY['sent'::text, 'delivered'::text, 'read'::text, 'replied'::text, 'clicked'::text, 'failed'::text])))
+)
+PARTITION BY RANGE (at);
+
+ALTER TABLE ONLY public.events FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: experiment_assignments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.experiment_assignments (
+    org_id uuid NOT NULL,
+    experiment_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    variant_id uuid NOT NULL,
+    seq bigint NOT NULL,
+    assigned_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.experiment_assignments FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: experiments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.experiments (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    name text NOT NULL,
+    agent text NOT NULL,
+    variants uuid[] NOT NULL,
+    control uuid NOT NULL,
+    strategy text DEFAULT 'sticky'::text NOT NULL,
+    metric text DEFAULT 'replied'::text NOT NULL,
+    min_sample integer DEFAULT 100 NOT NULL,
+    pause_below double precision DEFAULT 0.05 NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    assigned bigint DEFAULT 0 NOT NULL,
+    weights jsonb DEFAULT '{}'::jsonb NOT NULL,
+    decisions jsonb DEFAULT '[]'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT experiments_check CHECK ((control = ANY (variants))),
+    CONSTRAINT experiments_metric_check CHECK ((metric = ANY (ARRAY['replied'::text, 'qualified'::text, 'won'::text]))),
+    CONSTRAINT experiments_min_sample_check CHECK ((min_sample >= 1)),
+    CONSTRAINT experiments_pause_below_check CHECK (((pause_below >= (0)::double precision) AND (pause_below < (1)::double precision))),
+    CONSTRAINT experiments_status_check CHECK ((status = ANY (ARRAY['running'::text, 'paused'::text, 'stopped'::text]))),
+    CONSTRAINT experiments_strategy_check CHECK ((strategy = ANY (ARRAY['sticky'::text, 'round_robin'::text, 'thompson'::text]))),
+    CONSTRAINT experiments_variants_check CHECK ((cardinality(variants) >= 2))
+);
+
+ALTER TABLE ONLY public.experiments FORCE ROW LEVEL SECURITY;
+
+
+--
 -- Name: extraction_examples; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1663,6 +1942,28 @@ CREATE TABLE public.extraction_models (
 );
 
 ALTER TABLE ONLY public.extraction_models FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: feedback; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.feedback (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    conversation_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    message_id uuid,
+    external_id text,
+    kind text NOT NULL,
+    score double precision,
+    text text,
+    created_by text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT feedback_kind_check CHECK ((kind = ANY (ARRAY['reply'::text, 'rating'::text, 'csat'::text, 'text'::text])))
+);
+
+ALTER TABLE ONLY public.feedback FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -1768,6 +2069,30 @@ ALTER TABLE ONLY public.knowledge_documents FORCE ROW LEVEL SECURITY;
 
 
 --
+-- Name: learning_daily; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.learning_daily (
+    org_id uuid NOT NULL,
+    day date NOT NULL,
+    conversations integer DEFAULT 0 NOT NULL,
+    calls integer DEFAULT 0 NOT NULL,
+    leads integer DEFAULT 0 NOT NULL,
+    qualified integer DEFAULT 0 NOT NULL,
+    won integer DEFAULT 0 NOT NULL,
+    engagement_sum double precision DEFAULT 0 NOT NULL,
+    engagement_n integer DEFAULT 0 NOT NULL,
+    transfers_attempted integer DEFAULT 0 NOT NULL,
+    transfers_ok integer DEFAULT 0 NOT NULL,
+    agent_messages integer DEFAULT 0 NOT NULL,
+    replied integer DEFAULT 0 NOT NULL,
+    computed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.learning_daily FORCE ROW LEVEL SECURITY;
+
+
+--
 -- Name: legal_holds; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1819,6 +2144,23 @@ CREATE TABLE public.memories (
 );
 
 ALTER TABLE ONLY public.memories FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: message_status; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.message_status (
+    org_id uuid NOT NULL,
+    message_id uuid NOT NULL,
+    conversation_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    variant_id text,
+    status text NOT NULL,
+    at timestamp with time zone NOT NULL
+);
+
+ALTER TABLE ONLY public.message_status FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -2023,6 +2365,29 @@ ALTER TABLE public.procrastinate_workers ALTER COLUMN id ADD GENERATED ALWAYS AS
 
 
 --
+-- Name: prompt_variants; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.prompt_variants (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    agent text NOT NULL,
+    name text NOT NULL,
+    template text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    weight double precision DEFAULT 1 NOT NULL,
+    paused_reason text,
+    paused_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT prompt_variants_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text]))),
+    CONSTRAINT prompt_variants_weight_check CHECK ((weight >= (0)::double precision))
+);
+
+ALTER TABLE ONLY public.prompt_variants FORCE ROW LEVEL SECURITY;
+
+
+--
 -- Name: retention_runs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2078,6 +2443,48 @@ CREATE TABLE public.stage_transitions (
 );
 
 ALTER TABLE ONLY public.stage_transitions FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: trigger_firings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.trigger_firings (
+    org_id uuid NOT NULL,
+    trigger_id uuid NOT NULL,
+    conversation_id uuid NOT NULL,
+    cause text NOT NULL,
+    follow_up_id uuid,
+    fired_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.trigger_firings FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: triggers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.triggers (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    name text NOT NULL,
+    kind text NOT NULL,
+    after text NOT NULL,
+    filter jsonb DEFAULT '{}'::jsonb NOT NULL,
+    event jsonb,
+    reason text,
+    agent text,
+    status text DEFAULT 'active'::text NOT NULL,
+    last_run_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT triggers_after_check CHECK ((after ~ '^[1-9][0-9]{0,4}[mhdw]$'::text)),
+    CONSTRAINT triggers_kind_check CHECK ((kind = ANY (ARRAY['read_no_reply'::text, 'no_inbound'::text, 'qualified_no_closing'::text, 'custom'::text]))),
+    CONSTRAINT triggers_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text])))
+);
+
+ALTER TABLE ONLY public.triggers FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -2282,6 +2689,46 @@ ALTER TABLE ONLY public.erasures
 
 
 --
+-- Name: event_keys event_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_keys
+    ADD CONSTRAINT event_keys_pkey PRIMARY KEY (org_id, external_id);
+
+
+--
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (org_id, at, id);
+
+
+--
+-- Name: experiment_assignments experiment_assignments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.experiment_assignments
+    ADD CONSTRAINT experiment_assignments_pkey PRIMARY KEY (org_id, experiment_id, contact_id);
+
+
+--
+-- Name: experiments experiments_org_id_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.experiments
+    ADD CONSTRAINT experiments_org_id_name_key UNIQUE (org_id, name);
+
+
+--
+-- Name: experiments experiments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.experiments
+    ADD CONSTRAINT experiments_pkey PRIMARY KEY (org_id, id);
+
+
+--
 -- Name: extraction_examples extraction_examples_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2295,6 +2742,22 @@ ALTER TABLE ONLY public.extraction_examples
 
 ALTER TABLE ONLY public.extraction_models
     ADD CONSTRAINT extraction_models_pkey PRIMARY KEY (org_id);
+
+
+--
+-- Name: feedback feedback_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback
+    ADD CONSTRAINT feedback_org_id_external_id_key UNIQUE (org_id, external_id);
+
+
+--
+-- Name: feedback feedback_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback
+    ADD CONSTRAINT feedback_pkey PRIMARY KEY (org_id, id);
 
 
 --
@@ -2362,6 +2825,14 @@ ALTER TABLE ONLY public.knowledge_documents
 
 
 --
+-- Name: learning_daily learning_daily_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_daily
+    ADD CONSTRAINT learning_daily_pkey PRIMARY KEY (org_id, day);
+
+
+--
 -- Name: legal_holds legal_holds_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2375,6 +2846,14 @@ ALTER TABLE ONLY public.legal_holds
 
 ALTER TABLE ONLY public.memories
     ADD CONSTRAINT memories_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: message_status message_status_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_status
+    ADD CONSTRAINT message_status_pkey PRIMARY KEY (org_id, message_id);
 
 
 --
@@ -2474,6 +2953,22 @@ ALTER TABLE ONLY public.procrastinate_workers
 
 
 --
+-- Name: prompt_variants prompt_variants_org_id_agent_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.prompt_variants
+    ADD CONSTRAINT prompt_variants_org_id_agent_name_key UNIQUE (org_id, agent, name);
+
+
+--
+-- Name: prompt_variants prompt_variants_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.prompt_variants
+    ADD CONSTRAINT prompt_variants_pkey PRIMARY KEY (org_id, id);
+
+
+--
 -- Name: retention_runs retention_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2495,6 +2990,30 @@ ALTER TABLE ONLY public.search_terms
 
 ALTER TABLE ONLY public.stage_transitions
     ADD CONSTRAINT stage_transitions_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: trigger_firings trigger_firings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.trigger_firings
+    ADD CONSTRAINT trigger_firings_pkey PRIMARY KEY (org_id, trigger_id, conversation_id, cause);
+
+
+--
+-- Name: triggers triggers_org_id_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.triggers
+    ADD CONSTRAINT triggers_org_id_name_key UNIQUE (org_id, name);
+
+
+--
+-- Name: triggers triggers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.triggers
+    ADD CONSTRAINT triggers_pkey PRIMARY KEY (org_id, id);
 
 
 --
@@ -2669,10 +3188,31 @@ CREATE INDEX conversations_pipeline_idx ON public.conversations USING btree (org
 
 
 --
+-- Name: conversations_qualified_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_qualified_idx ON public.conversations USING btree (org_id, qualified_at) WHERE (is_qualified AND (sales_stage = ANY (ARRAY['qualification'::text, 'objection_handling'::text])));
+
+
+--
 -- Name: conversations_recent_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX conversations_recent_idx ON public.conversations USING btree (org_id, created_at DESC);
+
+
+--
+-- Name: conversations_silent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_silent_idx ON public.conversations USING btree (org_id, COALESCE(last_inbound_at, start_time)) WHERE (status = 'active'::text);
+
+
+--
+-- Name: conversations_started_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_started_idx ON public.conversations USING btree (org_id, start_time);
 
 
 --
@@ -2697,6 +3237,48 @@ CREATE UNIQUE INDEX erasures_contact_idx ON public.erasures USING btree (org_id,
 
 
 --
+-- Name: event_keys_age_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_keys_age_idx ON public.event_keys USING btree (org_id, at);
+
+
+--
+-- Name: events_contact_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX events_contact_idx ON ONLY public.events USING btree (org_id, contact_id, at);
+
+
+--
+-- Name: events_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX events_conversation_idx ON ONLY public.events USING btree (org_id, conversation_id, at);
+
+
+--
+-- Name: events_message_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX events_message_idx ON ONLY public.events USING btree (org_id, message_id, at) WHERE (message_id IS NOT NULL);
+
+
+--
+-- Name: experiment_assignments_contact_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX experiment_assignments_contact_idx ON public.experiment_assignments USING btree (org_id, contact_id, assigned_at DESC);
+
+
+--
+-- Name: experiment_assignments_variant_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX experiment_assignments_variant_idx ON public.experiment_assignments USING btree (org_id, experiment_id, variant_id);
+
+
+--
 -- Name: extraction_examples_message_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2708,6 +3290,20 @@ CREATE INDEX extraction_examples_message_idx ON public.extraction_examples USING
 --
 
 CREATE UNIQUE INDEX extraction_examples_text_idx ON public.extraction_examples USING btree (org_id, md5(text));
+
+
+--
+-- Name: feedback_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_conversation_idx ON public.feedback USING btree (org_id, conversation_id, created_at);
+
+
+--
+-- Name: feedback_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX feedback_created_idx ON public.feedback USING btree (org_id, created_at);
 
 
 --
@@ -2858,6 +3454,20 @@ CREATE INDEX memories_search_idx ON public.memories USING gin (search);
 
 
 --
+-- Name: message_status_variant_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX message_status_variant_idx ON public.message_status USING btree (org_id, variant_id, status) INCLUDE (contact_id) WHERE (variant_id IS NOT NULL);
+
+
+--
+-- Name: message_status_waiting_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX message_status_waiting_idx ON public.message_status USING btree (org_id, status, at);
+
+
+--
 -- Name: messages_age_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2911,6 +3521,13 @@ CREATE INDEX messages_pending_idx ON public.messages USING btree (org_id, create
 --
 
 CREATE INDEX messages_search_idx ON public.messages USING gin (search);
+
+
+--
+-- Name: messages_sent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_sent_idx ON public.messages USING btree (org_id, ts) WHERE (role = ANY (ARRAY['agent'::text, 'assistant'::text]));
 
 
 --
@@ -3012,10 +3629,24 @@ CREATE INDEX stage_transitions_conversation_idx ON public.stage_transitions USIN
 
 
 --
+-- Name: trigger_firings_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX trigger_firings_conversation_idx ON public.trigger_firings USING btree (org_id, conversation_id);
+
+
+--
 -- Name: agents agents_forget_states; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER agents_forget_states AFTER DELETE ON public.agents FOR EACH ROW EXECUTE FUNCTION public.rapport_forget_agent_states();
+
+
+--
+-- Name: contacts contacts_forget_events; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER contacts_forget_events AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_forget_events();
 
 
 --
@@ -3040,6 +3671,13 @@ CREATE TRIGGER conversations_follow_up_written AFTER UPDATE OF follow_up_require
 
 
 --
+-- Name: conversations conversations_forget_events; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_forget_events AFTER DELETE ON public.conversations REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_forget_events();
+
+
+--
 -- Name: conversations conversations_qualify; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3058,6 +3696,13 @@ CREATE TRIGGER conversations_record_transition AFTER UPDATE OF sales_stage, curr
 --
 
 CREATE TRIGGER conversations_stage_check BEFORE UPDATE OF sales_stage ON public.conversations FOR EACH ROW WHEN ((old.sales_stage IS DISTINCT FROM new.sales_stage)) EXECUTE FUNCTION public.rapport_check_stage();
+
+
+--
+-- Name: conversations conversations_stamp_qualified; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_stamp_qualified BEFORE INSERT OR UPDATE OF is_qualified, qualification_score ON public.conversations FOR EACH ROW EXECUTE FUNCTION public.rapport_stamp_qualified();
 
 
 --
@@ -3100,6 +3745,13 @@ CREATE TRIGGER follow_ups_mirror AFTER INSERT OR DELETE OR UPDATE OF due_at, rea
 --
 
 CREATE TRIGGER messages_cancel_follow_ups AFTER INSERT ON public.messages REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_cancel_on_reply();
+
+
+--
+-- Name: messages messages_record_replies; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_record_replies AFTER INSERT ON public.messages REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_record_replies();
 
 
 --
@@ -3247,6 +3899,22 @@ ALTER TABLE ONLY public.erasures
 
 
 --
+-- Name: experiment_assignments experiment_assignments_org_id_contact_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.experiment_assignments
+    ADD CONSTRAINT experiment_assignments_org_id_contact_id_fkey FOREIGN KEY (org_id, contact_id) REFERENCES public.contacts(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: experiment_assignments experiment_assignments_org_id_experiment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.experiment_assignments
+    ADD CONSTRAINT experiment_assignments_org_id_experiment_id_fkey FOREIGN KEY (org_id, experiment_id) REFERENCES public.experiments(org_id, id) ON DELETE CASCADE;
+
+
+--
 -- Name: extraction_examples extraction_examples_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3268,6 +3936,22 @@ ALTER TABLE ONLY public.extraction_examples
 
 ALTER TABLE ONLY public.extraction_models
     ADD CONSTRAINT extraction_models_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
+-- Name: feedback feedback_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback
+    ADD CONSTRAINT feedback_org_id_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: feedback feedback_org_id_message_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.feedback
+    ADD CONSTRAINT feedback_org_id_message_id_fkey FOREIGN KEY (org_id, message_id) REFERENCES public.messages(org_id, id) ON DELETE SET NULL (message_id);
 
 
 --
@@ -3359,6 +4043,14 @@ ALTER TABLE ONLY public.memories
 
 
 --
+-- Name: message_status message_status_org_id_message_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_status
+    ADD CONSTRAINT message_status_org_id_message_id_fkey FOREIGN KEY (org_id, message_id) REFERENCES public.messages(org_id, id) ON DELETE CASCADE;
+
+
+--
 -- Name: messages messages_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3447,6 +4139,22 @@ ALTER TABLE ONLY public.stage_transitions
 
 
 --
+-- Name: trigger_firings trigger_firings_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.trigger_firings
+    ADD CONSTRAINT trigger_firings_org_id_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: trigger_firings trigger_firings_org_id_trigger_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.trigger_firings
+    ADD CONSTRAINT trigger_firings_org_id_trigger_id_fkey FOREIGN KEY (org_id, trigger_id) REFERENCES public.triggers(org_id, id) ON DELETE CASCADE;
+
+
+--
 -- Name: users users_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3521,6 +4229,30 @@ ALTER TABLE public.enrich_inflight ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.erasures ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: event_keys; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.event_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: events; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.events ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: experiment_assignments; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.experiment_assignments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: experiments; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.experiments ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: extraction_examples; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -3531,6 +4263,12 @@ ALTER TABLE public.extraction_examples ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.extraction_models ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: feedback; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.feedback ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: follow_ups; Type: ROW SECURITY; Schema: public; Owner: -
@@ -3557,6 +4295,12 @@ ALTER TABLE public.knowledge_chunks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.knowledge_documents ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: learning_daily; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.learning_daily ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: legal_holds; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -3567,6 +4311,12 @@ ALTER TABLE public.legal_holds ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.memories ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: message_status; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.message_status ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: messages; Type: ROW SECURITY; Schema: public; Owner: -
@@ -3591,6 +4341,12 @@ ALTER TABLE public.orgs ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.pii_vault ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: prompt_variants; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.prompt_variants ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: retention_runs; Type: ROW SECURITY; Schema: public; Owner: -
@@ -3688,6 +4444,34 @@ CREATE POLICY tenant ON public.erasures USING ((org_id = ( SELECT public.rapport
 
 
 --
+-- Name: event_keys tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.event_keys USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: events tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.events USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: experiment_assignments tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.experiment_assignments USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: experiments tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.experiments USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
 -- Name: extraction_examples tenant; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -3699,6 +4483,13 @@ CREATE POLICY tenant ON public.extraction_examples USING ((org_id = ( SELECT pub
 --
 
 CREATE POLICY tenant ON public.extraction_models USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: feedback tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.feedback USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
 
 
 --
@@ -3730,6 +4521,13 @@ CREATE POLICY tenant ON public.knowledge_documents USING ((org_id = ( SELECT pub
 
 
 --
+-- Name: learning_daily tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.learning_daily USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
 -- Name: legal_holds tenant; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -3741,6 +4539,13 @@ CREATE POLICY tenant ON public.legal_holds USING ((org_id = ( SELECT public.rapp
 --
 
 CREATE POLICY tenant ON public.memories USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: message_status tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.message_status USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
 
 
 --
@@ -3772,6 +4577,13 @@ CREATE POLICY tenant ON public.pii_vault USING ((org_id = ( SELECT public.rappor
 
 
 --
+-- Name: prompt_variants tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.prompt_variants USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
 -- Name: retention_runs tenant; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -3793,11 +4605,37 @@ CREATE POLICY tenant ON public.stage_transitions USING ((org_id = ( SELECT publi
 
 
 --
+-- Name: trigger_firings tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.trigger_firings USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: triggers tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.triggers USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
 -- Name: users tenant; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY tenant ON public.users USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
 
+
+--
+-- Name: trigger_firings; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.trigger_firings ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: triggers; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.triggers ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: users; Type: ROW SECURITY; Schema: public; Owner: -
@@ -3809,4 +4647,4 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0016');
+INSERT INTO public.alembic_version (version_num) VALUES ('0017');

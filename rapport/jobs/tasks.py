@@ -1,7 +1,9 @@
 """The jobs Rapport runs (hourly retention of every org, each org's run; scrubbing of the
 orgs that scrub, every 15 minutes; each org's term statistics for the keyword ranker, hourly
 where they are due; each org's extraction model, within a minute of its examples changing;
-re-queuing jobs whose worker died), and how they are retried.
+each minute, the triggers and experiments of the orgs that have them; every ten minutes,
+each org's daily learning metrics; re-queuing jobs whose worker died), and how they are
+retried.
 
 Tasks run in the worker's event loop; their database work runs in a thread on the worker's
 synchronous pool (``context.additional_context["database"]``), through the same operations
@@ -21,6 +23,7 @@ from procrastinate.jobs import Job
 from rapport.audit import log as audit
 from rapport.db.database import Database
 from rapport.extraction import examples
+from rapport.learning import experiments, metrics, triggers
 from rapport.privacy import scrubbing
 from rapport.retention import enforce
 from rapport.retrieval import terms
@@ -32,6 +35,8 @@ ENFORCE = "rapport.retention.enforce"
 SCRUB = "rapport.privacy.scrub"
 COUNT_TERMS = "rapport.retrieval.count_terms"
 TRAIN = "rapport.extraction.train"
+LEARN = "rapport.learning.learn"
+METRICS = "rapport.learning.metrics"
 # Batches one scrubbing job does before it makes way for other jobs (the next sweep goes on).
 SCRUB_BATCHES = 200
 
@@ -166,6 +171,50 @@ async def train_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
     return len(found)
 
 
+async def learn_org(context: procrastinate.JobContext, org_id: str) -> dict[str, Any]:
+    """One org's triggers evaluated (each cause fires once, whoever runs it) and its running
+    experiments reviewed (their rule, a bandit's weights)."""
+    database = _database(context)
+    fired = await asyncio.to_thread(database.run, triggers.evaluate(org_id))
+    worker = Principal(org_id, "owner", system="worker")
+    reviewed = []
+    for experiment in await asyncio.to_thread(database.run, experiments.running(org_id)):
+        reviewed.append(
+            await asyncio.to_thread(database.run, experiments.review(worker, experiment))
+        )
+    return {"follow_ups": fired["follow_ups"], "experiments": len(reviewed),
+            "paused": sum(len(r["paused"]) for r in reviewed)}  # fmt: skip
+
+
+async def defer_learning(app: procrastinate.App, org_id: str) -> int | None:
+    """Queue an org's learning pass, once."""
+    return await _defer_once(app, LEARN, "learning", org_id)
+
+
+async def learn_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
+    """Every minute: the learning pass queued for each org with an active trigger or a
+    running experiment."""
+    found = await asyncio.to_thread(_database(context).run, triggers.orgs_due())
+    for org_id in found:
+        await defer_learning(context.app, org_id)
+    return len(found)
+
+
+async def metrics_org(context: procrastinate.JobContext, org_id: str) -> int:
+    """One org's last days of learning metrics recounted from the data."""
+    return int(await asyncio.to_thread(_database(context).run, metrics.recount_trailing(org_id)))
+
+
+async def defer_metrics(app: procrastinate.App, org_id: str) -> int | None:
+    """Queue an org's recount of its learning metrics, once."""
+    return await _defer_once(app, METRICS, "metrics", org_id)
+
+
+async def metrics_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
+    """Every ten minutes: each org's daily learning metrics recounted."""
+    return await _every_org(context, METRICS, "metrics")
+
+
 async def requeue_stalled(context: procrastinate.JobContext, timestamp: int) -> int:
     """Every 5 minutes: jobs whose worker stopped sending heartbeats, queued again."""
     manager = context.app.job_manager
@@ -185,11 +234,15 @@ def register(app: procrastinate.App, sweeps: bool = True) -> None:
     app.task(name=SCRUB, pass_context=True, retry=BACKOFF)(scrub_org)
     app.task(name=COUNT_TERMS, pass_context=True, retry=BACKOFF)(count_terms)
     app.task(name=TRAIN, pass_context=True, retry=BACKOFF)(train_org)
+    app.task(name=LEARN, pass_context=True, retry=BACKOFF)(learn_org)
+    app.task(name=METRICS, pass_context=True, retry=BACKOFF)(metrics_org)
     sweep_tasks = (
         ("17 * * * *", "retention", "rapport.retention.sweep", sweep, "retention"),
         ("*/15 * * * *", "pii", "rapport.privacy.sweep", scrub_sweep, "default"),
         ("41 * * * *", "terms", "rapport.retrieval.terms_sweep", terms_sweep, "default"),
         ("* * * * *", "extraction", "rapport.extraction.train_sweep", train_sweep, "default"),
+        ("* * * * *", "learning", "rapport.learning.sweep", learn_sweep, "default"),
+        ("*/10 * * * *", "metrics", "rapport.learning.metrics_sweep", metrics_sweep, "default"),
         ("*/5 * * * *", "stalled", "rapport.jobs.requeue_stalled", requeue_stalled, "default"),
     )
     for cron, periodic_id, name, function, queue in sweep_tasks:

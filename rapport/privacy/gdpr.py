@@ -42,6 +42,8 @@ from rapport.conversations.objections import OBJECTIONS
 from rapport.conversations.summaries import SUMMARIES
 from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
+from rapport.learning.events import EVENTS
+from rapport.learning.feedback import FEEDBACK
 from rapport.memory.memories import MEMORIES
 from rapport.pipeline.follow_ups import FOLLOW_UPS
 from rapport.privacy import QUERIES, keys
@@ -55,7 +57,7 @@ _EXPORT = sql.fill(
     QUERIES["export"], contact=CONTACTS.json_sql, conversation=CONVERSATIONS.json_sql,
     message=MESSAGES.json_sql, memory=MEMORIES.json_sql, objection=OBJECTIONS.json_sql,
     call=CALLS.json_sql, follow_up=FOLLOW_UPS.json_sql, summary=SUMMARIES.json_sql,
-    legal_hold=LEGAL_HOLDS.json_sql,
+    legal_hold=LEGAL_HOLDS.json_sql, event=EVENTS.json_sql, feedback=FEEDBACK.json_sql,
 )  # fmt: skip
 # What a CSV row shows as a record's text and time: the first of these it has.
 _TEXT = ("content", "text", "description", "summary", "transcript", "reason", "name", "value")
@@ -71,7 +73,8 @@ def export(
 ) -> Steps[Any]:
     """Everything held about one person (admins; audited): the contact, their conversations,
     messages, memories with every version, objections, calls with transcripts, follow-ups,
-    stage moves, agent states, summaries, legal holds, and the personal data scrubbing
+    stage moves, agent states, summaries, legal holds, engagement events, feedback,
+    experiment assignments, and the personal data scrubbing
     tokenised (``personal_data``). ``format=csv`` gives one row per record."""
     principal.require("admin", "export a person's data")
     key = crud.check_id(CONTACTS, id)
@@ -122,7 +125,8 @@ def erase(principal: Principal, id: str) -> Steps[Written[dict[str, Any]]]:
     """Erase a person (admins; audited): the contact and everything derived from them
     (conversations, messages with their embeddings and search entries, memories with every
     version, objections, calls and transcripts, follow-ups, stage moves, agent states,
-    summaries, vaulted personal data), in one transaction. Returns a signed receipt
+    summaries, engagement events, feedback, experiment assignments, vaulted personal data),
+    in one transaction. Returns a signed receipt
     (verify it with ``GET /v1/erasures/{id}``); erasing again returns the same receipt.
     A legal hold on the contact or one of their conversations refuses it (409)."""
     principal.require("admin", "erase a person's data")

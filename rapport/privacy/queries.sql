@@ -136,6 +136,15 @@ SELECT json_build_object(
   'legal_holds', (SELECT coalesce(json_agg({legal_hold} ORDER BY t.id), '[]') FROM legal_holds AS t
                   WHERE t.org_id = %(org)s AND (t.contact_id = %(id)s::uuid
                                                 OR t.conversation_id IN (SELECT id FROM chats))),
+  'events', (SELECT coalesce(json_agg({event} ORDER BY t.at, t.id), '[]') FROM events AS t
+             WHERE t.org_id = %(org)s AND (t.contact_id = %(id)s::uuid
+                                           OR t.conversation_id IN (SELECT id FROM chats))),
+  'feedback', (SELECT coalesce(json_agg({feedback} ORDER BY t.id), '[]') FROM feedback AS t
+               WHERE t.org_id = %(org)s AND t.conversation_id IN (SELECT id FROM chats)),
+  'experiment_assignments', (SELECT coalesce(json_agg(to_jsonb(t) - 'org_id'
+                                                      ORDER BY t.assigned_at), '[]')
+                             FROM experiment_assignments AS t
+                             WHERE t.org_id = %(org)s AND t.contact_id = %(id)s::uuid),
   'vault', (SELECT coalesce(json_agg(json_build_object(
                      'token', t.token, 'kind', t.kind, 'conversation_id', t.conversation_id,
                      'secret', encode(t.secret, 'base64')) ORDER BY t.token), '[]')
@@ -193,6 +202,10 @@ SELECT jsonb_build_object(
                 WHERE org_id = %(org)s AND contact_id = %(id)s::uuid),
   'agent_states', (SELECT count(*) FROM agent_states WHERE org_id = %(org)s
                    AND subject_type = 'contact' AND subject_id = %(id)s::uuid),
+  'events', (SELECT count(*) FROM events WHERE org_id = %(org)s
+             AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))),
+  'feedback', (SELECT count(*) FROM feedback
+               WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats)),
   'vaulted', (SELECT count(*) FROM pii_vault
               WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats))
 )
@@ -200,7 +213,7 @@ WHERE EXISTS (SELECT FROM person)
 
 -- erase --
 -- Everything of the person, in the transaction that locked it: what hangs off the contact
--- without a foreign key (agent states) or by a nullable one (memories and calls of their
+-- without a foreign key (agent states, engagement events and their keys) or by a nullable one (memories and calls of their
 -- conversations), then the contact, whose foreign keys take the rest with it (conversations,
 -- and with them messages with their embeddings and search entries, objections, follow-ups,
 -- stage moves, vault tokens; summaries; memories). The pipeline's tallies follow the
@@ -222,6 +235,15 @@ called AS (
 ),
 inflight AS (
   DELETE FROM enrich_inflight WHERE org_id = %(org)s AND contact_id = %(id)s::uuid
+),
+happened AS (
+  DELETE FROM events WHERE org_id = %(org)s
+    AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))
+  RETURNING external_id
+),
+unkeyed AS (
+  DELETE FROM event_keys WHERE org_id = %(org)s
+    AND external_id IN (SELECT external_id FROM happened)
 )
 DELETE FROM contacts WHERE org_id = %(org)s AND id = %(id)s::uuid
 

@@ -21,6 +21,10 @@ from rapport.conversations.messages import MESSAGES
 from rapport.conversations.objections import OBJECTIONS
 from rapport.conversations.summaries import SUMMARIES
 from rapport.db.operation import Operation
+from rapport.learning.experiments import EXPERIMENTS
+from rapport.learning.feedback import FEEDBACK
+from rapport.learning.triggers import TRIGGERS
+from rapport.learning.variants import PROMPT_VARIANTS
 from rapport.memory import knowledge, memories
 from rapport.pipeline import agents, follow_ups, stages
 from rapport.resources import crud
@@ -51,7 +55,18 @@ class Operations:
 
 
 OPERATIONS: dict[str, Operations] = {
-    r.name: Operations(r) for r in (OBJECTIONS, SUMMARIES, USERS, CALLS, LEGAL_HOLDS)
+    r.name: Operations(r)
+    for r in (
+        OBJECTIONS,
+        SUMMARIES,
+        USERS,
+        CALLS,
+        LEGAL_HOLDS,
+        FEEDBACK,
+        PROMPT_VARIANTS,
+        EXPERIMENTS,
+        TRIGGERS,
+    )
 }
 # An edited message is read again by enrichment, and scrubbed (``messages.revise``).
 OPERATIONS["messages"] = Operations(

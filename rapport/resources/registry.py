@@ -14,6 +14,7 @@ from rapport.calls import verbs as _calls
 from rapport.conversations import verbs as _conversations
 from rapport.extraction import verbs as _extraction
 from rapport.insight import verbs as _insight
+from rapport.learning import verbs as _learning
 from rapport.memory import verbs as _memory
 from rapport.pipeline import verbs as _pipeline
 from rapport.privacy import verbs as _privacy
@@ -29,6 +30,7 @@ CAPABILITIES = (
     _conversations,
     _extraction,
     _insight,
+    _learning,
     _memory,
     _pipeline,
     _privacy,

@@ -5,7 +5,8 @@ rows another transaction holds, so ordinary reads and writes never wait on reten
 holds exempt a contact (and every conversation of theirs) or one conversation. What goes
 with a message: its embedding and search entry (columns of its row), the memories it left
 (every version it wrote) and the objections it raised; PII tokens (``rapport.privacy``) go
-once last vaulted longer ago than messages are kept. Conversations stay as sessions, and
+once last vaulted longer ago than messages are kept; engagement events, with their
+idempotency keys, by their own policy (``events_days``). Conversations stay as sessions, and
 counts stay as they were: a conversation's ``message_count`` and the pipeline's tallies
 count what happened, not what is still stored.
 
@@ -27,11 +28,19 @@ from rapport.validation import json_text
 
 BATCH = 1000
 
-_KEPT = (
-    "NOT EXISTS (SELECT FROM legal_holds AS h WHERE h.org_id = m.org_id"
-    " AND (h.contact_id = m.contact_id OR h.conversation_id = m.conversation_id))"
-)
-_PAST = sql.fill(QUERIES["past_policy"], kept_message=_KEPT)
+
+def _kept(row: str) -> str:
+    """The condition that no legal hold covers ``row``'s contact or conversation."""
+    return (
+        f"NOT EXISTS (SELECT FROM legal_holds AS h WHERE h.org_id = {row}.org_id"
+        f" AND (h.contact_id = {row}.contact_id OR h.conversation_id = {row}.conversation_id))"
+    )
+
+
+_KEPT = _kept("m")
+_KEPT_EVENT = _kept("e")
+_PAST = sql.fill(QUERIES["past_policy"], kept_message=_KEPT, kept_event=_KEPT_EVENT)
+_OLD_EVENTS = sql.fill(QUERIES["expire_events"], kept_event=_KEPT_EVENT)
 _OLD_MESSAGES = sql.fill(
     QUERIES["expire_messages"],
     kept_message=_KEPT,
@@ -57,14 +66,15 @@ def status(principal: Principal) -> Steps[dict[str, Any]]:
         _PAST,
         {"org": principal.org_id, "messages_days": policies.messages_days,
          "completed_days": policies.completed_conversations_days,
-         "summaries_days": policies.summaries_days, "state_days": policies.agent_state_days},
+         "summaries_days": policies.summaries_days, "state_days": policies.agent_state_days,
+         "events_days": policies.events_days},
     )  # fmt: skip
     last = yield Query(QUERIES["last_run"], {"org": principal.org_id}, fetch="scalar")
     return {
         "policies": policies.model_dump(),
         "past_policy": {
             "messages": row[0], "completed_conversation_messages": row[1],
-            "summaries": row[2], "agent_states": row[3], "files": 0,
+            "summaries": row[2], "agent_states": row[3], "files": 0, "events": row[5],
         },
         "legal_holds": row[4],
         "last_run": None if last is None else dict(last),
@@ -92,7 +102,16 @@ def run(principal: Principal, trigger: str) -> Steps[dict[str, Any]]:
         fetch="scalar",
     )  # fmt: skip
     removed = dict.fromkeys(
-        ("messages", "memories", "objections", "summaries", "agent_states", "pii_tokens", "files"),
+        (
+            "messages",
+            "memories",
+            "objections",
+            "summaries",
+            "agent_states",
+            "pii_tokens",
+            "files",
+            "events",
+        ),
         0,
     )
     try:
@@ -126,14 +145,15 @@ def _expire(org: str, policies: RetentionSettings, removed: dict[str, int]) -> S
             removed["objections"] += gone[2]
             if gone[0] < BATCH:
                 break
-    for kind, name, days in (
-        ("summaries", "expire_summaries", policies.summaries_days),
-        ("agent_states", "expire_agent_states", policies.agent_state_days),
-        ("pii_tokens", "expire_vault", policies.messages_days),
+    for kind, statement, days in (
+        ("summaries", QUERIES["expire_summaries"], policies.summaries_days),
+        ("agent_states", QUERIES["expire_agent_states"], policies.agent_state_days),
+        ("pii_tokens", QUERIES["expire_vault"], policies.messages_days),
+        ("events", _OLD_EVENTS, policies.events_days),
     ):
         while True:
             count = yield Query(
-                QUERIES[name], {"org": org, "days": days, "batch": BATCH}, fetch="rowcount"
+                statement, {"org": org, "days": days, "batch": BATCH}, fetch="rowcount"
             )
             removed[kind] += count
             if count < BATCH:

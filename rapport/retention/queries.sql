@@ -20,7 +20,10 @@ SELECT
    WHERE a.org_id = %(org)s AND a.updated_at < now() - make_interval(days => %(state_days)s)
      AND NOT EXISTS (SELECT FROM legal_holds AS h
                      WHERE h.org_id = a.org_id AND h.contact_id = a.subject_id)),
-  (SELECT count(*) FROM legal_holds WHERE org_id = %(org)s)
+  (SELECT count(*) FROM legal_holds WHERE org_id = %(org)s),
+  (SELECT count(*) FROM events AS e
+   WHERE e.org_id = %(org)s AND e.at < now() - make_interval(days => %(events_days)s)
+     AND {kept_event})
 
 -- expire_messages --
 -- One batch of messages past {past} and not held, with what was derived from them: their
@@ -86,6 +89,20 @@ WITH doomed AS (
   FOR UPDATE OF v SKIP LOCKED
 )
 DELETE FROM pii_vault AS x WHERE x.org_id = %(org)s AND x.token IN (SELECT token FROM doomed)
+
+-- expire_events --
+-- One batch of engagement events older than the policy and not held, with their keys.
+WITH doomed AS (
+  SELECT e.at, e.id, e.external_id FROM events AS e
+  WHERE e.org_id = %(org)s AND e.at < now() - make_interval(days => %(days)s) AND {kept_event}
+  LIMIT %(batch)s
+  FOR UPDATE OF e SKIP LOCKED
+), keys_gone AS (
+  DELETE FROM event_keys AS k
+  WHERE k.org_id = %(org)s AND k.external_id IN (SELECT external_id FROM doomed)
+)
+DELETE FROM events AS x
+WHERE x.org_id = %(org)s AND (x.at, x.id) IN (SELECT at, id FROM doomed)
 
 -- run_started --
 INSERT INTO retention_runs (org_id, trigger, actor, policies)

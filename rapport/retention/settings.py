@@ -21,6 +21,10 @@ class RetentionSettings(BaseModel):
         description="The content of conversations completed this long ago (the session stays)",
     )  # fmt: skip
     files_days: int = Field(default=30, ge=1, le=36_500, description="Files")
+    events_days: int = Field(
+        default=365, ge=1, le=36_500,
+        description="Engagement events (delivered, read, ...), by their time",
+    )  # fmt: skip
     agent_state_days: int = Field(
         default=30, ge=1, le=36_500, description="Agents' state about a contact, by last change"
     )

@@ -11,6 +11,7 @@ from rapport.calls import verbs as calls
 from rapport.conversations import verbs as conversations
 from rapport.extraction import verbs as extraction
 from rapport.insight import verbs as insight
+from rapport.learning import verbs as learning
 from rapport.memory import verbs as memory
 from rapport.pipeline import verbs as pipeline
 from rapport.privacy import verbs as privacy
@@ -53,6 +54,12 @@ class Surface(tenancy.Organization, retrieval.Search):
         self.pii = privacy.Pii(transport)
         self.gdpr = privacy.Gdpr(transport)
         self.health = insight.Health(transport)
+        self.events = learning.Events(transport)
+        self.feedback = learning.Feedback(transport)
+        self.prompt_variants = learning.PromptVariants(transport)
+        self.experiments = learning.Experiments(transport)
+        self.triggers = learning.Triggers(transport)
+        self.learning = learning.Learning(transport)
 
     def close(self) -> None:
         self._transport.close()
