@@ -9,7 +9,7 @@ from rapport.demo.simulation import run
 
 def test_demo_fills_every_part_of_the_pipeline(tenant: Any) -> None:
     with tenant.local() as r:
-        outcomes = run(r, leads=40, seed=11)
+        outcomes, _ = run(r, leads=40, seed=11)
         assert sum(outcomes.values()) == 40
         channels = {key.partition(":")[0] for key in outcomes}
         assert channels == {"instagram_dm", "whatsapp", "voice"}
@@ -28,3 +28,24 @@ def test_demo_fills_every_part_of_the_pipeline(tenant: Any) -> None:
         states = r.agents.states(won["contact_id"])["items"]
         assert states
         assert all(s["version"] >= 1 for s in states)
+
+
+def test_demo_runs_an_experiment_and_reports_what_each_message_did(tenant: Any) -> None:
+    with tenant.local() as r:
+        _, loop = run(r, leads=40, seed=11)
+        results = r.experiments.results(loop.experiment["id"])
+        exposures = [v["exposures"] for v in results["variants"]]
+        assert all(exposures)
+        assert sum(exposures) == r.experiments.get(loop.experiment["id"])["assigned"]
+        assert all(
+            v["sent"] > 0 and v["read"] > 0 and v["replied"] > 0 for v in results["variants"]
+        )
+        assert r.events.count({"type": "delivered"}) == r.events.count({"type": "sent"}) > 0
+        assert r.events.count({"type": "replied"}) > 0
+        fired = r.triggers.run()
+        assert fired["triggers"] == 3
+        assert len(fired["fired"]["silent-leads"]) > 0
+        assert r.follow_ups.count({"created_by": "trigger:silent-leads"}) == len(
+            fired["fired"]["silent-leads"]
+        )
+        assert r.triggers.run()["follow_ups"] == 0

@@ -24,7 +24,7 @@ def load_replies(spec: str | None, seed: int) -> team.Replies:
 
 
 def main(r: Any, leads: int, seed: int, replies: str | None, console: Console) -> None:
-    outcomes = run(r, leads, seed, load_replies(replies, seed))
+    outcomes, loop = run(r, leads, seed, load_replies(replies, seed))
     r.enrichment.flush()
     table = Table(title=f"{leads} simulated leads")
     table.add_column("channel")
@@ -44,3 +44,4 @@ def main(r: Any, leads: int, seed: int, replies: str | None, console: Console) -
         f"overdue or today {len(r.follow_ups.due(overdue=True, limit=1000)['items'])}; "
         f"calls {r.calls.count()}"
     )
+    loop.report(console)

@@ -6,6 +6,8 @@ conversation (``r.conversations.route``) and the agent it names replies. The lea
 accepts, hesitates (a follow-up is scheduled, some already overdue) or walks away, and the
 conversation ends won, lost, not qualified or waiting. Voice leads go through
 ``r.calls.learn`` with a transcript, and the closer's availability decides their transfer.
+Chat leads are assigned an opening line in the qualifier's experiment, and each agent
+message is reported sent, delivered and (often) read (``rapport.demo.learning``).
 
 Only the public SDK is used, so the demo is also an example of it.
 """
@@ -21,6 +23,7 @@ from rich.progress import Progress
 
 from rapport import errors
 from rapport.demo import personas, team
+from rapport.demo.learning import Loop
 from rapport.demo.personas import Lead
 
 ROUTING_RULES = [
@@ -49,8 +52,9 @@ def setup(r: Any) -> None:
 
 
 class Simulation:
-    def __init__(self, r: Any, replies: team.Replies, rng: random.Random) -> None:
+    def __init__(self, r: Any, replies: team.Replies, rng: random.Random, loop: Loop) -> None:
         self.r = r
+        self.loop = loop
         self.replies = replies
         self.rng = rng
         self.now = datetime.datetime.now(datetime.UTC)
@@ -78,14 +82,15 @@ class Simulation:
             channel=lead.channel,
             metadata={"source": f"{lead.channel}_ad", "campaign": "winter", "tags": lead.tags},
         )
+        self.loop.assign(contact["id"])
         at = self.clock(index)
         turn = 0
 
-        def say(role: str, text: str, agent: str | None = None) -> None:
+        def say(role: str, text: str, agent: str | None = None) -> dict[str, Any]:
             nonlocal at, turn
             at += datetime.timedelta(minutes=rng.randint(1, 90))
             turn += 1
-            r.conversations.append_message(
+            message: dict[str, Any] = r.conversations.append_message(
                 talk["id"],
                 role=role,
                 content=text,
@@ -93,6 +98,7 @@ class Simulation:
                 external_id=f"demo-{self.run_id}-{index}-{turn}",
                 timestamp=at.isoformat(),
             )
+            return message
 
         def agent_turn() -> dict[str, Any]:
             # Routing reads what the lead just said: over HTTP the server enriches the
@@ -103,7 +109,8 @@ class Simulation:
                 m["key"]: m["value"]
                 for m in r.memories.list({"contact_id": contact["id"]})["items"]
             }
-            say("agent", self.replies.reply(role, lead, turn, memory), decision["agent"])
+            sent = say("agent", self.replies.reply(role, lead, turn, memory), decision["agent"])
+            self.loop.engage(sent, at)
             if decision["agent"]:
                 self._remember(decision["agent"], contact["id"], role, turn)
             return decision
@@ -180,11 +187,14 @@ class Simulation:
         return start + datetime.timedelta(minutes=self.rng.randint(0, 10 * 60 - 10))
 
 
-def run(r: Any, leads: int, seed: int, replies: team.Replies | None = None) -> dict[str, int]:
-    """Work ``leads`` simulated leads; returns how many ended each way."""
+def run(
+    r: Any, leads: int, seed: int, replies: team.Replies | None = None
+) -> tuple[dict[str, int], Loop]:
+    """Work ``leads`` simulated leads; how many ended each way, and the learning loop."""
     rng = random.Random(seed)
-    simulation = Simulation(r, replies or team.RuleBasedReplies(rng), rng)
     setup(r)
+    loop = Loop(r, rng)
+    simulation = Simulation(r, replies or team.RuleBasedReplies(rng), rng, loop)
     with Progress() as progress:
         task = progress.add_task("leads", total=leads)
         for index in range(leads):
@@ -197,4 +207,4 @@ def run(r: Any, leads: int, seed: int, replies: team.Replies | None = None) -> d
             key = f"{lead.channel}:{outcome}"
             simulation.outcomes[key] = simulation.outcomes.get(key, 0) + 1
             progress.advance(task)
-    return simulation.outcomes
+    return simulation.outcomes, loop
