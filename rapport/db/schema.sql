@@ -905,10 +905,11 @@ CREATE FUNCTION public.rapport_forget_events() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+  -- A contact's events with a conversation go with the conversation (its delete cascades).
   IF TG_TABLE_NAME = 'contacts' THEN
     WITH gone AS (
       DELETE FROM events AS e USING removed AS r
-      WHERE e.org_id = r.org_id AND e.contact_id = r.id
+      WHERE e.org_id = r.org_id AND e.conversation_id IS NULL AND e.contact_id = r.id
       RETURNING e.org_id, e.external_id)
     DELETE FROM event_keys AS k USING gone AS g
     WHERE k.org_id = g.org_id AND k.external_id = g.external_id;
@@ -3237,17 +3238,10 @@ CREATE UNIQUE INDEX erasures_contact_idx ON public.erasures USING btree (org_id,
 
 
 --
--- Name: event_keys_age_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX event_keys_age_idx ON public.event_keys USING btree (org_id, at);
-
-
---
 -- Name: events_contact_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX events_contact_idx ON ONLY public.events USING btree (org_id, contact_id, at);
+CREATE INDEX events_contact_idx ON ONLY public.events USING btree (org_id, contact_id) WHERE (conversation_id IS NULL);
 
 
 --

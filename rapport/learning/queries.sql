@@ -45,12 +45,17 @@ linked AS (
     coalesce(f.variant_id, f.m_variant) AS variant_id,
     coalesce(f.data, '{}') AS data,
     CASE WHEN f.message_id IS NOT NULL AND f.m_id IS NULL THEN 'message'
-         WHEN f.conversation_id IS NOT NULL AND c.id IS NULL THEN 'conversation'
+         WHEN f.m_id IS NULL AND f.conversation_id IS NOT NULL AND c.id IS NULL
+           THEN 'conversation'
          WHEN f.contact_id IS NOT NULL AND k.id IS NULL THEN 'contact' END AS missing
   FROM found AS f
+  -- The conversation is read only for what the message and the caller did not say (an
+  -- event naming its message and channel needs no second lookup).
   LEFT JOIN LATERAL (
     SELECT c.id, c.contact_id, c.current_agent, c.channel FROM conversations AS c
-    WHERE c.org_id = %(org)s AND c.id = f.talk LIMIT 1) AS c ON true
+    WHERE c.org_id = %(org)s AND c.id = f.talk
+      AND (f.m_id IS NULL OR f.channel IS NULL OR coalesce(f.agent, f.m_agent) IS NULL)
+    LIMIT 1) AS c ON true
   LEFT JOIN LATERAL (
     SELECT k.id FROM contacts AS k
     WHERE k.org_id = %(org)s AND k.id = f.contact_id AND f.m_id IS NULL AND c.id IS NULL
@@ -162,15 +167,21 @@ v AS (
   FROM e CROSS JOIN unnest(e.variants) WITH ORDINALITY AS v(id, n)
   JOIN prompt_variants AS p ON p.org_id = e.org_id AND p.id = v.id
 ),
+-- The org's contacts with a qualified or a won conversation, once: one pass over the
+-- conversations beats a probe per exposed contact (bench/learning.py, 50,000 exposures and
+-- 1M events: results 469 ms p50 with the probes, 205 ms with this).
+outcomes AS (
+  SELECT contact_id, bool_or(is_qualified) AS qualified, bool_or(sales_stage = 'won') AS won
+  FROM conversations
+  WHERE org_id = %(org)s AND (is_qualified OR sales_stage = 'won')
+  GROUP BY contact_id
+),
 exposed AS (
   SELECT a.variant_id, count(*) AS exposures,
-         count(*) FILTER (WHERE EXISTS (
-           SELECT FROM conversations AS c WHERE c.org_id = a.org_id
-             AND c.contact_id = a.contact_id AND c.is_qualified)) AS qualified,
-         count(*) FILTER (WHERE EXISTS (
-           SELECT FROM conversations AS c WHERE c.org_id = a.org_id
-             AND c.contact_id = a.contact_id AND c.sales_stage = 'won')) AS won
+         count(*) FILTER (WHERE o.qualified) AS qualified,
+         count(*) FILTER (WHERE o.won) AS won
   FROM experiment_assignments AS a
+  LEFT JOIN outcomes AS o ON o.contact_id = a.contact_id
   WHERE a.org_id = %(org)s AND a.experiment_id = %(id)s
   GROUP BY a.variant_id
 ),
@@ -269,17 +280,9 @@ ran AS (
 )
 SELECT id::text FROM made
 
--- causes_read_no_reply --
--- The conversation's latest message read and not answered (a reply would have moved it
--- to replied), read at least %(after)s ago.
-SELECT DISTINCT ON (s.conversation_id) s.conversation_id,
-       'read:' || s.message_id AS cause, s.at
-FROM message_status AS s, rule
-WHERE s.org_id = %(org)s AND s.status = 'read'
-  AND s.at > rule.since - rapport_after(%(after)s) AND s.at <= now() - rapport_after(%(after)s)
-ORDER BY s.conversation_id, s.at DESC
-
--- causes_custom_event --
+-- causes_stopped --
+-- The conversation's latest message that got to %(event)s and no further, at least
+-- %(after)s ago (read_no_reply: read, as a reply would have moved it to replied).
 SELECT DISTINCT ON (s.conversation_id) s.conversation_id,
        %(event)s || ':' || s.message_id AS cause, s.at
 FROM message_status AS s, rule

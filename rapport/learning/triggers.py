@@ -132,17 +132,25 @@ def condition(spec: Any, out: Fragment) -> str:
     return FilterCompiler(CONVERSATIONS.fields, "filter").compile(spec, out)
 
 
+def _causes(trigger: dict[str, Any]) -> tuple[str, str | None]:
+    """Which causes a trigger looks for, and the message status they stop at (if any)."""
+    if trigger["when"] == "read_no_reply":
+        return "stopped", "read"
+    if trigger["when"] == "custom":
+        event = (trigger["event"] or {}).get("type")
+        return ("stopped", event) if event else ("custom_quiet", None)
+    return trigger["when"], None
+
+
 def _statement(trigger: dict[str, Any], out: Fragment) -> str:
-    kind = trigger["when"]
-    if kind == "custom":
-        kind = "custom_event" if trigger["event"] else "custom_quiet"
+    kind, _ = _causes(trigger)
     where = condition(trigger["filter"], out)
     filtered = (
         "true"
         if where == "true"
         else f"c.id IN (SELECT t.id FROM conversations AS t WHERE t.org_id = %(org)s AND {where})"
     )
-    unanswered = kind in ("read_no_reply", "custom_event")
+    unanswered = kind == "stopped"
     return sql.fill(
         QUERIES["trigger_fire"],
         causes=QUERIES[f"causes_{kind}"],
@@ -174,7 +182,7 @@ def evaluate(org_id: str) -> Steps[dict[str, Any]]:
             statement,
             {**out.params, "org": org_id, "trigger": trigger["id"], "name": trigger["name"],
              "after": trigger["after"], "agent": trigger["agent"], "reason": reason,
-             "event": (trigger["event"] or {}).get("type")},
+             "event": _causes(trigger)[1]},
             fetch="scalars",
         )  # fmt: skip
         fired[trigger["name"]] = [str(i) for i in made]

@@ -137,8 +137,8 @@ SELECT json_build_object(
                   WHERE t.org_id = %(org)s AND (t.contact_id = %(id)s::uuid
                                                 OR t.conversation_id IN (SELECT id FROM chats))),
   'events', (SELECT coalesce(json_agg({event} ORDER BY t.at, t.id), '[]') FROM events AS t
-             WHERE t.org_id = %(org)s AND (t.contact_id = %(id)s::uuid
-                                           OR t.conversation_id IN (SELECT id FROM chats))),
+             WHERE t.org_id = %(org)s AND (t.conversation_id IN (SELECT id FROM chats)
+               OR (t.conversation_id IS NULL AND t.contact_id = %(id)s::uuid))),
   'feedback', (SELECT coalesce(json_agg({feedback} ORDER BY t.id), '[]') FROM feedback AS t
                WHERE t.org_id = %(org)s AND t.conversation_id IN (SELECT id FROM chats)),
   'experiment_assignments', (SELECT coalesce(json_agg(to_jsonb(t) - 'org_id'
@@ -203,7 +203,8 @@ SELECT jsonb_build_object(
   'agent_states', (SELECT count(*) FROM agent_states WHERE org_id = %(org)s
                    AND subject_type = 'contact' AND subject_id = %(id)s::uuid),
   'events', (SELECT count(*) FROM events WHERE org_id = %(org)s
-             AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))),
+             AND (conversation_id IN (SELECT id FROM chats)
+                  OR (conversation_id IS NULL AND contact_id = %(id)s::uuid))),
   'feedback', (SELECT count(*) FROM feedback
                WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats)),
   'vaulted', (SELECT count(*) FROM pii_vault
@@ -213,10 +214,11 @@ WHERE EXISTS (SELECT FROM person)
 
 -- erase --
 -- Everything of the person, in the transaction that locked it: what hangs off the contact
--- without a foreign key (agent states, engagement events and their keys) or by a nullable one (memories and calls of their
--- conversations), then the contact, whose foreign keys take the rest with it (conversations,
--- and with them messages with their embeddings and search entries, objections, follow-ups,
--- stage moves, vault tokens; summaries; memories). The pipeline's tallies follow the
+-- without a foreign key (agent states, engagement events and their keys) or by a nullable
+-- one (memories and calls of their conversations), then the contact, whose foreign keys take
+-- the rest with it (conversations, and with them messages with their embeddings and search
+-- entries, objections, follow-ups, stage moves, vault tokens, feedback, message statuses,
+-- trigger firings; summaries; memories; experiment assignments). The pipeline's tallies follow the
 -- conversations out (their triggers), so every count still adds up.
 WITH chats AS (
   SELECT id FROM conversations WHERE org_id = %(org)s AND contact_id = %(id)s::uuid
@@ -238,7 +240,8 @@ inflight AS (
 ),
 happened AS (
   DELETE FROM events WHERE org_id = %(org)s
-    AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))
+    AND (conversation_id IN (SELECT id FROM chats)
+         OR (conversation_id IS NULL AND contact_id = %(id)s::uuid))
   RETURNING external_id
 ),
 unkeyed AS (

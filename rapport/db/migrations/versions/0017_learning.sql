@@ -28,8 +28,8 @@ CREATE TABLE events (
 ) PARTITION BY RANGE (at);
 CREATE INDEX events_message_idx ON events (org_id, message_id, at) WHERE message_id IS NOT NULL;
 CREATE INDEX events_conversation_idx ON events (org_id, conversation_id, at);
--- A person's events (GDPR export and erasure), also those naming only the contact.
-CREATE INDEX events_contact_idx ON events (org_id, contact_id, at);
+-- Events naming only a contact (GDPR export and erasure find the others by conversation).
+CREATE INDEX events_contact_idx ON events (org_id, contact_id) WHERE conversation_id IS NULL;
 SELECT rapport_isolate('events');
 
 CREATE TABLE event_keys (
@@ -39,7 +39,6 @@ CREATE TABLE event_keys (
   at          timestamptz NOT NULL,
   PRIMARY KEY (org_id, external_id)
 );
-CREATE INDEX event_keys_age_idx ON event_keys (org_id, at);
 SELECT rapport_isolate('event_keys');
 
 -- How far each message has got: sent < failed < delivered < read < clicked < replied. An
@@ -155,10 +154,11 @@ REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION rapport_recor
 CREATE FUNCTION rapport_forget_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  -- A contact's events with a conversation go with the conversation (its delete cascades).
   IF TG_TABLE_NAME = 'contacts' THEN
     WITH gone AS (
       DELETE FROM events AS e USING removed AS r
-      WHERE e.org_id = r.org_id AND e.contact_id = r.id
+      WHERE e.org_id = r.org_id AND e.conversation_id IS NULL AND e.contact_id = r.id
       RETURNING e.org_id, e.external_id)
     DELETE FROM event_keys AS k USING gone AS g
     WHERE k.org_id = g.org_id AND k.external_id = g.external_id;
