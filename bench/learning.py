@@ -177,6 +177,15 @@ def _events(b: Bench, count: int) -> list[dict[str, Any]]:
     return out
 
 
+def _ensure_events(b: Bench) -> None:
+    """The events of section 1, written untimed when it did not run (``--only 2``)."""
+    org = b.main
+    if org.r.events.count() == 0:
+        items = _events(b, b.sizes.events)
+        for start in range(0, len(items), BATCH):
+            org.r.events.record(items=items[start : start + BATCH])
+
+
 def section_1(b: Bench) -> Section:
     org = b.main
     assert b.agent_messages is not None
@@ -260,10 +269,7 @@ FROM events WHERE org_id = %s AND variant_id = ANY(%s) GROUP BY variant_id
 def section_2(b: Bench) -> Section:
     org = b.main
     assert b.experiment is not None
-    if org.r.events.count() == 0:  # the events of section 1
-        items = _events(b, b.sizes.events)
-        for start in range(0, len(items), BATCH):
-            org.r.events.record(items=items[start : start + BATCH])
+    _ensure_events(b)
     total = org.r.events.count()
     experiment = b.experiment["id"]
     variant_ids = [str(v) for v in b.experiment["variants"]]
@@ -405,10 +411,7 @@ ORDER BY e.conversation_id, e.at DESC
 
 def section_4(b: Bench) -> Section:
     org = b.main
-    if org.r.events.count() == 0:  # the events of section 1, or enough of them
-        items = _events(b, b.sizes.events)
-        for start in range(0, len(items), BATCH):
-            org.r.events.record(items=items[start : start + BATCH])
+    _ensure_events(b)
     for name, when, after in (
         ("nudge", "read_no_reply", "24h"),
         ("silent", "no_inbound", "3d"),

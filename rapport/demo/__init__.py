@@ -44,4 +44,4 @@ def main(r: Any, leads: int, seed: int, replies: str | None, console: Console) -
         f"overdue or today {len(r.follow_ups.due(overdue=True, limit=1000)['items'])}; "
         f"calls {r.calls.count()}"
     )
-    loop.report(console)
+    loop.finish(console)

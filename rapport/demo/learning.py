@@ -61,7 +61,10 @@ class Loop:
             for kind, s in events
         ])  # fmt: skip
 
-    def report(self, console: Console) -> None:
+    def finish(self, console: Console) -> None:
+        """Run the triggers once, as the worker would each minute, and print the
+        experiment's results and what the triggers created."""
+        fired = self.r.triggers.run()
         results = self.r.experiments.results(self.experiment["id"])
         table = Table(title=f"experiment {results['name']!r} (metric {results['metric']})")
         for column in ("variant", "status", "exposures", "sent", "read", "replied",
@@ -75,11 +78,12 @@ class Loop:
                 "control" if chance is None else _percent(chance),
             )  # fmt: skip
         console.print(table)
-        fired = self.r.triggers.run()
+        srm = results["srm_p_value"]
         console.print(
             f"triggers: {fired['follow_ups']} follow-ups created ("
             + ", ".join(f"{name} {len(ids)}" for name, ids in fired["fired"].items())
-            + f"); SRM p-value {results['srm_p_value']:.2f}"
+            + ")"
+            + ("" if srm is None else f"; SRM p-value {srm:.2f}")
         )
 
 

@@ -121,11 +121,7 @@ def record(principal: Principal, items: Items) -> Steps[dict[str, Any]]:
     valid = crud.bulk_items(EventIn, items, adapter=EVENTS.rows)
     if not valid:
         return {"ids": [], "created": 0}
-    yield Query(
-        QUERIES["event_partitions"],
-        {"at": sorted({_month(item.at) for item in valid})},
-        fetch="scalar",
-    )
+    yield Query(QUERIES["event_partitions"], {"at": [item.at for item in valid]}, fetch="scalar")
     rows = [{"idx": i, **item.model_dump(mode="json")} for i, item in enumerate(valid)]
     bad, created, ids = yield Query(
         QUERIES["ingest_events"],
@@ -137,11 +133,6 @@ def record(principal: Principal, items: Items) -> Steps[dict[str, Any]]:
         field = f"items[{bad['idx']}].{what}_id"
         raise errors.NotFound(f"{field}: no {what} with id {bad[f'{what}_id']}", field=field)
     return {"ids": ids, "created": created}
-
-
-def _month(at: datetime.datetime) -> datetime.datetime:
-    at = at.astimezone(datetime.UTC)
-    return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 @operation

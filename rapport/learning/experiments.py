@@ -334,20 +334,24 @@ def review(principal: Principal, id: str) -> Steps[dict[str, Any]]:
     (never the last active one), record why, and re-weight a Thompson experiment."""
     principal.require("operator", "review experiments")
     key = crud.check_id(EXPERIMENTS, id)
-    yield Query(QUERIES["experiment_lock"], {"org": principal.org_id, "id": key}, fetch="rowcount")
+    # The results are read without a lock (they take a while at scale, and assignments
+    # lock the experiment); a pause is recorded only by the review whose UPDATE made it, so
+    # two reviews at once record each decision once.
     report = yield from results(principal, key).steps
-    decisions = rule(report)
     now = datetime.datetime.now(datetime.UTC).isoformat()
-    for decision in decisions:
-        decision["at"] = now
-        yield Query(
+    proposed = rule(report)
+    decisions = []
+    for decision in proposed:
+        paused = yield Query(
             QUERIES["variant_pause"],
             {"org": principal.org_id, "id": decision["variant_id"], "reason": decision["reason"]},
             fetch="rowcount",
         )
+        if paused:
+            decisions.append({**decision, "at": now})
     active = [v for v in report["variants"]
               if v["status"] == "active" and v["variant_id"] not in
-              {d["variant_id"] for d in decisions}]  # fmt: skip
+              {d["variant_id"] for d in proposed}]  # fmt: skip
     weights: dict[str, float] = {}
     if report["strategy"] == "thompson" and active:
         arms = [_smoothed(stats.Arm(v["exposures"], v["conversions"])) for v in active]

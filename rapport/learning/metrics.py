@@ -90,11 +90,7 @@ def metrics(
 def refresh(principal: Principal, start: When = None, end: When = None) -> Steps[dict[str, Any]]:
     """Recount the daily rows of [from, to) from the data now (default the last 35 days)."""
     principal.require("admin", "recount learning metrics")
-    if start is None and end is None:
-        today = datetime.datetime.now(datetime.UTC).date()
-        first, last = today - datetime.timedelta(TRAILING_DAYS), today + datetime.timedelta(1)
-    else:
-        first, last = _range(start, end)
+    first, last = _trailing() if start is None and end is None else _range(start, end)
     days = yield Query(
         _RECOUNT, {"org": principal.org_id, "from": first, "to": last},
         fetch="rowcount",
@@ -105,7 +101,12 @@ def refresh(principal: Principal, start: When = None, end: When = None) -> Steps
 @operation
 def recount_trailing(org_id: str) -> Steps[int]:
     """The worker's: an org's last ``TRAILING_DAYS`` days recounted; how many."""
-    today = datetime.datetime.now(datetime.UTC).date()
-    params = {"org": org_id, "from": today - datetime.timedelta(TRAILING_DAYS),
-              "to": today + datetime.timedelta(1)}  # fmt: skip
+    first, last = _trailing()
+    params = {"org": org_id, "from": first, "to": last}
     return int((yield Query(_RECOUNT, params, fetch="rowcount")))
+
+
+def _trailing() -> tuple[datetime.date, datetime.date]:
+    """The days the worker keeps current: the last ``TRAILING_DAYS`` and today."""
+    today = datetime.datetime.now(datetime.UTC).date()
+    return today - datetime.timedelta(TRAILING_DAYS), today + datetime.timedelta(1)

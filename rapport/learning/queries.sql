@@ -212,7 +212,7 @@ LEFT JOIN funnel AS f ON f.variant_id = v.id::text
 ORDER BY v.n
 
 -- experiment_lock --
--- One review of an experiment at a time (two workers, or a worker and a caller).
+-- One new assignment of an experiment at a time (its turn and its variant agree).
 SELECT FROM experiments WHERE org_id = %(org)s AND id = %(id)s FOR UPDATE
 
 -- variant_pause --

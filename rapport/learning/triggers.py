@@ -142,8 +142,7 @@ def _causes(trigger: dict[str, Any]) -> tuple[str, str | None]:
     return trigger["when"], None
 
 
-def _statement(trigger: dict[str, Any], out: Fragment) -> str:
-    kind, _ = _causes(trigger)
+def _statement(kind: str, trigger: dict[str, Any], out: Fragment) -> str:
     where = condition(trigger["filter"], out)
     filtered = (
         "true"
@@ -173,7 +172,8 @@ def evaluate(org_id: str) -> Steps[dict[str, Any]]:
     fired: dict[str, list[str]] = {}
     for trigger in rows:
         out = Fragment()
-        statement = _statement(trigger, out)
+        kind, event = _causes(trigger)
+        statement = _statement(kind, trigger, out)
         reason = trigger["reason"] or (
             f"trigger {trigger['name']!r}: "
             + _DESCRIBED[trigger["when"]].format(after=trigger["after"])
@@ -182,7 +182,7 @@ def evaluate(org_id: str) -> Steps[dict[str, Any]]:
             statement,
             {**out.params, "org": org_id, "trigger": trigger["id"], "name": trigger["name"],
              "after": trigger["after"], "agent": trigger["agent"], "reason": reason,
-             "event": _causes(trigger)[1]},
+             "event": event},
             fetch="scalars",
         )  # fmt: skip
         fired[trigger["name"]] = [str(i) for i in made]
