@@ -661,6 +661,8 @@ def test_learning_metrics_per_day_and_week_from_the_data(
         assert two["improvement"] == pytest.approx(2.0)
         assert two["beast_mode_score"] == 10.0
         assert report["baseline"] == {"period": one["period"], "qualified_rate": 0.25}
+        assert (two["total_calls"], two["total_conversations"]) == (2, 2)  # seed 002's names
+        assert two["avg_engagement_score"] == pytest.approx(7.0)
         weekly = sdk.learning.metrics(start=iso(day1), end=iso(today), grain="week")
         assert sum(p["leads"] for p in weekly["periods"]) == 8
         with pytest.raises(errors.BadRequest):

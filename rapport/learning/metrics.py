@@ -75,6 +75,12 @@ def metrics(
         factor = rate / base if rate is not None and base else None
         period["improvement"] = factor
         period["beast_mode_score"] = None if factor is None else min(factor * 5, 10.0)
+        # seed 002's learning_metrics names the same figures so
+        period["total_calls"], period["total_conversations"] = (
+            period["calls"],
+            period["conversations"],
+        )
+        period["avg_engagement_score"] = period["avg_engagement"]
     return {
         "from": first.isoformat(),
         "to": last.isoformat(),
