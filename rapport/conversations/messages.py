@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -24,7 +23,7 @@ from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.privacy import scrubbing
 from rapport.resources import crud
 from rapport.resources.fields import JSONB, Column, Computed
-from rapport.resources.params import Cursor, Input, Limit
+from rapport.resources.params import Batch, Cursor, Input, Limit
 from rapport.resources.resource import Parent, Resource
 from rapport.resources.verbs import Written, data_of
 from rapport.tenancy.principal import Principal
@@ -236,7 +235,7 @@ def append_independently(
 def append_many(
     principal: Principal,
     id: str,
-    items: Annotated[Sequence[Input[MessageIn]], Field(max_length=crud.MAX_BULK)],
+    items: Annotated[Batch[MessageIn], Field(max_length=crud.MAX_BULK)],
 ) -> Steps[list[str]]:
     """Append a batch to one conversation, all or nothing; ids in the order sent."""
     principal.require(MESSAGES.write_role, "append messages")

@@ -7,7 +7,7 @@ against them, so ``limit=5000`` is the same 400 whichever way it arrives.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar, Union
 
 from pydantic import BaseModel, Field
@@ -43,6 +43,21 @@ else:
 
         def __class_getitem__(cls, model: Any) -> Any:
             return model
+
+
+if TYPE_CHECKING:
+    # A bulk request's items: to type checkers any sequence of Input[Model].
+    Batch: TypeAlias = Sequence[Union[M, Mapping[str, Any]]]  # noqa: UP007 (a generic alias)
+else:
+
+    class Batch:
+        """``Batch[Model]``: to type checkers a sequence of ``Input[Model]``; at run time
+        ``list[Model]``, which pydantic validates in Rust (a ``Sequence`` is validated item
+        by item in Python: 18 ms of a 1,000-event batch's 100, bench/learning.py). A tuple
+        is accepted as a list is."""
+
+        def __class_getitem__(cls, model: Any) -> Any:
+            return list[model]
 
 
 class Page(BaseModel):
