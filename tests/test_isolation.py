@@ -121,8 +121,8 @@ def two_orgs(store: Store, model: None) -> tuple[str, str]:
 def _fill_the_rest(client: httpx.Client, world: World) -> None:
     """What the World leaves out: a closer's availability, an agent's state, a stage move,
     a retention run, a tokenised email in the vault, an erasure's receipt, an example for
-    the extractor, an experiment's assignment, engagement events and a message's status, a
-    trigger's firing, the daily learning metrics."""
+    the extractor, an experiment's assignment, engagement events and a message's status (and
+    its variant's funnel count), a trigger's firing, the daily learning metrics."""
     ok(client.post("/v1/availability", json={"timezone": "Europe/Paris", "closer": "kevin"}), 201)
     agent = world.ids["agents"]
     ok(client.put(f"/v1/agents/{agent}/state/{world.contact}", json={"state": {"step": 1}}), 201)
@@ -146,7 +146,12 @@ def _fill_the_rest(client: httpx.Client, world: World) -> None:
     sent = ok(
         client.post(
             f"/v1/conversations/{quiet['id']}/messages",
-            json={"role": "agent", "content": "our prices", "timestamp": long_ago.isoformat()},
+            json={
+                "role": "agent",
+                "content": "our prices",
+                "timestamp": long_ago.isoformat(),
+                "variant_id": "short-opening",
+            },  # counted in its variant's funnel
         ),
         201,
     )

@@ -492,6 +492,97 @@ def test_two_variants_compete_and_the_worker_pauses_the_loser(
         } == {b["id"]}
 
 
+def funnel_rows(url: str, org_id: str) -> list[tuple[str, str, int]]:
+    """The funnel as message_status holds it, and as its counts (migration 0018) sum it."""
+    with psycopg.connect(url) as conn:
+        held = conn.execute(
+            "SELECT variant_id, status, count(*) FROM message_status WHERE org_id = %s"
+            " AND variant_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2",
+            [org_id],
+        ).fetchall()
+        counted = conn.execute(
+            "SELECT variant_id, status, sum(messages)::bigint FROM variant_funnel"
+            " WHERE org_id = %s GROUP BY 1, 2 HAVING sum(messages) <> 0 ORDER BY 1, 2",
+            [org_id],
+        ).fetchall()
+    assert counted == held
+    return held
+
+
+def test_the_funnel_counts_follow_every_status_change_and_the_worker_folds_them(
+    worker_server: Any, store: Any, tenant: Any
+) -> None:
+    """Results read counts kept as statuses change (not every message): they stay equal to
+    the messages' statuses through new, late and retried events, replies, a deleted
+    conversation, and the worker's fold into one row per count."""
+    with tenant.local() as sdk:
+        a, b = (
+            sdk.prompt_variants.create(agent="qualifier", name=v, template=f"Hi ({v})")
+            for v in ("a", "b")
+        )
+        experiment = sdk.experiments.create(
+            name="opening", agent="qualifier", variants=[a["id"], b["id"]], control=a["id"],
+            strategy="round_robin", metric="replied",
+        )  # fmt: skip
+        people = sdk.contacts.bulk_create([{"name": f"lead {i}"} for i in range(6)])
+        talks = sdk.conversations.bulk_create(
+            [{"contact_id": p, "channel": "whatsapp", "current_agent": "qualifier"} for p in people]
+        )
+        for person in people:
+            sdk.experiments.assign(experiment["id"], contact_id=person)
+        sent = sdk.messages.bulk_create(
+            [
+                {"conversation_id": t, "role": "agent", "agent_type": "qualifier", "content": "Hi"}
+                for t in talks
+            ]
+        )
+
+        def events(kinds: str, messages: list[str], minutes: int) -> list[dict[str, Any]]:
+            return [
+                {"type": k, "at": ago(minutes=minutes), "external_id": f"{m}:{k}", "message_id": m}
+                for m in messages
+                for k in kinds.split()
+            ]
+
+        sdk.events.record(items=events("sent delivered", sent, 30))
+        sdk.events.record(items=events("read", sent[:4], 20))
+        late = [
+            {**e, "external_id": f"{e['external_id']}:late"} for e in events("delivered", sent, 25)
+        ]
+        sdk.events.record(items=late + events("read", sent[:4], 20))  # late, and a retry
+        sdk.messages.bulk_create(
+            [{"conversation_id": t, "role": "user", "content": "yes"} for t in talks[:2]]
+        )
+        held = funnel_rows(store.url, tenant.id)
+        assert sum(n for _, _, n in held) == 6
+        report = sdk.experiments.results(experiment["id"])
+        assert [v["sent"] for v in report["variants"]] == [3, 3]
+        assert sum(v["read"] for v in report["variants"]) == 4
+        assert sum(v["replied"] for v in report["variants"]) == 2
+
+        sdk.conversations.delete(talks[0])  # its message and status go with it
+        assert sum(n for _, _, n in funnel_rows(store.url, tenant.id)) == 5
+        before = sdk.experiments.results(experiment["id"])["variants"]
+        assert sum(v["sent"] for v in before) == 5
+        assert sum(v["replied"] for v in before) == 1
+
+    asyncio.run(_queue(tasks.defer_metrics, store.url, tenant.id))
+
+    def folded() -> bool:
+        with psycopg.connect(store.url) as conn:
+            rows = conn.execute(
+                "SELECT count(*), count(DISTINCT (variant_id, status)) FROM variant_funnel"
+                " WHERE org_id = %s",
+                [tenant.id],
+            ).fetchone()
+        return rows is not None and rows[0] == rows[1]
+
+    wait_for(folded)
+    funnel_rows(store.url, tenant.id)
+    with tenant.local() as sdk:
+        assert sdk.experiments.results(experiment["id"])["variants"] == before
+
+
 # ---------------------------------------------------------------- triggers
 
 

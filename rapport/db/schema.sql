@@ -759,6 +759,35 @@ $$;
 
 
 --
+-- Name: rapport_count_statuses(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_count_statuses() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO variant_funnel (org_id, variant_id, status, messages)
+    SELECT org_id, variant_id, status, count(*) FROM added
+    WHERE variant_id IS NOT NULL GROUP BY 1, 2, 3;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO variant_funnel (org_id, variant_id, status, messages)
+    SELECT org_id, variant_id, status, -count(*) FROM gone
+    WHERE variant_id IS NOT NULL GROUP BY 1, 2, 3;
+  ELSE
+    INSERT INTO variant_funnel (org_id, variant_id, status, messages)
+    SELECT org_id, variant_id, status, sum(n) FROM (
+      SELECT org_id, variant_id, status, 1 AS n FROM added
+      UNION ALL
+      SELECT org_id, variant_id, status, -1 FROM gone) AS change
+    WHERE variant_id IS NOT NULL GROUP BY 1, 2, 3 HAVING sum(n) <> 0;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: rapport_enrichment_orgs(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -855,6 +884,50 @@ BEGIN
   ELSE
     PERFORM rapport_mirror_follow_up(NEW.org_id, NEW.conversation_id);
   END IF;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_follow_ups_added(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_follow_ups_added() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF current_setting('rapport.mirror', true) = 'off' THEN
+    RETURN NULL;  -- written from the conversation's own follow_up: already what it shows
+  END IF;
+  WITH talks AS (
+    SELECT DISTINCT org_id, conversation_id FROM added WHERE conversation_id IS NOT NULL
+  ),
+  next_one AS MATERIALIZED (
+    SELECT t.org_id, t.conversation_id, n.id IS NOT NULL AS found, n.due_at, n.reason,
+           n.notes, n.reminder_sent
+    FROM talks AS t
+    LEFT JOIN LATERAL (
+      SELECT f.id, f.due_at, f.reason, f.notes, f.reminder_sent FROM follow_ups AS f
+      WHERE f.org_id = t.org_id AND f.conversation_id = t.conversation_id
+        AND f.status = 'scheduled'
+      ORDER BY f.due_at, f.id LIMIT 1) AS n ON true
+  )
+  UPDATE conversations AS c SET
+    follow_up_required = n.found,
+    follow_up_scheduled_date = CASE WHEN n.found THEN n.due_at
+                                    ELSE c.follow_up_scheduled_date END,
+    follow_up_reason = CASE WHEN n.found THEN n.reason ELSE c.follow_up_reason END,
+    follow_up_notes = CASE WHEN n.found THEN n.notes ELSE c.follow_up_notes END,
+    follow_up_reminder_sent = CASE WHEN n.found THEN n.reminder_sent
+                                   ELSE c.follow_up_reminder_sent END
+  FROM next_one AS n
+  WHERE c.org_id = n.org_id AND c.id = n.conversation_id
+    AND CASE WHEN n.found
+          THEN (c.follow_up_required, c.follow_up_scheduled_date, c.follow_up_reason,
+                c.follow_up_notes, c.follow_up_reminder_sent)
+               IS DISTINCT FROM (true, n.due_at, n.reason, n.notes, n.reminder_sent)
+          ELSE c.follow_up_required END;
   RETURN NULL;
 END
 $$;
@@ -2509,6 +2582,35 @@ ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
 
 
 --
+-- Name: variant_funnel; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.variant_funnel (
+    org_id uuid NOT NULL,
+    variant_id text NOT NULL,
+    status text NOT NULL,
+    id bigint NOT NULL,
+    messages bigint NOT NULL
+);
+
+ALTER TABLE ONLY public.variant_funnel FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: variant_funnel_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.variant_funnel ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.variant_funnel_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: procrastinate_events id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -3042,6 +3144,14 @@ ALTER TABLE ONLY public.users
 
 
 --
+-- Name: variant_funnel variant_funnel_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.variant_funnel
+    ADD CONSTRAINT variant_funnel_pkey PRIMARY KEY (org_id, variant_id, status, id);
+
+
+--
 -- Name: agent_states_age_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3179,6 +3289,13 @@ CREATE INDEX conversations_contact_start_idx ON public.conversations USING btree
 --
 
 CREATE INDEX conversations_follow_up_idx ON public.conversations USING btree (org_id, follow_up_scheduled_date) WHERE follow_up_required;
+
+
+--
+-- Name: conversations_outcome_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_outcome_idx ON public.conversations USING btree (org_id, contact_id) INCLUDE (is_qualified, sales_stage) WHERE (is_qualified OR (sales_stage = 'won'::text));
 
 
 --
@@ -3448,10 +3565,10 @@ CREATE INDEX memories_search_idx ON public.memories USING gin (search);
 
 
 --
--- Name: message_status_variant_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: message_status_replied_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX message_status_variant_idx ON public.message_status USING btree (org_id, variant_id, status) INCLUDE (contact_id) WHERE (variant_id IS NOT NULL);
+CREATE INDEX message_status_replied_idx ON public.message_status USING btree (org_id, variant_id, contact_id) WHERE ((status = 'replied'::text) AND (variant_id IS NOT NULL));
 
 
 --
@@ -3731,7 +3848,35 @@ CREATE TRIGGER follow_ups_closed_at BEFORE INSERT OR UPDATE OF status ON public.
 -- Name: follow_ups follow_ups_mirror; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER follow_ups_mirror AFTER INSERT OR DELETE OR UPDATE OF due_at, reason, notes, status, reminder_sent ON public.follow_ups FOR EACH ROW EXECUTE FUNCTION public.rapport_follow_up_changed();
+CREATE TRIGGER follow_ups_mirror AFTER DELETE OR UPDATE OF due_at, reason, notes, status, reminder_sent ON public.follow_ups FOR EACH ROW EXECUTE FUNCTION public.rapport_follow_up_changed();
+
+
+--
+-- Name: follow_ups follow_ups_mirror_added; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER follow_ups_mirror_added AFTER INSERT ON public.follow_ups REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_follow_ups_added();
+
+
+--
+-- Name: message_status message_status_counted_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER message_status_counted_delete AFTER DELETE ON public.message_status REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_count_statuses();
+
+
+--
+-- Name: message_status message_status_counted_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER message_status_counted_insert AFTER INSERT ON public.message_status REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_count_statuses();
+
+
+--
+-- Name: message_status message_status_counted_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER message_status_counted_update AFTER UPDATE ON public.message_status REFERENCING OLD TABLE AS gone NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_count_statuses();
 
 
 --
@@ -4620,6 +4765,13 @@ CREATE POLICY tenant ON public.users USING ((org_id = ( SELECT public.rapport_or
 
 
 --
+-- Name: variant_funnel tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.variant_funnel USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
 -- Name: trigger_firings; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -4638,7 +4790,13 @@ ALTER TABLE public.triggers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: variant_funnel; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.variant_funnel ENABLE ROW LEVEL SECURITY;
+
+--
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0017');
+INSERT INTO public.alembic_version (version_num) VALUES ('0018');

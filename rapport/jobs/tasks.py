@@ -201,8 +201,11 @@ async def learn_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
 
 
 async def metrics_org(context: procrastinate.JobContext, org_id: str) -> int:
-    """One org's last days of learning metrics recounted from the data."""
-    return int(await asyncio.to_thread(_database(context).run, metrics.recount_trailing(org_id)))
+    """One org's last days of learning metrics recounted from the data, and its experiments'
+    funnel counts folded (each batch of events appends a few)."""
+    database = _database(context)
+    await asyncio.to_thread(database.run, experiments.fold_funnel(org_id))
+    return int(await asyncio.to_thread(database.run, metrics.recount_trailing(org_id)))
 
 
 async def defer_metrics(app: procrastinate.App, org_id: str) -> int | None:

@@ -23,7 +23,7 @@ from rapport import errors
 from rapport.db.operation import Query, Steps, operation
 from rapport.learning import QUERIES
 from rapport.resources import crud
-from rapport.resources.params import Cursor, Filter, Input, Limit, OrderBy
+from rapport.resources.params import Batch, Cursor, Filter, Limit, OrderBy
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
 from rapport.validation import Moment, json_text
@@ -102,7 +102,7 @@ EVENTS = Resource(
     description="Engagement events: sent, delivered, read, replied, clicked, failed.",
 )
 
-Items = Annotated[Sequence[Input[EventIn]], Field(max_length=crud.MAX_BULK)]
+Items = Annotated[Batch[EventIn], Field(max_length=crud.MAX_BULK)]
 
 
 class Recorded(BaseModel):
@@ -121,11 +121,10 @@ def record(principal: Principal, items: Items) -> Steps[dict[str, Any]]:
     valid = crud.bulk_items(EventIn, items, adapter=EVENTS.rows)
     if not valid:
         return {"ids": [], "created": 0}
-    yield Query(QUERIES["event_partitions"], {"at": [item.at for item in valid]}, fetch="scalar")
-    rows = [{"idx": i, **item.model_dump(mode="json")} for i, item in enumerate(valid)]
+    yield Query(QUERIES["event_partitions"], {"at": _months(valid)}, fetch="scalar")
     bad, created, ids = yield Query(
         QUERIES["ingest_events"],
-        {"org": principal.org_id, "items": json_text(rows)},
+        {"org": principal.org_id, "items": json_text(EVENTS.rows.dump_python(valid, mode="json"))},
         fetch="one",
     )
     if bad is not None:
@@ -133,6 +132,16 @@ def record(principal: Principal, items: Items) -> Steps[dict[str, Any]]:
         field = f"items[{bad['idx']}].{what}_id"
         raise errors.NotFound(f"{field}: no {what} with id {bad[f'{what}_id']}", field=field)
     return {"ids": ids, "created": created}
+
+
+def _months(items: Sequence[EventIn]) -> list[datetime.datetime]:
+    """The months (their first instant, UTC) the events fall in: what the partitions need,
+    a few values for any batch (sending every event's time cost more than the insert)."""
+    months = set()
+    for item in items:  # without an offset, a moment is UTC (Moment)
+        at = item.at.astimezone(datetime.UTC) if item.at.tzinfo else item.at
+        months.add(datetime.datetime(at.year, at.month, 1, tzinfo=datetime.UTC))
+    return sorted(months)
 
 
 @operation

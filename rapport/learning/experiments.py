@@ -397,3 +397,10 @@ def rule(report: Mapping[str, Any]) -> list[dict[str, Any]]:
 def running(org_id: str) -> Steps[list[str]]:
     """The org's running experiments (what the worker reviews)."""
     return list((yield Query(QUERIES["experiments_running"], {"org": org_id}, fetch="scalars")))
+
+
+@operation
+def fold_funnel(org_id: str) -> Steps[int]:
+    """The worker's: the org's funnel counts folded into one row per (variant, status), so
+    results sum a few rows however many batches changed statuses; how many rows remain."""
+    return int((yield Query(QUERIES["funnel_fold"], {"org": org_id}, fetch="rowcount")))

@@ -20,10 +20,13 @@ SELECT rapport_event_partitions(%(at)s::timestamptz[])
 -- external_id is stored already is skipped (a retry), and every item gets its event's id
 -- back, in the order sent. Each message's status moves up to its furthest event.
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset(%(items)s::jsonb) AS i(
-    idx integer, type text, at timestamptz, external_id text, message_id uuid,
-    conversation_id uuid, contact_id uuid, agent text, channel text, variant_id text,
-    data jsonb)
+  SELECT i.type, i.at, i.external_id, i.message_id, i.conversation_id, i.contact_id, i.agent,
+         i.channel, i.variant_id, i.data, (i.n - 1)::integer AS idx
+  FROM ROWS FROM (jsonb_to_recordset(%(items)s::jsonb) AS (
+    type text, at timestamptz, external_id text, message_id uuid, conversation_id uuid,
+    contact_id uuid, agent text, channel text, variant_id text, data jsonb))
+    WITH ORDINALITY AS i(type, at, external_id, message_id, conversation_id, contact_id,
+                         agent, channel, variant_id, data, n)
 ),
 -- MATERIALIZED: the conversation to look up is coalesce(...) of the join, which row
 -- security counts as possibly leaky, so inlined it could not use the primary key under
@@ -157,8 +160,8 @@ WHERE a.org_id = %(org)s AND a.experiment_id = %(id)s AND a.contact_id = %(conta
 
 -- experiment_results --
 -- Per variant, in the experiment's order: exposures (contacts assigned to it), its
--- messages by how far they got (message_status; a message counts at every stage it
--- passed), and its exposed contacts who replied to it, qualified, or were won.
+-- messages by how far they got (a message counts at every stage it passed), and its
+-- exposed contacts who replied to it, qualified, or were won.
 WITH e AS (
   SELECT org_id, id, variants FROM experiments WHERE org_id = %(org)s AND id = %(id)s
 ),
@@ -167,9 +170,9 @@ v AS (
   FROM e CROSS JOIN unnest(e.variants) WITH ORDINALITY AS v(id, n)
   JOIN prompt_variants AS p ON p.org_id = e.org_id AND p.id = v.id
 ),
--- The org's contacts with a qualified or a won conversation, once: one pass over the
--- conversations beats a probe per exposed contact (bench/learning.py, 50,000 exposures and
--- 1M events: results 469 ms p50 with the probes, 205 ms with this).
+-- The org's contacts with a qualified or a won conversation, once, from the index alone
+-- (conversations_outcome_idx): one pass beats a probe per exposed contact (bench/learning.py,
+-- 50,000 exposures: results 469 ms p50 with the probes, 205 ms with a pass over the table).
 outcomes AS (
   SELECT contact_id, bool_or(is_qualified) AS qualified, bool_or(sales_stage = 'won') AS won
   FROM conversations
@@ -185,16 +188,24 @@ exposed AS (
   WHERE a.org_id = %(org)s AND a.experiment_id = %(id)s
   GROUP BY a.variant_id
 ),
+-- Messages at each status, from the counts the statuses' changes keep (migration 0018).
 funnel AS (
-  SELECT s.variant_id,
-         count(*) AS sent,
-         count(*) FILTER (WHERE rapport_event_rank(s.status) >= 3) AS delivered,
-         count(*) FILTER (WHERE rapport_event_rank(s.status) >= 4) AS read,
-         count(*) FILTER (WHERE s.status = 'replied') AS replied,
-         count(*) FILTER (WHERE s.status = 'failed') AS failed,
-         count(DISTINCT s.contact_id) FILTER (WHERE s.status = 'replied') AS replied_contacts
+  SELECT n.variant_id,
+         sum(n.messages) AS sent,
+         sum(n.messages) FILTER (WHERE rapport_event_rank(n.status) >= 3) AS delivered,
+         sum(n.messages) FILTER (WHERE rapport_event_rank(n.status) >= 4) AS read,
+         sum(n.messages) FILTER (WHERE n.status = 'replied') AS replied,
+         sum(n.messages) FILTER (WHERE n.status = 'failed') AS failed
+  FROM variant_funnel AS n
+  WHERE n.org_id = %(org)s AND n.variant_id = ANY(ARRAY(SELECT id::text FROM v))
+  GROUP BY n.variant_id
+),
+-- Who replied, distinct, in contact order from message_status_replied_idx (no sort).
+answered AS (
+  SELECT s.variant_id, count(DISTINCT s.contact_id) AS replied_contacts
   FROM message_status AS s
   WHERE s.org_id = %(org)s AND s.variant_id = ANY(ARRAY(SELECT id::text FROM v))
+    AND s.status = 'replied'
   GROUP BY s.variant_id
 )
 SELECT json_build_object(
@@ -204,12 +215,23 @@ SELECT json_build_object(
   'sent', coalesce(f.sent, 0), 'delivered', coalesce(f.delivered, 0),
   'read', coalesce(f.read, 0), 'replied', coalesce(f.replied, 0),
   'failed', coalesce(f.failed, 0),
-  'replied_contacts', coalesce(f.replied_contacts, 0),
+  'replied_contacts', coalesce(r.replied_contacts, 0),
   'qualified', coalesce(x.qualified, 0), 'won', coalesce(x.won, 0))
 FROM v
 LEFT JOIN exposed AS x ON x.variant_id = v.id
 LEFT JOIN funnel AS f ON f.variant_id = v.id::text
+LEFT JOIN answered AS r ON r.variant_id = v.id::text
 ORDER BY v.n
+
+-- funnel_fold --
+-- An org's funnel counts folded into one row per (variant, status). Rows appended while it
+-- runs are not in its snapshot and stay; two folds at once delete each row once.
+WITH gone AS (
+  DELETE FROM variant_funnel WHERE org_id = %(org)s RETURNING variant_id, status, messages
+)
+INSERT INTO variant_funnel (org_id, variant_id, status, messages)
+SELECT %(org)s, variant_id, status, sum(messages) FROM gone
+GROUP BY variant_id, status HAVING sum(messages) <> 0
 
 -- experiment_lock --
 -- One new assignment of an experiment at a time (its turn and its variant agree).
@@ -242,7 +264,7 @@ FROM triggers WHERE org_id = %(org)s AND status = 'active' ORDER BY created_at, 
 -- One trigger's pass: each {causes} row (conversation_id, cause, at: when it began) that
 -- has lasted %(after)s in an active conversation ({filtered}; {unanswered}: the lead has
 -- not written since) fires once: a firing keyed by its cause, and a follow-up due when the
--- cause came due, cancelled by the lead's next message. %(since)s bounds the causes looked
+-- cause came due, cancelled by the lead's next message. rule.since bounds the causes looked
 -- at: those due since the trigger's previous run (or its creation), less a day for events
 -- that arrive late. Returns the follow-ups created.
 WITH rule AS (
