@@ -15,7 +15,7 @@ import pytest
 
 from rapport import errors
 from rapport.jobs import tasks, worker
-from rapport.learning import stats
+from rapport.learning import stats, triggers
 from tests.test_worker import wait_for
 
 UTC = datetime.UTC
@@ -622,7 +622,36 @@ def test_read_no_reply_fires_once_per_cause_and_a_reply_ends_it(sdk: Any) -> Non
     read_at(sdk, due, 26, "r4")  # a new message read and unanswered is a new cause
     assert sdk.triggers.run()["follow_ups"] == 0  # the reply came after it was read
     sdk.triggers.update(trigger["id"], status="paused")
-    assert sdk.triggers.run() == {"triggers": 0, "follow_ups": 0, "fired": {}}
+    assert sdk.triggers.run() == {"triggers": 0, "follow_ups": 0, "fired": {}, "more": []}
+
+
+def test_a_backlog_fires_in_capped_runs_and_the_worker_drains_it(
+    worker_server: Any, store: Any, tenant: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new trigger over more causes than a run fires (RUN_CAP, here 2 of 5): each run
+    fires the earliest due, says there is more and keeps its window; the worker's pass
+    queues the next until none are left, and no cause fires twice."""
+    monkeypatch.setattr(triggers, "RUN_CAP", 2)
+    with tenant.local() as sdk:
+        talks = [conversation(sdk) for _ in range(5)]
+        for i, talk in enumerate(talks):
+            read_at(sdk, talk, 25 + i, f"read-{i}")  # the last read longest ago
+        trigger = sdk.triggers.create(name="nudge", when="read_no_reply", after="24h")
+        first = sdk.triggers.run()
+        assert first["more"] == ["nudge"]
+        made = [sdk.follow_ups.get(f)["conversation_id"] for f in first["fired"]["nudge"]]
+        assert sorted(made) == sorted([talks[4]["id"], talks[3]["id"]])  # earliest due
+        assert sdk.triggers.get(trigger["id"])["last_run_at"] is None  # its window held
+
+    asyncio.run(_queue(tasks.defer_learning, store.url, tenant.id))
+    with tenant.local() as sdk:
+        wait_for(lambda: sdk.follow_ups.count() == 5)
+        wait_for(lambda: sdk.triggers.get(trigger["id"])["last_run_at"] is not None)
+        assert sdk.triggers.run() == {
+            "triggers": 1, "follow_ups": 0, "fired": {"nudge": []}, "more": []
+        }  # fmt: skip
+        talked = {f["conversation_id"] for f in sdk.follow_ups.list(limit=10)["items"]}
+        assert talked == {t["id"] for t in talks}
 
 
 def test_two_runs_at_once_fire_each_cause_once(tenant: Any) -> None:

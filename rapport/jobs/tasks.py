@@ -172,10 +172,13 @@ async def train_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
 
 
 async def learn_org(context: procrastinate.JobContext, org_id: str) -> dict[str, Any]:
-    """One org's triggers evaluated (each cause fires once, whoever runs it) and its running
-    experiments reviewed (their rule, a bandit's weights)."""
+    """One org's triggers evaluated (each cause fires once, whoever runs it; a trigger with
+    more than a run fires queues the next pass) and its running experiments reviewed (their
+    rule, a bandit's weights)."""
     database = _database(context)
     fired = await asyncio.to_thread(database.run, triggers.evaluate(org_id))
+    if fired["more"]:  # a backlog larger than one run fires: the next pass, now
+        await defer_learning(context.app, org_id)
     worker = Principal(org_id, "owner", system="worker")
     reviewed = []
     for experiment in await asyncio.to_thread(database.run, experiments.running(org_id)):

@@ -263,22 +263,36 @@ FROM triggers WHERE org_id = %(org)s AND status = 'active' ORDER BY created_at, 
 -- trigger_fire --
 -- One trigger's pass: each {causes} row (conversation_id, cause, at: when it began) that
 -- has lasted %(after)s in an active conversation ({filtered}; {unanswered}: the lead has
--- not written since) fires once: a firing keyed by its cause, and a follow-up due when the
--- cause came due, cancelled by the lead's next message. rule.since bounds the causes looked
--- at: those due since the trigger's previous run (or its creation), less a day for events
--- that arrive late. Returns the follow-ups created.
+-- not written since) and has not fired yet fires once: a firing keyed by its cause, and a
+-- follow-up due when the cause came due, cancelled by the lead's next message. rule.since
+-- bounds the causes looked at: those due since the trigger's previous run (or its
+-- creation), less a day for events that arrive late. A pass fires at most %(cap)s, the
+-- earliest due first; one that had more leaves last_run_at where it was, so that the next
+-- pass looks at the same causes again (``more``). Returns the follow-ups created.
 WITH rule AS (
   SELECT coalesce(last_run_at, created_at) - interval '1 day' AS since
   FROM triggers WHERE org_id = %(org)s AND id = %(trigger)s
 ),
 cause AS ({causes}),
-eligible AS (
+pending AS MATERIALIZED (
   SELECT c.id AS conversation_id, c.contact_id, cause.cause,
          cause.at + rapport_after(%(after)s) AS due_at,
-         coalesce(%(agent)s, c.current_agent) AS agent, rapport_uuid7() AS follow_up_id
+         coalesce(%(agent)s, c.current_agent) AS agent
   FROM cause
   JOIN conversations AS c ON c.org_id = %(org)s AND c.id = cause.conversation_id
-  WHERE c.status = 'active' AND {unanswered} AND {filtered}
+  -- A probe of the firings' key per cause, whatever the statistics say: as NOT EXISTS,
+  -- a trigger's firings (not yet analyzed) looked like one row and were compared with
+  -- every cause (measured: 1.8 s a pass at 10k firings).
+  LEFT JOIN LATERAL (
+    SELECT true AS done FROM trigger_firings AS t
+    WHERE t.org_id = %(org)s AND t.trigger_id = %(trigger)s
+      AND t.conversation_id = cause.conversation_id AND t.cause = cause.cause
+    LIMIT 1) AS fired ON true
+  WHERE c.status = 'active' AND {unanswered} AND {filtered} AND fired.done IS NULL
+  ORDER BY due_at LIMIT %(cap)s + 1
+),
+eligible AS MATERIALIZED (
+  SELECT p.*, rapport_uuid7() AS follow_up_id FROM pending AS p ORDER BY p.due_at LIMIT %(cap)s
 ),
 fired AS (
   INSERT INTO trigger_firings (org_id, trigger_id, conversation_id, cause, follow_up_id)
@@ -297,10 +311,12 @@ made AS (
   ON CONFLICT (org_id, external_id) DO NOTHING
   RETURNING id
 ),
+more AS (SELECT count(*) > %(cap)s AS more FROM pending),
 ran AS (
-  UPDATE triggers SET last_run_at = now() WHERE org_id = %(org)s AND id = %(trigger)s
+  UPDATE triggers SET last_run_at = now()
+  WHERE org_id = %(org)s AND id = %(trigger)s AND NOT (SELECT more FROM more)
 )
-SELECT id::text FROM made
+SELECT ARRAY(SELECT id::text FROM made), (SELECT more FROM more)
 
 -- causes_stopped --
 -- The conversation's latest message that got to %(event)s and no further, at least
