@@ -18,30 +18,48 @@ SELECT rapport_event_partitions(%(at)s::timestamptz[])
 -- conversation to the channel. If any names a message, conversation or contact the org does
 -- not have, nothing is stored and the first such item is returned (``bad``). An event whose
 -- external_id is stored already is skipped (a retry), and every item gets its event's id
--- back, in the order sent. Each message's status moves up to its furthest event.
+-- back, in the order sent (a new event's is the id its item brought, made by
+-- ``events.record``). Each message's status moves up to its furthest event.
 WITH input AS (
-  SELECT i.type, i.at, i.external_id, i.message_id, i.conversation_id, i.contact_id, i.agent,
-         i.channel, i.variant_id, i.data, (i.n - 1)::integer AS idx
+  SELECT i.id, i.type, i.at, i.external_id, i.message_id, i.conversation_id, i.contact_id,
+         i.agent, i.channel, i.variant_id, i.data, (i.n - 1)::integer AS idx
   FROM ROWS FROM (jsonb_to_recordset(%(items)s::jsonb) AS (
-    type text, at timestamptz, external_id text, message_id uuid, conversation_id uuid,
-    contact_id uuid, agent text, channel text, variant_id text, data jsonb))
-    WITH ORDINALITY AS i(type, at, external_id, message_id, conversation_id, contact_id,
+    id uuid, type text, at timestamptz, external_id text, message_id uuid,
+    conversation_id uuid, contact_id uuid, agent text, channel text, variant_id text,
+    data jsonb))
+    WITH ORDINALITY AS i(id, type, at, external_id, message_id, conversation_id, contact_id,
                          agent, channel, variant_id, data, n)
 ),
+-- Each message and conversation the batch names is read once (a message's sent, delivered
+-- and read often come in one batch), and a conversation only for what the message and the
+-- caller did not say (an event naming its message and channel needs no second lookup).
 -- MATERIALIZED: the conversation to look up is coalesce(...) of the join, which row
 -- security counts as possibly leaky, so inlined it could not use the primary key under
 -- the policy (measured: a scan of the org's conversations per event, 690 ms a batch).
+named AS MATERIALIZED (
+  SELECT m.id, m.conversation_id, m.contact_id, m.agent_type, m.variant_id
+  FROM (SELECT DISTINCT message_id FROM input WHERE message_id IS NOT NULL) AS i
+  CROSS JOIN LATERAL (
+    SELECT m.id, m.conversation_id, m.contact_id, m.agent_type, m.variant_id FROM messages AS m
+    WHERE m.org_id = %(org)s AND m.id = i.message_id LIMIT 1) AS m
+),
 found AS MATERIALIZED (
   SELECT i.*, m.id AS m_id, m.contact_id AS m_contact, m.agent_type AS m_agent,
          m.variant_id AS m_variant, coalesce(m.conversation_id, i.conversation_id) AS talk
-  FROM input AS i
-  LEFT JOIN LATERAL (
-    SELECT m.id, m.conversation_id, m.contact_id, m.agent_type, m.variant_id FROM messages AS m
-    WHERE m.org_id = %(org)s AND m.id = i.message_id LIMIT 1) AS m ON true
+  FROM input AS i LEFT JOIN named AS m ON m.id = i.message_id
+),
+talks AS MATERIALIZED (
+  SELECT c.id, c.contact_id, c.current_agent, c.channel
+  FROM (SELECT DISTINCT talk FROM found
+        WHERE talk IS NOT NULL
+          AND (m_id IS NULL OR channel IS NULL OR coalesce(agent, m_agent) IS NULL)) AS f
+  CROSS JOIN LATERAL (
+    SELECT c.id, c.contact_id, c.current_agent, c.channel FROM conversations AS c
+    WHERE c.org_id = %(org)s AND c.id = f.talk LIMIT 1) AS c
 ),
 linked AS (
   SELECT DISTINCT ON (f.external_id)
-    f.idx, f.type, f.at, f.external_id, f.message_id, f.talk AS conversation_id,
+    f.idx, f.id, f.type, f.at, f.external_id, f.message_id, f.talk AS conversation_id,
     coalesce(f.m_contact, c.contact_id, f.contact_id) AS contact_id,
     coalesce(f.agent, f.m_agent, c.current_agent) AS agent,
     coalesce(f.channel, c.channel) AS channel,
@@ -52,13 +70,7 @@ linked AS (
            THEN 'conversation'
          WHEN f.contact_id IS NOT NULL AND k.id IS NULL THEN 'contact' END AS missing
   FROM found AS f
-  -- The conversation is read only for what the message and the caller did not say (an
-  -- event naming its message and channel needs no second lookup).
-  LEFT JOIN LATERAL (
-    SELECT c.id, c.contact_id, c.current_agent, c.channel FROM conversations AS c
-    WHERE c.org_id = %(org)s AND c.id = f.talk
-      AND (f.m_id IS NULL OR f.channel IS NULL OR coalesce(f.agent, f.m_agent) IS NULL)
-    LIMIT 1) AS c ON true
+  LEFT JOIN talks AS c ON c.id = f.talk  -- what it says is only a fallback, as above
   LEFT JOIN LATERAL (
     SELECT k.id FROM contacts AS k
     WHERE k.org_id = %(org)s AND k.id = f.contact_id AND f.m_id IS NULL AND c.id IS NULL
@@ -72,7 +84,7 @@ bad AS (
 ),
 fresh AS (
   INSERT INTO event_keys (org_id, external_id, event_id, at)
-  SELECT %(org)s, external_id, rapport_uuid7(), at FROM linked
+  SELECT %(org)s, external_id, id, at FROM linked
   WHERE NOT EXISTS (SELECT FROM bad)
   ON CONFLICT DO NOTHING
   RETURNING external_id, event_id
