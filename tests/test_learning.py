@@ -139,6 +139,33 @@ def test_events_land_in_monthly_partitions_and_other_orgs_see_none(
         assert conn.execute("SELECT count(*) FROM events_2024_03").fetchone() == (3,)
 
 
+def test_a_batch_across_a_month_end_lands_in_each_months_partition(
+    tenant: Any, database_url: str
+) -> None:
+    """The months come from the batch's earliest and latest moments, in UTC: 23:30 at -02:00
+    on 31 January is February; a batch with and without offsets is read event by event."""
+    with tenant.local() as sdk:
+        talk = conversation(sdk)
+        batches = [
+            ["2031-01-15T10:00:00Z", "2031-01-31T23:30:00-02:00"],  # January and February
+            ["2031-01-16T10:00:00Z", "2031-03-02T08:00:00"],  # one without an offset
+        ]
+        for n, batch in enumerate(batches):
+            sdk.events.record(
+                items=[
+                    {"type": "clicked", "at": moment, "external_id": f"m{n}-{i}",
+                     "conversation_id": talk["id"]}
+                    for i, moment in enumerate(batch)
+                ]
+            )  # fmt: skip
+    with psycopg.connect(database_url) as conn:
+        counts = [
+            conn.execute(f"SELECT count(*) FROM events_2031_{month:02d}").fetchone()
+            for month in (1, 2, 3)
+        ]
+    assert counts == [(2,), (1,), (1,)]
+
+
 def test_events_bulk_answers_200_on_a_retry_and_names_problems(http: httpx.Client) -> None:
     person = http.post("/v1/contacts", json={"name": "Bo"}).json()
     talk = http.post(

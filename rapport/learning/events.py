@@ -137,12 +137,31 @@ def record(principal: Principal, items: Items) -> Steps[dict[str, Any]]:
 
 def _months(items: Sequence[EventIn]) -> list[datetime.datetime]:
     """The months (their first instant, UTC) the events fall in: what the partitions need,
-    a few values for any batch (sending every event's time cost more than the insert)."""
-    months = set()
-    for item in items:  # without an offset, a moment is UTC (Moment)
-        at = item.at.astimezone(datetime.UTC) if item.at.tzinfo else item.at
-        months.add(datetime.datetime(at.year, at.month, 1, tzinfo=datetime.UTC))
-    return sorted(months)
+    a few values for any batch (sending every event's time cost more than the insert).
+
+    A batch usually spans minutes: its earliest and latest events bound its months (at most
+    three, one perhaps empty), found without converting each event's time (2 ms a batch)."""
+    try:
+        bounds = _month(min(item.at for item in items)), _month(max(item.at for item in items))
+    except TypeError:  # moments with and without an offset: compared one by one below
+        bounds = None
+    if bounds is not None and _index(bounds[1]) - _index(bounds[0]) <= 2:
+        return [_start(n) for n in range(_index(bounds[0]), _index(bounds[1]) + 1)]
+    return sorted({_month(item.at) for item in items})
+
+
+def _month(at: datetime.datetime) -> datetime.datetime:
+    """The first instant of ``at``'s month in UTC (without an offset, a moment is UTC)."""
+    at = at.astimezone(datetime.UTC) if at.tzinfo else at
+    return datetime.datetime(at.year, at.month, 1, tzinfo=datetime.UTC)
+
+
+def _index(month: datetime.datetime) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def _start(index: int) -> datetime.datetime:
+    return datetime.datetime(index // 12, index % 12 + 1, 1, tzinfo=datetime.UTC)
 
 
 @operation
