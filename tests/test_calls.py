@@ -345,3 +345,54 @@ def test_contacts_read_national_numbers_in_the_orgs_region(sdk: Any) -> None:
         sdk.contacts.bulk_create([{"name": "A", "phone": "+447911123458"}, {"phone": "12"}])
     assert bad.value.field == "items[1].phone"
     assert sdk.contacts.count() == 1
+
+
+def test_closer_availability_compares_transfers_with_and_without_the_closer(
+    sdk: Any, other_tenant: Tenant
+) -> None:
+    """Seed 002's correlation: each group's calls, transfers tried and made, success rate and
+    engagement; the lift between available and not; a window and one closer narrow it."""
+    lead = sdk.contacts.create(name="Dana")
+
+    def call(day: int, available: bool | None, tried: bool, made: bool, score: float,
+             closer: str = "kevin") -> dict[str, Any]:  # fmt: skip
+        row = {"contact_id": lead["id"], "start_time": f"2025-03-{day:02d}T15:00:00Z",
+               "transfer_attempted": tried, "transfer_successful": made,
+               "engagement_score": score, "closer": closer}  # fmt: skip
+        return row if available is None else {**row, "closer_available": available}
+
+    sdk.calls.bulk_create(
+        [
+            call(3, True, True, True, 8), call(4, True, True, True, 6),
+            call(5, True, True, False, 4), call(6, True, False, False, 2),
+            call(7, False, True, False, 5), call(8, False, True, False, 5),
+            call(9, False, False, False, 5), call(10, None, False, False, 3),
+            call(11, True, True, False, 1, closer="maria"),
+            call(28, False, True, True, 9),  # after the window below
+        ]
+    )  # fmt: skip
+    seen = sdk.calls.closer_availability(start="2025-03-01", end="2025-03-20", closer="kevin")
+    available, unavailable, unknown = seen["groups"]
+    assert available == {
+        "closer_available": True, "calls": 4, "transfers_attempted": 3,
+        "transfers_successful": 2, "success_rate": pytest.approx(2 / 3),
+        "avg_engagement": pytest.approx(5.0), "avg_engagement_successful": pytest.approx(7.0),
+    }  # fmt: skip
+    assert (unavailable["calls"], unavailable["transfers_attempted"]) == (3, 2)
+    assert unavailable["success_rate"] == 0.0
+    assert unavailable["avg_engagement_successful"] is None
+    assert (unknown["closer_available"], unknown["calls"], unknown["success_rate"]) == (
+        None, 1, None,
+    )  # fmt: skip
+    assert seen["lift"] == pytest.approx(2 / 3)
+    assert seen["closer"] == "kevin"
+    assert seen["from"].startswith("2025-03-01")
+
+    everyone = sdk.calls.closer_availability()  # every call, every closer
+    assert [g["calls"] for g in everyone["groups"]] == [5, 4, 1]
+    assert everyone["groups"][1]["success_rate"] == pytest.approx(1 / 3)
+    with pytest.raises(errors.BadRequest, match="to: must be later than from"):
+        sdk.calls.closer_availability(start="2025-03-20", end="2025-03-01")
+    with other_tenant.local() as theirs:  # another org sees none of it
+        assert [g["calls"] for g in theirs.calls.closer_availability()["groups"]] == [0, 0, 0]
+        assert theirs.calls.closer_availability()["lift"] is None

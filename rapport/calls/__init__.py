@@ -13,6 +13,7 @@ holds what only a call has (outcome, transfer, engagement, analysis and outcome 
 - ``learn``: seed 002's learnFromCall, one transaction, idempotent.
 - ``schedule`` / ``availability``: closers' weekly hours and overrides, and "available now?".
 - ``transfer``: whether the agent should hand the lead to a closer now.
+- ``correlation``: transfer success with and without the closer available (seed 002).
 - ``settings``: this package's sections of org settings (``transfer``, ``calls``).
 - ``verbs``: the SDK sections ``calls`` and ``availability``; ``queries.sql``: every
   statement above. Phone numbers are read by ``rapport.conversations.phones``.

@@ -67,3 +67,23 @@ ORDER BY a.closer
 
 -- conversation_qualified --
 SELECT is_qualified FROM conversations WHERE org_id = %(org)s AND id = %(id)s::uuid
+
+-- closer_availability --
+-- The org's calls (started in [%(from)s, %(to)s), either end open when null; one closer's
+-- when %(closer)s is named) grouped by whether the closer was available: calls, transfers
+-- tried and made, the success rate and average engagement, of all and of those transferred.
+SELECT json_build_object(
+         'closer_available', k.closer_available, 'calls', count(*),
+         'transfers_attempted', count(*) FILTER (WHERE k.transfer_attempted),
+         'transfers_successful', count(*) FILTER (WHERE k.transfer_successful),
+         'success_rate', count(*) FILTER (WHERE k.transfer_successful)::float8
+                         / nullif(count(*) FILTER (WHERE k.transfer_attempted), 0),
+         'avg_engagement', avg(k.engagement_score),
+         'avg_engagement_successful', avg(k.engagement_score) FILTER (
+           WHERE k.transfer_successful))
+FROM calls AS k
+WHERE k.org_id = %(org)s
+  AND k.start_time >= coalesce(%(from)s::timestamptz, '-infinity')
+  AND k.start_time < coalesce(%(to)s::timestamptz, 'infinity')
+  AND (%(closer)s::text IS NULL OR k.closer = %(closer)s)
+GROUP BY k.closer_available

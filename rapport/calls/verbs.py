@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from rapport.calls import availability, leads, transfer
+from rapport.calls import availability, correlation, leads, transfer
 from rapport.calls import learn as learning
 from rapport.calls.models import CAMEL, Call
 from rapport.conversations.contacts import Contact
@@ -46,6 +46,7 @@ class Calls(ResourceSection):
 
     >>> r.calls.learn(lead={...}, call={...}, transcript=[...], factors={...})
     >>> r.calls.lead_by_phone("(415) 555-0132")
+    >>> r.calls.closer_availability(start="2025-01-01")
     """
 
     section = resource = "calls"
@@ -61,6 +62,11 @@ class Calls(ResourceSection):
     transcript = verb(
         learning.transcript, "GET", "/v1/calls/{id}/transcript", response=Page,
         summary="A call's transcript",
+    )  # fmt: skip
+    closer_availability = verb(
+        correlation.closer_availability, "GET", "/v1/calls/closer-availability",
+        response=correlation.Correlation, query={"start": "from", "end": "to"},
+        summary="Transfer success with and without the closer available",
     )  # fmt: skip
     transfer_decision = verb(
         transfer.decide, "POST", "/v1/calls/transfer-decision", response=Decision, body="*",
