@@ -31,30 +31,24 @@ import argparse
 import datetime
 import random
 import re
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import psycopg
 from rich.console import Console
 from rich.progress import Progress
 
-import baseline
 import dataset
+import embedded
 from dataset import Org
-from plan import QUICK as STORE_PLAN
-from rapport import runtime
-from rapport.config import Settings
 from rapport.db.database import Database
 from rapport.privacy import scrubbing
-from report import Row, Section, render, render_header, render_verdict
-from store import bench_home, machine_facts
+from report import Row, Section
 from timing import Summary, interleave
 
 CHUNK = 50_000  # expired messages written per statement
@@ -468,32 +462,16 @@ def main() -> None:
     sizes = QUICK if args.quick else Sizes()
     if args.expired:
         sizes = Sizes(**{**sizes.__dict__, "expired": args.expired})
-    chosen = [int(n) for n in args.only.split(",")] if args.only else list(SECTIONS)
-    unknown = [n for n in chosen if n not in SECTIONS]
-    if unknown:
-        raise SystemExit(f"--only: no section {unknown}; sections are 1-{len(SECTIONS)}")
-    console = Console(width=None if sys.stdout.isatty() else 120)
-    home = bench_home(None if args.home is None else Path(args.home))
-    settings = Settings(home=home, database_url=None)  # never a configured, real database
-    with console.status(f"Starting the embedded PostgreSQL under {home}…"):
-        url = runtime.prepare(settings)
-    database = Database(url, min_size=1, max_size=4)
-    conn = baseline.connect(runtime.database_url(settings))  # the owner, as raw psycopg is
-    started = time.perf_counter()
-    try:
-        facts = machine_facts(conn, STORE_PLAN, home)[:5]  # without the store bench's sizes
-        render_header(console, facts, "Rapport governance benchmark")
-        bench = Bench(console, database, conn, sizes, uuid.uuid4().hex[:8], random.Random(5))
-        done = []
-        for number in chosen:
-            section = SECTIONS[number](bench)
-            render(console, section)
-            done.append(section)
-        render_verdict(console, done)
-        console.print(f"[dim]Finished in {time.perf_counter() - started:.0f} s.[/dim]")
-    finally:
-        database.close()
-        conn.close()
+    made: list[Bench] = []
+
+    def section(engine: embedded.Engine, number: int) -> Section:
+        if not made:
+            made.append(Bench(engine.console, engine.database, engine.conn, sizes,
+                              uuid.uuid4().hex[:8], random.Random(5)))  # fmt: skip
+        return SECTIONS[number](made[0])
+
+    embedded.run("Rapport governance benchmark", args.home,
+                 embedded.chosen(args.only, SECTIONS), section)  # fmt: skip
 
 
 if __name__ == "__main__":

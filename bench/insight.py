@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import sys
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,14 +27,10 @@ from typing import Any
 import psycopg
 from rich.console import Console
 
-import baseline
 import dataset
-from plan import QUICK as STORE_PLAN
-from rapport import runtime
-from rapport.config import Settings
+import embedded
 from rapport.db.database import Database
-from report import Section, Target, render, render_header, render_verdict
-from store import bench_home, machine_facts
+from report import Section, Target
 from timing import interleave
 
 UTC = datetime.UTC
@@ -125,32 +119,12 @@ def main() -> None:
     sizes = QUICK if args.quick else Sizes()
     if args.calls:
         sizes = Sizes(calls=args.calls, rounds=sizes.rounds)
-    chosen = [int(n) for n in args.only.split(",")] if args.only else list(SECTIONS)
-    unknown = [n for n in chosen if n not in SECTIONS]
-    if unknown:
-        raise SystemExit(f"--only: no section {unknown}; sections are 1-{len(SECTIONS)}")
-    console = Console(width=None if sys.stdout.isatty() else 120)
-    home = bench_home(None if args.home is None else Path(args.home))
-    settings = Settings(home=home, database_url=None)  # never a configured, real database
-    with console.status(f"Starting the embedded PostgreSQL under {home}…"):
-        url = runtime.prepare(settings)
-    database = Database(url, min_size=1, max_size=4)
-    conn = baseline.connect(runtime.database_url(settings))  # the owner, as raw psycopg is
-    started = time.perf_counter()
-    try:
-        render_header(
-            console, machine_facts(conn, STORE_PLAN, home)[:5], "Rapport insight benchmark"
-        )
-        done = []
-        for number in chosen:
-            section = SECTIONS[number](database, conn, sizes)
-            render(console, section)
-            done.append(section)
-        render_verdict(console, done)
-        console.print(f"[dim]Finished in {time.perf_counter() - started:.0f} s.[/dim]")
-    finally:
-        database.close()
-        conn.close()
+    embedded.run(
+        "Rapport insight benchmark",
+        args.home,
+        embedded.chosen(args.only, SECTIONS),
+        lambda engine, number: SECTIONS[number](engine.database, engine.conn, sizes),
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import random
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -46,14 +45,11 @@ from rich.progress import Progress
 
 import baseline
 import dataset
+import embedded
 from dataset import Org
-from plan import QUICK as STORE_PLAN
-from rapport import runtime
-from rapport.config import Settings
 from rapport.db.database import Database
 from rapport.learning import triggers
-from report import Row, Section, Target, render, render_header, render_verdict
-from store import bench_home, machine_facts
+from report import Row, Section, Target
 from timing import Summary, interleave
 
 UTC = datetime.UTC
@@ -523,36 +519,16 @@ def main() -> None:
     sizes = QUICK if args.quick else Sizes()
     if args.events:
         sizes = Sizes(**{**sizes.__dict__, "events": args.events})
-    chosen = [int(n) for n in args.only.split(",")] if args.only else list(SECTIONS)
-    unknown = [n for n in chosen if n not in SECTIONS]
-    if unknown:
-        raise SystemExit(f"--only: no section {unknown}; sections are 1-{len(SECTIONS)}")
-    console = Console(width=None if sys.stdout.isatty() else 120)
-    home = bench_home(None if args.home is None else Path(args.home))
-    settings = Settings(home=home, database_url=None)  # never a configured, real database
-    with console.status(f"Starting the embedded PostgreSQL under {home}…"):
-        url = runtime.prepare(settings)
-    database = Database(url, min_size=1, max_size=4)
-    owner_url = runtime.database_url(settings)
-    conn = baseline.connect(owner_url)  # the owner, as raw psycopg is
-    started = time.perf_counter()
-    try:
-        render_header(
-            console, machine_facts(conn, STORE_PLAN, home)[:5], "Rapport learning benchmark"
-        )
-        bench = Bench(
-            console, database, conn, owner_url, sizes, uuid.uuid4().hex[:8], random.Random(12)
-        )
-        done = []
-        for number in chosen:
-            section = SECTIONS[number](bench)
-            render(console, section)
-            done.append(section)
-        render_verdict(console, done)
-        console.print(f"[dim]Finished in {time.perf_counter() - started:.0f} s.[/dim]")
-    finally:
-        database.close()
-        conn.close()
+    made: list[Bench] = []
+
+    def section(engine: embedded.Engine, number: int) -> Section:
+        if not made:
+            made.append(Bench(engine.console, engine.database, engine.conn, engine.owner_url,
+                              sizes, uuid.uuid4().hex[:8], random.Random(12)))  # fmt: skip
+        return SECTIONS[number](made[0])
+
+    embedded.run("Rapport learning benchmark", args.home, embedded.chosen(args.only, SECTIONS),
+                 section)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -900,34 +900,8 @@ BEGIN
   IF current_setting('rapport.mirror', true) = 'off' THEN
     RETURN NULL;  -- written from the conversation's own follow_up: already what it shows
   END IF;
-  WITH talks AS (
-    SELECT DISTINCT org_id, conversation_id FROM added WHERE conversation_id IS NOT NULL
-  ),
-  next_one AS MATERIALIZED (
-    SELECT t.org_id, t.conversation_id, n.id IS NOT NULL AS found, n.due_at, n.reason,
-           n.notes, n.reminder_sent
-    FROM talks AS t
-    LEFT JOIN LATERAL (
-      SELECT f.id, f.due_at, f.reason, f.notes, f.reminder_sent FROM follow_ups AS f
-      WHERE f.org_id = t.org_id AND f.conversation_id = t.conversation_id
-        AND f.status = 'scheduled'
-      ORDER BY f.due_at, f.id LIMIT 1) AS n ON true
-  )
-  UPDATE conversations AS c SET
-    follow_up_required = n.found,
-    follow_up_scheduled_date = CASE WHEN n.found THEN n.due_at
-                                    ELSE c.follow_up_scheduled_date END,
-    follow_up_reason = CASE WHEN n.found THEN n.reason ELSE c.follow_up_reason END,
-    follow_up_notes = CASE WHEN n.found THEN n.notes ELSE c.follow_up_notes END,
-    follow_up_reminder_sent = CASE WHEN n.found THEN n.reminder_sent
-                                   ELSE c.follow_up_reminder_sent END
-  FROM next_one AS n
-  WHERE c.org_id = n.org_id AND c.id = n.conversation_id
-    AND CASE WHEN n.found
-          THEN (c.follow_up_required, c.follow_up_scheduled_date, c.follow_up_reason,
-                c.follow_up_notes, c.follow_up_reminder_sent)
-               IS DISTINCT FROM (true, n.due_at, n.reason, n.notes, n.reminder_sent)
-          ELSE c.follow_up_required END;
+  PERFORM rapport_mirror_follow_ups(array_agg(org_id), array_agg(conversation_id))
+  FROM added;
   RETURN NULL;
 END
 $$;
@@ -1119,29 +1093,48 @@ $$;
 --
 
 CREATE FUNCTION public.rapport_mirror_follow_up(org uuid, conversation uuid) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     AS $$
-DECLARE
-  next_one follow_ups%ROWTYPE;
-BEGIN
-  SELECT * INTO next_one FROM follow_ups
-  WHERE org_id = org AND conversation_id = conversation AND status = 'scheduled'
-  ORDER BY due_at, id LIMIT 1;
-  IF FOUND THEN
-    UPDATE conversations SET
-      follow_up_required = true, follow_up_scheduled_date = next_one.due_at,
-      follow_up_reason = next_one.reason, follow_up_notes = next_one.notes,
-      follow_up_reminder_sent = next_one.reminder_sent
-    WHERE org_id = org AND id = conversation
-      AND (follow_up_required, follow_up_scheduled_date, follow_up_reason, follow_up_notes,
-           follow_up_reminder_sent)
-          IS DISTINCT FROM (true, next_one.due_at, next_one.reason, next_one.notes,
-                            next_one.reminder_sent);
-  ELSE
-    UPDATE conversations SET follow_up_required = false
-    WHERE org_id = org AND id = conversation AND follow_up_required;
-  END IF;
-END
+  SELECT rapport_mirror_follow_ups(ARRAY[org], ARRAY[conversation])
+$$;
+
+
+--
+-- Name: rapport_mirror_follow_ups(uuid[], uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_mirror_follow_ups(orgs uuid[], talks uuid[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+  WITH talk AS (
+    SELECT DISTINCT t.org_id, t.conversation_id
+    FROM unnest(orgs, talks) AS t(org_id, conversation_id) WHERE t.conversation_id IS NOT NULL
+  ),
+  next_one AS MATERIALIZED (
+    SELECT t.org_id, t.conversation_id, n.id IS NOT NULL AS found, n.due_at, n.reason,
+           n.notes, n.reminder_sent
+    FROM talk AS t
+    LEFT JOIN LATERAL (
+      SELECT f.id, f.due_at, f.reason, f.notes, f.reminder_sent FROM follow_ups AS f
+      WHERE f.org_id = t.org_id AND f.conversation_id = t.conversation_id
+        AND f.status = 'scheduled'
+      ORDER BY f.due_at, f.id LIMIT 1) AS n ON true
+  )
+  UPDATE conversations AS c SET
+    follow_up_required = n.found,
+    follow_up_scheduled_date = CASE WHEN n.found THEN n.due_at
+                                    ELSE c.follow_up_scheduled_date END,
+    follow_up_reason = CASE WHEN n.found THEN n.reason ELSE c.follow_up_reason END,
+    follow_up_notes = CASE WHEN n.found THEN n.notes ELSE c.follow_up_notes END,
+    follow_up_reminder_sent = CASE WHEN n.found THEN n.reminder_sent
+                                   ELSE c.follow_up_reminder_sent END
+  FROM next_one AS n
+  WHERE c.org_id = n.org_id AND c.id = n.conversation_id
+    AND CASE WHEN n.found
+          THEN (c.follow_up_required, c.follow_up_scheduled_date, c.follow_up_reason,
+                c.follow_up_notes, c.follow_up_reminder_sent)
+               IS DISTINCT FROM (true, n.due_at, n.reason, n.notes, n.reminder_sent)
+          ELSE c.follow_up_required END
 $$;
 
 
@@ -4799,4 +4792,4 @@ ALTER TABLE public.variant_funnel ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0018');
+INSERT INTO public.alembic_version (version_num) VALUES ('0019');

@@ -47,7 +47,7 @@ else:
 
 if TYPE_CHECKING:
     # A bulk request's items: to type checkers any sequence of Input[Model].
-    Batch: TypeAlias = Sequence[Union[M, Mapping[str, Any]]]  # noqa: UP007 (a generic alias)
+    Batch: TypeAlias = Sequence[Input[M]]
 else:
 
     class Batch:

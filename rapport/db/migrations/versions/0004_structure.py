@@ -11,10 +11,11 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from alembic import op
+
+from rapport.db.migrations import definition
 
 revision = "0004"
 down_revision = "0003"
@@ -24,20 +25,12 @@ depends_on = None
 HERE = Path(__file__).parent
 
 
-def _definition(file: str, name: str) -> str:
-    """An earlier revision's definition of a function, to put back what this one replaced."""
-    text = (HERE / file).read_text()
-    found = re.search(rf"CREATE FUNCTION {name}\(.*?\n\$\$;", text, re.DOTALL)
-    assert found is not None, name
-    return found.group(0).replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-
-
 def upgrade() -> None:
     op.execute((HERE / "0004_structure.sql").read_text())
 
 
 def downgrade() -> None:
-    op.execute(_definition("0003_pipeline.sql", "rapport_qualify"))
-    op.execute(_definition("0001_initial.sql", "rapport_uuid7"))
+    op.execute(definition("0003_pipeline.sql", "rapport_qualify"))
+    op.execute(definition("0001_initial.sql", "rapport_uuid7"))
     op.execute("DROP FUNCTION rapport_qualified_threshold(jsonb)")
     op.execute("ALTER TABLE messages DROP COLUMN extracted, DROP COLUMN enrich_error")
