@@ -25,8 +25,8 @@ from rapport.calls import QUERIES, analysis, checks, leads
 from rapport.calls.models import CallCreate, CallIn, LearnRequest, Turn
 from rapport.calls.records import CALLS
 from rapport.conversations import phones
-from rapport.conversations.contacts import CONTACTS
-from rapport.conversations.conversations import CONVERSATIONS, ConversationCreate, SalesStage
+from rapport.conversations.contacts import CONTACTS, SalesStage
+from rapport.conversations.conversations import CONVERSATIONS, ConversationCreate
 from rapport.conversations.messages import MESSAGES, MessageCreate
 from rapport.conversations.messages import history as message_history
 from rapport.db import sql

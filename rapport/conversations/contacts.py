@@ -13,7 +13,7 @@ import datetime
 import re
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
@@ -21,12 +21,17 @@ from rapport import errors
 from rapport.conversations import phones
 from rapport.db.operation import Steps, atomic_operation, operation
 from rapport.resources import crud
+from rapport.resources.fields import ARRAY
 from rapport.resources.params import Cursor, Limit
 from rapport.resources.resource import Resource
 from rapport.tenancy.principal import Principal
 from rapport.validation import INT4_MAX, Moment, failure
 
 M = TypeVar("M", bound=BaseModel)
+# A conversation's stage (here because a contact shows its latest conversation's).
+SalesStage = Literal[
+    "qualification", "objection_handling", "closing", "not_qualified", "won", "lost"
+]
 _HANDLE = re.compile(r"^[a-z0-9._]{1,30}$")
 
 
@@ -78,6 +83,15 @@ class Contact(BaseModel):
     updated_at: datetime.datetime
     last_interaction: datetime.datetime | None = Field(
         description="When this person last sent or received a message."
+    )
+    sales_stage: SalesStage | None = Field(
+        description="The stage of this person's latest conversation (kept by Rapport)."
+    )
+    channels: Annotated[list[str], ARRAY] = Field(
+        description="Where this person has talked: each conversation's channel."
+    )
+    keywords: Annotated[list[str], ARRAY] = Field(
+        description="What this person has mentioned: their messages' keywords, lower case."
     )
 
 

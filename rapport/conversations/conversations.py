@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
 from rapport.conversations import QUERIES
-from rapport.conversations.contacts import CONTACTS, check_exists
+from rapport.conversations.contacts import CONTACTS, SalesStage, check_exists
 from rapport.db import sql
 from rapport.db.operation import Steps, operation
 from rapport.resources import crud
@@ -28,9 +28,6 @@ from rapport.tenancy.principal import Principal
 from rapport.validation import Moment
 
 Status = Literal["active", "inactive", "completed", "abandoned"]
-SalesStage = Literal[
-    "qualification", "objection_handling", "closing", "not_qualified", "won", "lost"
-]
 Channel = Annotated[
     str,
     Field(

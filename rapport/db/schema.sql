@@ -695,6 +695,82 @@ $$;
 
 
 --
+-- Name: rapport_contact_facets(uuid, uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_contact_facets(org uuid, people uuid[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+  UPDATE contacts AS t SET sales_stage = f.sales_stage, channels = f.channels
+  FROM (
+    SELECT p.id, c.sales_stage, coalesce(c.channels, '{}') AS channels
+    FROM unnest(people) AS p (id)
+    LEFT JOIN (
+      SELECT c.contact_id,
+             (array_agg(c.sales_stage ORDER BY c.start_time DESC, c.id DESC))[1] AS sales_stage,
+             array_agg(DISTINCT c.channel ORDER BY c.channel) AS channels
+      FROM conversations AS c
+      WHERE c.org_id = org AND c.contact_id = ANY(people)
+      GROUP BY c.contact_id) AS c ON c.contact_id = p.id) AS f
+  WHERE t.org_id = org AND t.id = ANY(people) AND t.id = f.id
+    AND (t.sales_stage, t.channels) IS DISTINCT FROM (f.sales_stage, f.channels)
+$$;
+
+
+--
+-- Name: rapport_contact_facets_of_row(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_contact_facets_of_row() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM rapport_contact_facets(NEW.org_id, ARRAY[OLD.contact_id, NEW.contact_id]);
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_contact_facets_of_statement(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_contact_facets_of_statement() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  one record;
+BEGIN
+  FOR one IN
+    SELECT org_id, array_agg(DISTINCT contact_id ORDER BY contact_id) AS people FROM touched
+    GROUP BY org_id
+  LOOP
+    PERFORM rapport_contact_facets(one.org_id, one.people);
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_conversation_ends(uuid, uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_conversation_ends(org uuid, talks uuid[]) RETURNS TABLE(conversation_id uuid, contact_id uuid, call_id uuid, engagement_score double precision, outcome text)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT c.id, c.contact_id, k.id, k.engagement_score,
+         rapport_outcome(c.sales_stage, c.is_qualified, k.outcome)
+  FROM conversations AS c
+  LEFT JOIN LATERAL (
+    SELECT k.id, k.outcome, k.engagement_score FROM calls AS k
+    WHERE k.org_id = org AND k.conversation_id = c.id
+    ORDER BY k.start_time DESC LIMIT 1) AS k ON true
+  WHERE c.org_id = org AND c.id = ANY(talks)
+$$;
+
+
+--
 -- Name: rapport_conversation_follow_up(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -759,6 +835,42 @@ $$;
 
 
 --
+-- Name: rapport_count_patterns(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_count_patterns() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO pattern_tallies (org_id, pattern_id, outcome, edges, effectiveness_sum,
+                                 effectiveness_n)
+    SELECT org_id, pattern_id, outcome, count(*), coalesce(sum(effectiveness), 0),
+           count(effectiveness)
+    FROM added GROUP BY 1, 2, 3;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO pattern_tallies (org_id, pattern_id, outcome, edges, effectiveness_sum,
+                                 effectiveness_n)
+    SELECT org_id, pattern_id, outcome, -count(*), -coalesce(sum(effectiveness), 0),
+           -count(effectiveness)
+    FROM gone GROUP BY 1, 2, 3;
+  ELSE
+    INSERT INTO pattern_tallies (org_id, pattern_id, outcome, edges, effectiveness_sum,
+                                 effectiveness_n)
+    SELECT org_id, pattern_id, outcome, sum(n), coalesce(sum(e), 0), sum(en) FROM (
+      SELECT org_id, pattern_id, outcome, 1 AS n, effectiveness AS e,
+             (effectiveness IS NOT NULL)::int AS en FROM added
+      UNION ALL
+      SELECT org_id, pattern_id, outcome, -1, -effectiveness,
+             -(effectiveness IS NOT NULL)::int FROM gone) AS change
+    GROUP BY 1, 2, 3 HAVING sum(n) <> 0 OR coalesce(sum(e), 0) <> 0 OR sum(en) <> 0;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: rapport_count_statuses(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -783,6 +895,70 @@ BEGIN
     WHERE variant_id IS NOT NULL GROUP BY 1, 2, 3 HAVING sum(n) <> 0;
   END IF;
   RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_derive_patterns(uuid, uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_derive_patterns(org uuid, talks uuid[]) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  changed integer;
+BEGIN
+  -- New patterns first, in a statement of their own: one a concurrent derivation makes at
+  -- the same moment is then seen by the next statement, not lost to ON CONFLICT.
+  INSERT INTO patterns (org_id, type, name, description)
+  SELECT DISTINCT ON (f.type, f.name) org, f.type, f.name, f.description
+  FROM rapport_pattern_facts(org, talks) AS f
+  ORDER BY f.type, f.name, f.description NULLS LAST
+  ON CONFLICT (org_id, type, name) DO NOTHING;
+
+  WITH outcome AS (SELECT * FROM rapport_conversation_ends(org, talks)),
+  wanted AS (
+    SELECT f.conversation_id, p.id AS pattern_id, o.contact_id, o.call_id, o.outcome,
+           coalesce(f.effectiveness, o.engagement_score) AS effectiveness, f.at
+    FROM rapport_pattern_facts(org, talks) AS f
+    JOIN patterns AS p ON p.org_id = org AND p.type = f.type AND p.name = f.name
+    JOIN outcome AS o USING (conversation_id)
+  ),
+  gone AS (
+    DELETE FROM pattern_edges AS e
+    WHERE e.org_id = org AND e.conversation_id = ANY(talks) AND e.source = 'derived'
+      AND NOT EXISTS (SELECT FROM wanted AS w
+                      WHERE w.conversation_id = e.conversation_id
+                        AND w.pattern_id = e.pattern_id)
+    RETURNING 1
+  ),
+  -- A caller's edge keeps what the caller said; it follows the conversation's outcome.
+  moved AS (
+    UPDATE pattern_edges AS e SET outcome = o.outcome, contact_id = o.contact_id
+    FROM outcome AS o
+    WHERE e.org_id = org AND e.conversation_id = o.conversation_id AND e.source = 'caller'
+      AND (e.outcome, e.contact_id) IS DISTINCT FROM (o.outcome, o.contact_id)
+    RETURNING 1
+  ),
+  put AS (
+    INSERT INTO pattern_edges AS e (org_id, conversation_id, pattern_id, contact_id, call_id,
+                                    outcome, effectiveness, source, at)
+    SELECT org, conversation_id, pattern_id, contact_id, call_id, outcome, effectiveness,
+           'derived', at
+    FROM wanted ORDER BY conversation_id, pattern_id
+    ON CONFLICT (org_id, conversation_id, pattern_id) DO UPDATE
+      SET contact_id = excluded.contact_id, call_id = excluded.call_id,
+          outcome = excluded.outcome, effectiveness = excluded.effectiveness, at = excluded.at
+      WHERE e.source = 'derived'
+        AND (e.contact_id, e.call_id, e.outcome, e.effectiveness, e.at) IS DISTINCT FROM
+            (excluded.contact_id, excluded.call_id, excluded.outcome, excluded.effectiveness,
+             excluded.at)
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM moved) + (SELECT count(*) FROM put)
+  INTO changed;
+  RETURN changed;
 END
 $$;
 
@@ -1280,6 +1456,139 @@ CREATE FUNCTION public.rapport_orgs_found(ids uuid[]) RETURNS text[]
 
 
 --
+-- Name: rapport_outcome(text, boolean, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_outcome(stage text, qualified boolean, call_outcome text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE
+    WHEN stage IN ('won', 'lost') THEN stage
+    WHEN call_outcome IS NOT NULL THEN call_outcome
+    WHEN stage = 'not_qualified' OR qualified = false THEN 'not_qualified'
+    WHEN qualified THEN 'qualified'
+    ELSE 'open' END
+$$;
+
+
+--
+-- Name: rapport_pattern_facts(uuid, uuid[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_pattern_facts(org uuid, talks uuid[]) RETURNS TABLE(conversation_id uuid, type text, name text, description text, effectiveness double precision, at timestamp with time zone)
+    LANGUAGE sql STABLE
+    AS $_$
+  SELECT f.conversation_id, f.type, left(f.name, 200), max(f.description),
+         max(f.effectiveness), min(f.at)
+  FROM (
+    SELECT o.conversation_id, 'objection_raised' AS type, o.type AS name,
+           NULL::text AS description, NULL::float8 AS effectiveness, o.raised_at AS at
+    FROM objections AS o WHERE o.org_id = org AND o.conversation_id = ANY(talks)
+    UNION ALL
+    SELECT o.conversation_id, 'objection_handled', o.type, NULL, NULL,
+           coalesce(o.resolved_at, o.raised_at)
+    FROM objections AS o WHERE o.org_id = org AND o.conversation_id = ANY(talks) AND o.resolved
+    UNION ALL
+    SELECT m.conversation_id, 'question_asked', rapport_question_topic(m.content), NULL, NULL,
+           m.ts
+    FROM messages AS m
+    WHERE m.org_id = org AND m.conversation_id = ANY(talks)
+      AND m.role IN ('agent', 'assistant') AND strpos(m.content, '?') > 0
+    UNION ALL
+    SELECT m.conversation_id, 'phase_reached',
+           CASE WHEN m.phase ~ '^[0-9]+$' THEN 'phase ' || m.phase ELSE m.phase END,
+           NULL, NULL, m.ts
+    FROM messages AS m
+    WHERE m.org_id = org AND m.conversation_id = ANY(talks) AND m.phase IS NOT NULL
+    UNION ALL
+    SELECT s.conversation_id, 'stage_reached', s.to_stage, NULL, NULL, s.at
+    FROM stage_transitions AS s
+    WHERE s.org_id = org AND s.conversation_id = ANY(talks) AND s.to_stage <> s.from_stage
+    UNION ALL
+    SELECT s.conversation_id, 'hand_off', s.from_agent || ' to ' || s.to_agent, NULL, NULL, s.at
+    FROM stage_transitions AS s
+    WHERE s.org_id = org AND s.conversation_id = ANY(talks)
+      AND s.from_agent IS NOT NULL AND s.to_agent IS NOT NULL AND s.from_agent <> s.to_agent
+    UNION ALL
+    SELECT f.conversation_id, 'follow_up_kept', coalesce(f.agent, 'follow-up'), NULL, NULL,
+           coalesce(f.closed_at, f.due_at)
+    FROM follow_ups AS f
+    WHERE f.org_id = org AND f.conversation_id = ANY(talks) AND f.status = 'done'
+    UNION ALL
+    SELECT k.conversation_id, 'phase_reached', 'phase ' || k.phase_reached, NULL, NULL,
+           coalesce(k.end_time, k.start_time)
+    FROM calls AS k
+    WHERE k.org_id = org AND k.conversation_id = ANY(talks) AND k.phase_reached IS NOT NULL
+    UNION ALL
+    SELECT k.conversation_id, 'hand_off', 'transfer to ' || coalesce(k.closer, 'closer'),
+           NULL, NULL, coalesce(k.end_time, k.start_time)
+    FROM calls AS k
+    WHERE k.org_id = org AND k.conversation_id = ANY(talks) AND k.transfer_attempted
+    UNION ALL
+    SELECT k.conversation_id,
+           CASE WHEN jsonb_typeof(e) = 'object' AND jsonb_typeof(e -> 'name') = 'string'
+                THEN e ->> 'type' ELSE 'technique' END,
+           CASE WHEN jsonb_typeof(e) = 'string' THEN e #>> '{}'
+                WHEN jsonb_typeof(e -> 'name') = 'string' THEN e ->> 'name'
+                ELSE e ->> 'type' END,
+           CASE WHEN jsonb_typeof(e -> 'description') = 'string'
+                THEN left(e ->> 'description', 2000) END,
+           CASE WHEN jsonb_typeof(e -> 'effectiveness') = 'number'
+                 AND (e ->> 'effectiveness')::float8 BETWEEN 0 AND 10
+                THEN (e ->> 'effectiveness')::float8 END,
+           k.start_time
+    FROM calls AS k CROSS JOIN LATERAL jsonb_array_elements(
+      CASE WHEN jsonb_typeof(k.learning_patterns) = 'array' THEN k.learning_patterns
+           ELSE '[]' END) AS e
+    WHERE k.org_id = org AND k.conversation_id = ANY(talks)
+      AND (jsonb_typeof(e) = 'string' OR jsonb_typeof(e -> 'type') = 'string')
+  ) AS f
+  WHERE f.conversation_id IS NOT NULL AND f.name IS NOT NULL AND f.name <> ''
+    AND f.type ~ '^[a-z][a-z0-9_]{0,63}$'
+  GROUP BY f.conversation_id, f.type, left(f.name, 200)
+$_$;
+
+
+--
+-- Name: rapport_patterns_of_row(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_patterns_of_row() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'conversations' THEN
+    PERFORM rapport_derive_patterns(NEW.org_id, ARRAY[NEW.id]);
+  ELSIF NEW.conversation_id IS NOT NULL THEN
+    PERFORM rapport_derive_patterns(NEW.org_id, ARRAY[NEW.conversation_id]);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_patterns_of_statement(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_patterns_of_statement() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  one record;
+BEGIN
+  FOR one IN
+    SELECT org_id, array_agg(DISTINCT conversation_id) AS talks FROM touched
+    WHERE conversation_id IS NOT NULL GROUP BY org_id
+  LOOP
+    PERFORM rapport_derive_patterns(one.org_id, one.talks);
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: rapport_qualified_threshold(jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1314,6 +1623,22 @@ BEGIN
   END IF;
   RETURN NEW;
 END
+$$;
+
+
+--
+-- Name: rapport_question_topic(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_question_topic(content text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE
+    WHEN content ~* '\m(budget|price|pricing|cost|spend|afford)' THEN 'budget'
+    WHEN content ~* '\m(when|timeline|timeframe|deadline|how soon|by when)\M' THEN 'timeline'
+    WHEN content ~* '\m(decision|decide|sign off|approve|who else|your boss|team)' THEN 'authority'
+    WHEN content ~* '\m(need|problem|challenge|pain|goal|looking for|trying to)' THEN 'need'
+    ELSE 'open' END
 $$;
 
 
@@ -1782,7 +2107,10 @@ CREATE TABLE public.contacts (
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_interaction timestamp with time zone
+    last_interaction timestamp with time zone,
+    sales_stage text,
+    channels text[] DEFAULT '{}'::text[] NOT NULL,
+    keywords text[] DEFAULT '{}'::text[] NOT NULL
 )
 WITH (fillfactor='90');
 
@@ -2307,6 +2635,79 @@ CREATE TABLE public.orgs (
 );
 
 ALTER TABLE ONLY public.orgs FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: pattern_edges; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.pattern_edges (
+    org_id uuid NOT NULL,
+    conversation_id uuid NOT NULL,
+    pattern_id uuid NOT NULL,
+    contact_id uuid NOT NULL,
+    call_id uuid,
+    outcome text NOT NULL,
+    effectiveness double precision,
+    source text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    CONSTRAINT pattern_edges_effectiveness_check CHECK (((effectiveness >= (0)::double precision) AND (effectiveness <= (10)::double precision))),
+    CONSTRAINT pattern_edges_source_check CHECK ((source = ANY (ARRAY['derived'::text, 'caller'::text])))
+);
+
+ALTER TABLE ONLY public.pattern_edges FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: pattern_tallies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.pattern_tallies (
+    org_id uuid NOT NULL,
+    pattern_id uuid NOT NULL,
+    outcome text NOT NULL,
+    id bigint NOT NULL,
+    edges bigint NOT NULL,
+    effectiveness_sum double precision NOT NULL,
+    effectiveness_n bigint NOT NULL
+);
+
+ALTER TABLE ONLY public.pattern_tallies FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: pattern_tallies_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.pattern_tallies ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.pattern_tallies_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: patterns; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.patterns (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT public.rapport_uuid7() NOT NULL,
+    type text NOT NULL,
+    name text NOT NULL,
+    description text,
+    text text GENERATED ALWAYS AS (COALESCE(description, ((replace(type, '_'::text, ' '::text) || ': '::text) || name))) STORED,
+    embedding public.vector(384),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT patterns_description_check CHECK ((length(description) <= 2000)),
+    CONSTRAINT patterns_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT patterns_type_check CHECK ((type ~ '^[a-z][a-z0-9_]{0,63}$'::text))
+);
+
+ALTER TABLE ONLY public.patterns FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -3001,6 +3402,38 @@ ALTER TABLE ONLY public.orgs
 
 
 --
+-- Name: pattern_edges pattern_edges_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pattern_edges
+    ADD CONSTRAINT pattern_edges_pkey PRIMARY KEY (org_id, conversation_id, pattern_id);
+
+
+--
+-- Name: pattern_tallies pattern_tallies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pattern_tallies
+    ADD CONSTRAINT pattern_tallies_pkey PRIMARY KEY (org_id, pattern_id, outcome, id);
+
+
+--
+-- Name: patterns patterns_org_id_type_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patterns
+    ADD CONSTRAINT patterns_org_id_type_name_key UNIQUE (org_id, type, name);
+
+
+--
+-- Name: patterns patterns_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patterns
+    ADD CONSTRAINT patterns_pkey PRIMARY KEY (org_id, id);
+
+
+--
 -- Name: pii_vault pii_vault_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3201,6 +3634,13 @@ CREATE INDEX audit_events_recent_idx ON public.audit_events USING btree (org_id,
 
 
 --
+-- Name: calls_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX calls_conversation_idx ON public.calls USING btree (org_id, conversation_id, start_time DESC) WHERE (conversation_id IS NOT NULL);
+
+
+--
 -- Name: calls_engagement_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3222,6 +3662,13 @@ CREATE INDEX calls_start_idx ON public.calls USING btree (org_id, start_time DES
 
 
 --
+-- Name: contacts_channels_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX contacts_channels_idx ON public.contacts USING gin (channels);
+
+
+--
 -- Name: contacts_email_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3229,10 +3676,31 @@ CREATE INDEX contacts_email_idx ON public.contacts USING btree (org_id, email);
 
 
 --
+-- Name: contacts_industry_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX contacts_industry_idx ON public.contacts USING btree (org_id, industry);
+
+
+--
+-- Name: contacts_keywords_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX contacts_keywords_idx ON public.contacts USING gin (keywords);
+
+
+--
 -- Name: contacts_recent_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX contacts_recent_idx ON public.contacts USING btree (org_id, created_at DESC);
+
+
+--
+-- Name: contacts_stage_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX contacts_stage_idx ON public.contacts USING btree (org_id, sales_stage);
 
 
 --
@@ -3656,6 +4124,34 @@ CREATE INDEX objections_type_idx ON public.objections USING btree (org_id, type,
 
 
 --
+-- Name: pattern_edges_call_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pattern_edges_call_idx ON public.pattern_edges USING btree (org_id, call_id) WHERE (call_id IS NOT NULL);
+
+
+--
+-- Name: pattern_edges_contact_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pattern_edges_contact_idx ON public.pattern_edges USING btree (org_id, contact_id, at);
+
+
+--
+-- Name: pattern_edges_outcome_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pattern_edges_outcome_idx ON public.pattern_edges USING btree (org_id, outcome, conversation_id);
+
+
+--
+-- Name: pattern_edges_pattern_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pattern_edges_pattern_idx ON public.pattern_edges USING btree (org_id, pattern_id, outcome);
+
+
+--
 -- Name: pii_vault_age_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3747,6 +4243,27 @@ CREATE TRIGGER agents_forget_states AFTER DELETE ON public.agents FOR EACH ROW E
 
 
 --
+-- Name: calls calls_patterns_added; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER calls_patterns_added AFTER INSERT ON public.calls REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_patterns_of_statement();
+
+
+--
+-- Name: calls calls_patterns_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER calls_patterns_changed AFTER UPDATE OF outcome, engagement_score, phase_reached, transfer_attempted, closer, learning_patterns, conversation_id ON public.calls FOR EACH ROW WHEN (((old.outcome IS DISTINCT FROM new.outcome) OR (old.engagement_score IS DISTINCT FROM new.engagement_score) OR (old.phase_reached IS DISTINCT FROM new.phase_reached) OR (old.transfer_attempted IS DISTINCT FROM new.transfer_attempted) OR (old.closer IS DISTINCT FROM new.closer) OR (old.learning_patterns IS DISTINCT FROM new.learning_patterns) OR (old.conversation_id IS DISTINCT FROM new.conversation_id))) EXECUTE FUNCTION public.rapport_patterns_of_row();
+
+
+--
+-- Name: calls calls_patterns_removed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER calls_patterns_removed AFTER DELETE ON public.calls REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_patterns_of_statement();
+
+
+--
 -- Name: contacts contacts_forget_events; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3758,6 +4275,27 @@ CREATE TRIGGER contacts_forget_events AFTER DELETE ON public.contacts REFERENCIN
 --
 
 CREATE TRIGGER conversations_completed_at BEFORE INSERT OR UPDATE OF status ON public.conversations FOR EACH ROW EXECUTE FUNCTION public.rapport_stamp_completed();
+
+
+--
+-- Name: conversations conversations_facets_added; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_facets_added AFTER INSERT ON public.conversations REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_contact_facets_of_statement();
+
+
+--
+-- Name: conversations conversations_facets_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_facets_changed AFTER UPDATE OF sales_stage, channel, start_time, contact_id ON public.conversations FOR EACH ROW WHEN (((old.sales_stage IS DISTINCT FROM new.sales_stage) OR (old.channel IS DISTINCT FROM new.channel) OR (old.start_time IS DISTINCT FROM new.start_time) OR (old.contact_id IS DISTINCT FROM new.contact_id))) EXECUTE FUNCTION public.rapport_contact_facets_of_row();
+
+
+--
+-- Name: conversations conversations_facets_removed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_facets_removed AFTER DELETE ON public.conversations REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_contact_facets_of_statement();
 
 
 --
@@ -3831,6 +4369,13 @@ CREATE TRIGGER conversations_tally_update AFTER UPDATE OF sales_stage, status, c
 
 
 --
+-- Name: conversations conversations_track_patterns; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_track_patterns AFTER UPDATE OF sales_stage, is_qualified, current_agent ON public.conversations FOR EACH ROW WHEN (((old.sales_stage IS DISTINCT FROM new.sales_stage) OR (old.is_qualified IS DISTINCT FROM new.is_qualified) OR (old.current_agent IS DISTINCT FROM new.current_agent))) EXECUTE FUNCTION public.rapport_patterns_of_row();
+
+
+--
 -- Name: follow_ups follow_ups_closed_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3849,6 +4394,20 @@ CREATE TRIGGER follow_ups_mirror AFTER DELETE OR UPDATE OF due_at, reason, notes
 --
 
 CREATE TRIGGER follow_ups_mirror_added AFTER INSERT ON public.follow_ups REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_follow_ups_added();
+
+
+--
+-- Name: follow_ups follow_ups_patterns_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER follow_ups_patterns_changed AFTER UPDATE OF status ON public.follow_ups FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (('done'::text = old.status) OR ('done'::text = new.status)))) EXECUTE FUNCTION public.rapport_patterns_of_row();
+
+
+--
+-- Name: follow_ups follow_ups_patterns_removed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER follow_ups_patterns_removed AFTER DELETE ON public.follow_ups REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_patterns_of_statement();
 
 
 --
@@ -3887,10 +4446,52 @@ CREATE TRIGGER messages_record_replies AFTER INSERT ON public.messages REFERENCI
 
 
 --
+-- Name: objections objections_patterns_added; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER objections_patterns_added AFTER INSERT ON public.objections REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_patterns_of_statement();
+
+
+--
+-- Name: objections objections_patterns_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER objections_patterns_changed AFTER UPDATE OF type, resolved, resolved_at ON public.objections FOR EACH ROW WHEN (((old.type IS DISTINCT FROM new.type) OR (old.resolved IS DISTINCT FROM new.resolved) OR (old.resolved_at IS DISTINCT FROM new.resolved_at))) EXECUTE FUNCTION public.rapport_patterns_of_row();
+
+
+--
+-- Name: objections objections_patterns_removed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER objections_patterns_removed AFTER DELETE ON public.objections REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_patterns_of_statement();
+
+
+--
 -- Name: objections objections_resolved_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER objections_resolved_at BEFORE INSERT OR UPDATE OF resolved ON public.objections FOR EACH ROW EXECUTE FUNCTION public.rapport_stamp_resolved();
+
+
+--
+-- Name: pattern_edges pattern_edges_counted_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pattern_edges_counted_delete AFTER DELETE ON public.pattern_edges REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_count_patterns();
+
+
+--
+-- Name: pattern_edges pattern_edges_counted_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pattern_edges_counted_insert AFTER INSERT ON public.pattern_edges REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_count_patterns();
+
+
+--
+-- Name: pattern_edges pattern_edges_counted_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pattern_edges_counted_update AFTER UPDATE ON public.pattern_edges REFERENCING OLD TABLE AS gone NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_count_patterns();
 
 
 --
@@ -4207,6 +4808,38 @@ ALTER TABLE ONLY public.objections
 
 
 --
+-- Name: pattern_edges pattern_edges_org_id_call_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pattern_edges
+    ADD CONSTRAINT pattern_edges_org_id_call_id_fkey FOREIGN KEY (org_id, call_id) REFERENCES public.calls(org_id, id) ON DELETE SET NULL (call_id);
+
+
+--
+-- Name: pattern_edges pattern_edges_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pattern_edges
+    ADD CONSTRAINT pattern_edges_org_id_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: pattern_edges pattern_edges_org_id_pattern_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pattern_edges
+    ADD CONSTRAINT pattern_edges_org_id_pattern_id_fkey FOREIGN KEY (org_id, pattern_id) REFERENCES public.patterns(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: patterns patterns_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patterns
+    ADD CONSTRAINT patterns_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(org_id) ON DELETE CASCADE;
+
+
+--
 -- Name: pii_vault pii_vault_org_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4469,6 +5102,24 @@ ALTER TABLE public.objections ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.orgs ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: pattern_edges; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.pattern_edges ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: pattern_tallies; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.pattern_tallies ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: patterns; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.patterns ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: pii_vault; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -4702,6 +5353,27 @@ CREATE POLICY tenant ON public.orgs USING ((org_id = ( SELECT public.rapport_org
 
 
 --
+-- Name: pattern_edges tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.pattern_edges USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: pattern_tallies tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.pattern_tallies USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: patterns tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.patterns USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
 -- Name: pii_vault tenant; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -4792,4 +5464,4 @@ ALTER TABLE public.variant_funnel ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0019');
+INSERT INTO public.alembic_version (version_num) VALUES ('0021');

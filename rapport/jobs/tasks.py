@@ -24,6 +24,7 @@ from rapport.audit import log as audit
 from rapport.db.database import Database
 from rapport.extraction import examples
 from rapport.learning import experiments, metrics, triggers
+from rapport.patterns import graph
 from rapport.privacy import scrubbing
 from rapport.retention import enforce
 from rapport.retrieval import terms
@@ -205,9 +206,10 @@ async def learn_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
 
 async def metrics_org(context: procrastinate.JobContext, org_id: str) -> int:
     """One org's last days of learning metrics recounted from the data, and its experiments'
-    funnel counts folded (each batch of events appends a few)."""
+    funnel counts and pattern tallies folded (each batch of writes appends a few)."""
     database = _database(context)
     await asyncio.to_thread(database.run, experiments.fold_funnel(org_id))
+    await asyncio.to_thread(database.run, graph.fold(org_id))
     return int(await asyncio.to_thread(database.run, metrics.recount_trailing(org_id)))
 
 

@@ -105,6 +105,9 @@ class Enricher:
         done.chunks = self.database.run(
             enrichment.embed_pending("knowledge_chunks", org_id, self._embed, self.batch)
         )
+        done.patterns = self.database.run(
+            enrichment.embed_pending("patterns", org_id, self._embed, self.batch)
+        )
         done.seconds = time.perf_counter() - started
         return done
 

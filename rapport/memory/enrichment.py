@@ -33,6 +33,8 @@ from rapport.extraction.base import ACTOR as EXTRACTOR_ACTOR
 from rapport.extraction.base import Extraction, Extractor, Inbound
 from rapport.extraction.qualification import score
 from rapport.memory import QUERIES, evidence, memories
+from rapport.patterns import graph
+from rapport.personas import facets
 from rapport.privacy import scrubbing
 from rapport.retrieval.embeddings import vector_text
 from rapport.tenancy.principal import Principal
@@ -57,6 +59,7 @@ class Done:
     messages: int = 0
     memories: int = 0
     chunks: int = 0
+    patterns: int = 0  # embedded
     extracted: int = 0
     objections_raised: int = 0
     objections_resolved: int = 0
@@ -68,6 +71,8 @@ class Done:
     languages: dict[tuple[str, str], str] = field(default_factory=dict)
     qualify: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
     tallies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    talks: list[str] = field(default_factory=list)  # the conversations the batch read
+    inbound: list[str] = field(default_factory=list)  # its messages from leads
 
     def add(self, other: Done) -> None:
         """Sum the counters (the follow-ups of a batch are its own)."""
@@ -79,13 +84,14 @@ class Done:
 
     @property
     def rows(self) -> int:
-        return self.messages + self.memories + self.chunks
+        return self.messages + self.memories + self.chunks + self.patterns
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "messages": self.messages,
             "memories_embedded": self.memories,
             "knowledge_chunks": self.chunks,
+            "patterns_embedded": self.patterns,
             "extracted": self.extracted,
             "memories_written": self.memories_written,
             "objections_raised": self.objections_raised,
@@ -161,6 +167,8 @@ def enrich_messages(
         if got.language:
             done.languages.setdefault((str(rows[i][0]), str(rows[i][2])), got.language)
     done.tallies = _tallies(rows, extractions)
+    done.talks = sorted({str(row[2]) for row in rows})
+    done.inbound = [str(row[1]) for row in rows if row[4] == "user"]
     done.batch = str(uuid.uuid4())
     marks = [{"org_id": str(row[0]), "conversation_id": str(row[2]),
               "contact_id": str(row[3])} for row in rows]  # fmt: skip
@@ -435,6 +443,10 @@ def after_commit(org_id: str, done: Done) -> Steps[None]:
                  "sentiment_sum": tally["sum"], "sentiment_n": tally["n"],
                  "first_at": None, "last_at": None}  # fmt: skip
         yield Query(_SUMMARY, {"org": org_id, "deltas": json_text([delta])}, fetch="rowcount")
+    # Their pattern edges (agents' questions, phases reached), after the objections and
+    # qualification above, so a reader that waited for this batch sees them too.
+    yield from graph.derive(org_id, done.talks)
+    yield from facets.remember_keywords(org_id, done.inbound)  # the keyword facet
     if done.batch is not None:
         yield Query(QUERIES["inflight_clear"], {"batch": done.batch}, fetch="rowcount")
 
@@ -443,9 +455,9 @@ def after_commit(org_id: str, done: Done) -> Steps[None]:
 def embed_pending(
     table: str, org_id: str, embed: Embed, limit: int = BATCH, scope: Scope | None = None
 ) -> Steps[int]:
-    """Embed up to ``limit`` memories or knowledge chunks that have no vector yet (of one
-    conversation's or contact's memories with ``scope``)."""
-    if table not in ("memories", "knowledge_chunks"):
+    """Embed up to ``limit`` memories, knowledge chunks or patterns that have no vector yet
+    (of one conversation's or contact's memories with ``scope``)."""
+    if table not in ("memories", "knowledge_chunks", "patterns"):
         raise ValueError(f"{table} has no embedding to fill")
     rows = yield Query(
         sql.fill(QUERIES["embed_claim"], table=table, scope=_scope(scope)),

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapport.conversations.conversations import SalesStage
+from rapport.conversations.contacts import SalesStage
 from rapport.pipeline.agents import AgentRole
 
 

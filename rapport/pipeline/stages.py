@@ -21,7 +21,8 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from rapport import errors
-from rapport.conversations.conversations import CONVERSATIONS, SalesStage
+from rapport.conversations.contacts import SalesStage
+from rapport.conversations.conversations import CONVERSATIONS
 from rapport.db import sql
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.pipeline import QUERIES, agents

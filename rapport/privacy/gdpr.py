@@ -74,8 +74,8 @@ def export(
     """Everything held about one person (admins; audited): the contact, their conversations,
     messages, memories with every version, objections, calls with transcripts, follow-ups,
     stage moves, agent states, summaries, legal holds, engagement events, feedback,
-    experiment assignments, and the personal data scrubbing
-    tokenised (``personal_data``). ``format=csv`` gives one row per record."""
+    experiment assignments, the patterns their conversations showed, and the personal data
+    scrubbing tokenised (``personal_data``). ``format=csv`` gives one row per record."""
     principal.require("admin", "export a person's data")
     key = crud.check_id(CONTACTS, id)
     found = yield Query(_EXPORT, {"org": principal.org_id, "id": key}, fetch="scalar")

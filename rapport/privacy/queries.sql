@@ -145,6 +145,14 @@ SELECT json_build_object(
                                                       ORDER BY t.assigned_at), '[]')
                              FROM experiment_assignments AS t
                              WHERE t.org_id = %(org)s AND t.contact_id = %(id)s::uuid),
+  'patterns', (SELECT coalesce(json_agg(json_build_object(
+                       'conversation_id', t.conversation_id, 'call_id', t.call_id,
+                       'type', p.type, 'name', p.name, 'outcome', t.outcome,
+                       'effectiveness', t.effectiveness, 'source', t.source, 'at', t.at)
+                     ORDER BY t.at, p.type, p.name), '[]')
+               FROM pattern_edges AS t JOIN patterns AS p ON p.org_id = t.org_id
+                                                     AND p.id = t.pattern_id
+               WHERE t.org_id = %(org)s AND t.conversation_id IN (SELECT id FROM chats)),
   'vault', (SELECT coalesce(json_agg(json_build_object(
                      'token', t.token, 'kind', t.kind, 'conversation_id', t.conversation_id,
                      'secret', encode(t.secret, 'base64')) ORDER BY t.token), '[]')

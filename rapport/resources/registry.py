@@ -16,6 +16,8 @@ from rapport.extraction import verbs as _extraction
 from rapport.insight import verbs as _insight
 from rapport.learning import verbs as _learning
 from rapport.memory import verbs as _memory
+from rapport.patterns import verbs as _patterns
+from rapport.personas import verbs as _personas
 from rapport.pipeline import verbs as _pipeline
 from rapport.privacy import verbs as _privacy
 from rapport.resources import generic
@@ -32,6 +34,8 @@ CAPABILITIES = (
     _insight,
     _learning,
     _memory,
+    _patterns,
+    _personas,
     _pipeline,
     _privacy,
     _retention,

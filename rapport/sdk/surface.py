@@ -13,6 +13,8 @@ from rapport.extraction import verbs as extraction
 from rapport.insight import verbs as insight
 from rapport.learning import verbs as learning
 from rapport.memory import verbs as memory
+from rapport.patterns import verbs as patterns
+from rapport.personas import verbs as personas
 from rapport.pipeline import verbs as pipeline
 from rapport.privacy import verbs as privacy
 from rapport.resources.dispatch import Transport
@@ -26,12 +28,16 @@ class Conversations(conversations.Conversations, pipeline.ConversationPipeline):
     """Conversations: the nine operations, messages, the document, and routing."""
 
 
+class Contacts(conversations.Contacts, personas.ContactFacets):
+    """Contacts: the nine operations, a person's history, and personas by facet."""
+
+
 class Surface(tenancy.Organization, retrieval.Search):
     """Everything the SDK offers, over one transport."""
 
     def __init__(self, transport: Transport) -> None:
         super().__init__(transport)
-        self.contacts = conversations.Contacts(transport)
+        self.contacts = Contacts(transport)
         self.conversations = Conversations(transport)
         self.messages = conversations.Messages(transport)
         self.objections = _resource(transport, "objections")
@@ -60,6 +66,7 @@ class Surface(tenancy.Organization, retrieval.Search):
         self.experiments = learning.Experiments(transport)
         self.triggers = learning.Triggers(transport)
         self.learning = learning.Learning(transport)
+        self.patterns = patterns.Patterns(transport)
 
     def close(self) -> None:
         self._transport.close()

@@ -1,0 +1,20 @@
+"""Personas' verbs: ``r.contacts.facets()``, ``GET /v1/contacts/facets``."""
+
+from __future__ import annotations
+
+from rapport.personas import facets
+from rapport.resources.verbs import Section, verb
+
+
+class ContactFacets(Section):
+    """Personas (part of ``r.contacts``): contacts counted per facet under any filter.
+
+    >>> r.contacts.facets(filter={"industry": "SaaS", "keyword": "scaling"})
+    """
+
+    section = "contacts"
+
+    facets = verb(
+        facets.facets, "GET", "/v1/contacts/facets", response=facets.Facets,
+        summary="Contacts counted per industry, size, title, stage, channel and keyword",
+    )  # fmt: skip
