@@ -20,6 +20,7 @@ from rapport.api.limits import BodyLimit
 from rapport.api.responses import json_response
 from rapport.api.route_index import RouteIndex
 from rapport.api.verb_routes import route as verb_route
+from rapport.changes import stream as changes_stream
 from rapport.config import Settings, get_settings
 from rapport.db.database import AsyncDatabase, Database
 from rapport.db.health import Health
@@ -76,6 +77,7 @@ def create_app(
         )
         await database.open()
         app.state.database = database
+        app.state.database_url = url
         app.state.health = health
         app.state.appender = AppendBatcher(database)
         mode = "background" if settings.enrich == "auto" else settings.enrich
@@ -89,6 +91,8 @@ def create_app(
             yield
         finally:
             await jobs.aclose()
+            if getattr(app.state, "changes", None) is not None:
+                await app.state.changes.close()
             app.state.enrichment.close()
             enrichment_db.close()
             await database.close()
@@ -127,6 +131,7 @@ def create_app(
 
     docs.install(app)
     app.include_router(identity.router)
+    app.include_router(changes_stream.router)
     # Added flat rather than with include_router: FastAPI 0.16x matches included routers
     # one level at a time, which costs a tenth of a simple request's time.
     # The index first: it finds a request's verb route without trying the others.

@@ -1333,6 +1333,24 @@ $$;
 
 
 --
+-- Name: rapport_number_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_number_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  WITH head AS (
+    INSERT INTO change_heads AS h (org_id, seq) VALUES (NEW.org_id, 1)
+    ON CONFLICT (org_id) DO UPDATE SET seq = h.seq + 1 RETURNING h.seq)
+  UPDATE changes SET seq = (SELECT seq FROM head)
+  WHERE changes.org_id = NEW.org_id AND changes.id = NEW.id;
+  RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: rapport_org(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1583,6 +1601,40 @@ BEGIN
   LOOP
     PERFORM rapport_derive_patterns(one.org_id, one.talks);
   END LOOP;
+  RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: rapport_prune_changes(interval); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_prune_changes(keep interval) RETURNS bigint
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+  WITH gone AS (DELETE FROM changes WHERE at < now() - keep RETURNING 1)
+  SELECT count(*) FROM gone
+$$;
+
+
+--
+-- Name: rapport_publish_changes(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_publish_changes() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF current_setting('rapport.publish', true) = 'off' THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO changes (org_id, kind, op, count, ids)
+  SELECT org_id, TG_TABLE_NAME, lower(TG_OP), count(*), (array_agg(id::text))[1:1000]
+  FROM touched GROUP BY org_id;
+  PERFORM pg_notify('rapport_changes', o.org_id::text)
+  FROM (SELECT DISTINCT org_id FROM touched) AS o;
   RETURN NULL;
 END
 $$;
@@ -2082,6 +2134,51 @@ CREATE TABLE public.calls (
 );
 
 ALTER TABLE ONLY public.calls FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: change_heads; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.change_heads (
+    org_id uuid NOT NULL,
+    seq bigint NOT NULL
+);
+
+ALTER TABLE ONLY public.change_heads FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: changes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.changes (
+    org_id uuid NOT NULL,
+    id bigint NOT NULL,
+    seq bigint,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    kind text NOT NULL,
+    op text NOT NULL,
+    count integer NOT NULL,
+    ids text[] NOT NULL,
+    CONSTRAINT changes_op_check CHECK ((op = ANY (ARRAY['insert'::text, 'update'::text, 'delete'::text])))
+);
+
+ALTER TABLE ONLY public.changes FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: changes_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.changes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.changes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 
 --
@@ -3114,6 +3211,22 @@ ALTER TABLE ONLY public.calls
 
 
 --
+-- Name: change_heads change_heads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.change_heads
+    ADD CONSTRAINT change_heads_pkey PRIMARY KEY (org_id);
+
+
+--
+-- Name: changes changes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.changes
+    ADD CONSTRAINT changes_pkey PRIMARY KEY (org_id, id);
+
+
+--
 -- Name: contacts contacts_org_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3659,6 +3772,20 @@ CREATE INDEX calls_outcome_idx ON public.calls USING btree (org_id, outcome, sta
 --
 
 CREATE INDEX calls_start_idx ON public.calls USING btree (org_id, start_time DESC);
+
+
+--
+-- Name: changes_age_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX changes_age_idx ON public.changes USING btree (at);
+
+
+--
+-- Name: changes_seq_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX changes_seq_idx ON public.changes USING btree (org_id, seq) WHERE (seq IS NOT NULL);
 
 
 --
@@ -4264,10 +4391,59 @@ CREATE TRIGGER calls_patterns_removed AFTER DELETE ON public.calls REFERENCING O
 
 
 --
+-- Name: calls calls_published_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER calls_published_delete AFTER DELETE ON public.calls REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: calls calls_published_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER calls_published_insert AFTER INSERT ON public.calls REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: calls calls_published_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER calls_published_update AFTER UPDATE ON public.calls REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: changes changes_numbered; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER changes_numbered AFTER INSERT ON public.changes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.rapport_number_change();
+
+
+--
 -- Name: contacts contacts_forget_events; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER contacts_forget_events AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_forget_events();
+
+
+--
+-- Name: contacts contacts_published_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER contacts_published_delete AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: contacts contacts_published_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER contacts_published_insert AFTER INSERT ON public.contacts REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: contacts contacts_published_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER contacts_published_update AFTER UPDATE ON public.contacts REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
 
 
 --
@@ -4317,6 +4493,27 @@ CREATE TRIGGER conversations_follow_up_written AFTER UPDATE OF follow_up_require
 --
 
 CREATE TRIGGER conversations_forget_events AFTER DELETE ON public.conversations REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_forget_events();
+
+
+--
+-- Name: conversations conversations_published_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_published_delete AFTER DELETE ON public.conversations REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: conversations conversations_published_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_published_insert AFTER INSERT ON public.conversations REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: conversations conversations_published_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER conversations_published_update AFTER UPDATE ON public.conversations REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
 
 
 --
@@ -4376,6 +4573,48 @@ CREATE TRIGGER conversations_track_patterns AFTER UPDATE OF sales_stage, is_qual
 
 
 --
+-- Name: events events_published_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER events_published_delete AFTER DELETE ON public.events REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: events events_published_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER events_published_insert AFTER INSERT ON public.events REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: events events_published_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER events_published_update AFTER UPDATE ON public.events REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: experiments experiments_published_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER experiments_published_delete AFTER DELETE ON public.experiments REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: experiments experiments_published_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER experiments_published_insert AFTER INSERT ON public.experiments REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: experiments experiments_published_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER experiments_published_update AFTER UPDATE ON public.experiments REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
 -- Name: follow_ups follow_ups_closed_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4411,6 +4650,48 @@ CREATE TRIGGER follow_ups_patterns_removed AFTER DELETE ON public.follow_ups REF
 
 
 --
+-- Name: follow_ups follow_ups_published_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER follow_ups_published_delete AFTER DELETE ON public.follow_ups REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: follow_ups follow_ups_published_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER follow_ups_published_insert AFTER INSERT ON public.follow_ups REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: follow_ups follow_ups_published_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER follow_ups_published_update AFTER UPDATE ON public.follow_ups REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: memories memories_published_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memories_published_delete AFTER DELETE ON public.memories REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: memories memories_published_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memories_published_insert AFTER INSERT ON public.memories REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: memories memories_published_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memories_published_update AFTER UPDATE ON public.memories REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
 -- Name: message_status message_status_counted_delete; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4439,6 +4720,27 @@ CREATE TRIGGER messages_cancel_follow_ups AFTER INSERT ON public.messages REFERE
 
 
 --
+-- Name: messages messages_published_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_published_delete AFTER DELETE ON public.messages REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: messages messages_published_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_published_insert AFTER INSERT ON public.messages REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: messages messages_published_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_published_update AFTER UPDATE ON public.messages REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
 -- Name: messages messages_record_replies; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4464,6 +4766,27 @@ CREATE TRIGGER objections_patterns_changed AFTER UPDATE OF type, resolved, resol
 --
 
 CREATE TRIGGER objections_patterns_removed AFTER DELETE ON public.objections REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_patterns_of_statement();
+
+
+--
+-- Name: objections objections_published_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER objections_published_delete AFTER DELETE ON public.objections REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: objections objections_published_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER objections_published_insert AFTER INSERT ON public.objections REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: objections objections_published_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER objections_published_update AFTER UPDATE ON public.objections REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
 
 
 --
@@ -4541,6 +4864,27 @@ CREATE TRIGGER procrastinate_trigger_status_events_insert_v1 AFTER INSERT ON pub
 --
 
 CREATE TRIGGER procrastinate_trigger_status_events_update_v1 AFTER UPDATE OF status ON public.procrastinate_jobs FOR EACH ROW EXECUTE FUNCTION public.procrastinate_trigger_function_status_events_update_v1();
+
+
+--
+-- Name: prompt_variants prompt_variants_published_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER prompt_variants_published_delete AFTER DELETE ON public.prompt_variants REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: prompt_variants prompt_variants_published_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER prompt_variants_published_insert AFTER INSERT ON public.prompt_variants REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
+
+
+--
+-- Name: prompt_variants prompt_variants_published_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER prompt_variants_published_update AFTER UPDATE ON public.prompt_variants REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_publish_changes();
 
 
 --
@@ -4964,6 +5308,18 @@ ALTER TABLE public.availability ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.calls ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: change_heads; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.change_heads ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: changes; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.changes ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: contacts; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -5189,6 +5545,20 @@ CREATE POLICY tenant ON public.availability USING ((org_id = ( SELECT public.rap
 --
 
 CREATE POLICY tenant ON public.calls USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: change_heads tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.change_heads USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: changes tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.changes USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
 
 
 --
@@ -5464,4 +5834,4 @@ ALTER TABLE public.variant_funnel ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0021');
+INSERT INTO public.alembic_version (version_num) VALUES ('0022');

@@ -21,6 +21,7 @@ from procrastinate import RetryDecision
 from procrastinate.jobs import Job
 
 from rapport.audit import log as audit
+from rapport.changes import feed
 from rapport.db.database import Database
 from rapport.extraction import examples
 from rapport.learning import experiments, metrics, triggers
@@ -148,6 +149,11 @@ async def terms_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
     return await _every_org(context, COUNT_TERMS, "terms")
 
 
+async def changes_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
+    """Every hour: changes older than a day pruned from the change stream's outbox."""
+    return int(await asyncio.to_thread(_database(context).run, feed.prune()))
+
+
 async def train_org(context: procrastinate.JobContext, org_id: str) -> dict[str, Any]:
     """One org's extraction model, trained again on its examples if they changed."""
     from rapport.retrieval.embeddings import default_embedder
@@ -252,6 +258,7 @@ def register(app: procrastinate.App, sweeps: bool = True) -> None:
         ("* * * * *", "learning", "rapport.learning.sweep", learn_sweep, "default"),
         ("*/10 * * * *", "metrics", "rapport.learning.metrics_sweep", metrics_sweep, "default"),
         ("*/5 * * * *", "stalled", "rapport.jobs.requeue_stalled", requeue_stalled, "default"),
+        ("23 * * * *", "changes", "rapport.changes.sweep", changes_sweep, "default"),
     )
     for cron, periodic_id, name, function, queue in sweep_tasks:
         task = app.task(name=name, pass_context=True, queue=queue)(function)

@@ -150,6 +150,9 @@ def erase(principal: Principal, id: str) -> Steps[Written[dict[str, Any]]]:
         if done is not None:
             return Written(_receipt(done), False)
         raise errors.NotFound(f"no contact with id {key}", field="id")
+    # The change stream names their rows by id: what it holds of them goes, and the erasure
+    # itself publishes nothing (readers see the person's rows gone when they next read).
+    yield Query(QUERIES["erase_changes"], {"org": principal.org_id, "id": key}, fetch="rowcount")
     yield Query(QUERIES["erase"], {"org": principal.org_id, "id": key}, fetch="rowcount")
     receipt_id, erased_at = yield Query(QUERIES["erasure_stamp"])
     receipt = {"id": str(receipt_id), "contact_id": key, "erased_at": erased_at.isoformat(),

@@ -220,6 +220,35 @@ SELECT jsonb_build_object(
 )
 WHERE EXISTS (SELECT FROM person)
 
+-- erase_changes --
+-- The change stream's rows naming the person's contact, conversations, messages, calls,
+-- follow-ups, memories, objections or events, gone; and, for the rest of the transaction,
+-- writes publish no changes (rapport_publish_changes, migration 0022).
+WITH chats AS (
+  SELECT id FROM conversations WHERE org_id = %(org)s AND contact_id = %(id)s::uuid
+),
+named AS (
+  SELECT %(id)s::text AS id
+  UNION ALL SELECT id::text FROM chats
+  UNION ALL SELECT id::text FROM messages
+            WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats)
+  UNION ALL SELECT id::text FROM calls WHERE org_id = %(org)s
+            AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))
+  UNION ALL SELECT id::text FROM follow_ups
+            WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats)
+  UNION ALL SELECT id::text FROM memories WHERE org_id = %(org)s
+            AND (contact_id = %(id)s::uuid OR conversation_id IN (SELECT id FROM chats))
+  UNION ALL SELECT id::text FROM objections
+            WHERE org_id = %(org)s AND conversation_id IN (SELECT id FROM chats)
+  UNION ALL SELECT id::text FROM events WHERE org_id = %(org)s
+            AND (conversation_id IN (SELECT id FROM chats)
+                 OR (conversation_id IS NULL AND contact_id = %(id)s::uuid))
+),
+quiet AS (SELECT set_config('rapport.publish', 'off', true))
+DELETE FROM changes
+WHERE org_id = %(org)s AND ids && ARRAY(SELECT id FROM named)
+  AND (SELECT count(*) FROM quiet) = 1
+
 -- erase --
 -- Everything of the person, in the transaction that locked it: what hangs off the contact
 -- without a foreign key (agent states, engagement events and their keys) or by a nullable

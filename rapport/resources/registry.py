@@ -11,6 +11,7 @@ from typing import Any
 
 from rapport.audit import verbs as _audit
 from rapport.calls import verbs as _calls
+from rapport.changes import verbs as _changes
 from rapport.conversations import verbs as _conversations
 from rapport.extraction import verbs as _extraction
 from rapport.insight import verbs as _insight
@@ -29,6 +30,7 @@ from rapport.tenancy import verbs as _tenancy
 CAPABILITIES = (
     _audit,
     _calls,
+    _changes,
     _conversations,
     _extraction,
     _insight,

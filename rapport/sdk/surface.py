@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rapport.audit import verbs as audit
 from rapport.calls import verbs as calls
+from rapport.changes import verbs as changes
 from rapport.conversations import verbs as conversations
 from rapport.extraction import verbs as extraction
 from rapport.insight import verbs as insight
@@ -67,6 +68,7 @@ class Surface(tenancy.Organization, retrieval.Search):
         self.triggers = learning.Triggers(transport)
         self.learning = learning.Learning(transport)
         self.patterns = patterns.Patterns(transport)
+        self.changes = changes.Changes(transport)
 
     def close(self) -> None:
         self._transport.close()
