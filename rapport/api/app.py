@@ -22,6 +22,7 @@ from rapport.api.route_index import RouteIndex
 from rapport.api.verb_routes import route as verb_route
 from rapport.changes import stream as changes_stream
 from rapport.config import Settings, get_settings
+from rapport.dashboard import page
 from rapport.db.database import AsyncDatabase, Database
 from rapport.db.health import Health
 from rapport.db.operation import Query, Steps, operation
@@ -130,6 +131,7 @@ def create_app(
         return json_response({"status": "ok", **restarts})
 
     docs.install(app)
+    page.install(app)
     app.include_router(identity.router)
     app.include_router(changes_stream.router)
     # Added flat rather than with include_router: FastAPI 0.16x matches included routers

@@ -13,6 +13,7 @@ from rapport.audit import verbs as _audit
 from rapport.calls import verbs as _calls
 from rapport.changes import verbs as _changes
 from rapport.conversations import verbs as _conversations
+from rapport.dashboard import verbs as _dashboard
 from rapport.extraction import verbs as _extraction
 from rapport.insight import verbs as _insight
 from rapport.learning import verbs as _learning
@@ -32,6 +33,7 @@ CAPABILITIES = (
     _calls,
     _changes,
     _conversations,
+    _dashboard,
     _extraction,
     _insight,
     _learning,

@@ -10,6 +10,7 @@ from rapport.audit import verbs as audit
 from rapport.calls import verbs as calls
 from rapport.changes import verbs as changes
 from rapport.conversations import verbs as conversations
+from rapport.dashboard import verbs as dashboard
 from rapport.extraction import verbs as extraction
 from rapport.insight import verbs as insight
 from rapport.learning import verbs as learning
@@ -69,6 +70,7 @@ class Surface(tenancy.Organization, retrieval.Search):
         self.learning = learning.Learning(transport)
         self.patterns = patterns.Patterns(transport)
         self.changes = changes.Changes(transport)
+        self.dashboard = dashboard.Dashboard(transport)
 
     def close(self) -> None:
         self._transport.close()
