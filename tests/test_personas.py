@@ -111,3 +111,30 @@ def test_facets_over_rest_take_the_filter_as_json(http: Any) -> None:
     bad = http.get("/v1/contacts/facets", params={"facets": "nope"})
     assert bad.status_code == 400
     assert "nope" in bad.text
+
+
+def test_the_counts_kept_for_all_contacts_agree_with_counting_them(
+    sdk: Any, database: Any, tenant: Tenant
+) -> None:
+    """Without a filter the facets come from counts kept as contacts change; after creates,
+    edits, new conversations and keywords, deletes, and the worker's fold, they are what
+    counting every contact says."""
+    from rapport.personas import facets as module
+
+    everyone = {"id": {"$exists": True}}  # a filter: the facets are counted from the rows
+    a = person(sdk, "Ana", "SaaS", "CTO", "instagram", ["Hi"], keywords=["scaling", "sso"])
+    b = person(sdk, "Ben", "Retail", None, "whatsapp", ["Yo"], keywords=["sso"])
+    sdk.contacts.bulk_create([{"name": f"bulk {i}", "industry": "SaaS"} for i in range(3)])
+    sdk.enrichment.flush()
+    assert sdk.contacts.facets() == sdk.contacts.facets(filter=everyone)
+    sdk.contacts.update(a["contact"]["id"], industry="Health", job_title=None)
+    sdk.conversations.move(b["talk"]["id"], "closing")
+    sdk.conversations.create(contact_id=b["contact"]["id"], channel="voice")
+    sdk.contacts.delete(sdk.contacts.list(filter={"name": "bulk 0"})["items"][0]["id"])
+    kept = sdk.contacts.facets()
+    assert kept == sdk.contacts.facets(filter=everyone)
+    assert kept["total"] == 4
+    assert values(kept, "industry") == {"Health": 1, "Retail": 1, "SaaS": 2}
+    assert values(kept, "channel") == {"instagram": 1, "whatsapp": 1, "voice": 1}
+    database.run(module.fold(tenant.id))
+    assert sdk.contacts.facets() == kept

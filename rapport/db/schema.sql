@@ -835,6 +835,43 @@ $$;
 
 
 --
+-- Name: rapport_count_facets(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_count_facets() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO contact_facet_tallies (org_id, facet, value, contacts)
+    SELECT t.org_id, f.facet, f.value, count(*)
+    FROM touched AS t, rapport_facet_values(t.industry, t.company_size, t.job_title,
+                                            t.sales_stage, t.channels, t.keywords) AS f
+    GROUP BY 1, 2, 3;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO contact_facet_tallies (org_id, facet, value, contacts)
+    SELECT t.org_id, f.facet, f.value, -count(*)
+    FROM touched AS t, rapport_facet_values(t.industry, t.company_size, t.job_title,
+                                            t.sales_stage, t.channels, t.keywords) AS f
+    GROUP BY 1, 2, 3;
+  ELSE  -- one contact's facets changed: what it left, and what it gained
+    INSERT INTO contact_facet_tallies (org_id, facet, value, contacts)
+    SELECT NEW.org_id, facet, value, sum(n) FROM (
+      SELECT facet, value, -1 AS n FROM rapport_facet_values(
+        OLD.industry, OLD.company_size, OLD.job_title, OLD.sales_stage, OLD.channels,
+        OLD.keywords)
+      UNION ALL
+      SELECT facet, value, 1 FROM rapport_facet_values(
+        NEW.industry, NEW.company_size, NEW.job_title, NEW.sales_stage, NEW.channels,
+        NEW.keywords)) AS change
+    GROUP BY facet, value HAVING sum(n) <> 0;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: rapport_count_patterns(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1041,6 +1078,24 @@ CREATE FUNCTION public.rapport_extraction_due() RETURNS SETOF uuid
                 AND e.updated_at > coalesce(m.trained_through, '-infinity'))
      OR (m.org_id IS NOT NULL
          AND NOT EXISTS (SELECT FROM extraction_examples AS e WHERE e.org_id = o.org_id))
+$$;
+
+
+--
+-- Name: rapport_facet_values(text, text, text, text, text[], text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_facet_values(industry text, company_size text, job_title text, sales_stage text, channels text[], keywords text[]) RETURNS TABLE(facet text, value text)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT 'industry', industry
+  UNION ALL SELECT 'company_size', company_size
+  UNION ALL SELECT 'job_title', job_title
+  UNION ALL SELECT 'sales_stage', sales_stage
+  UNION ALL SELECT 'channel', x FROM unnest(
+    CASE WHEN cardinality(channels) > 0 THEN channels ELSE ARRAY[NULL::text] END) AS x
+  UNION ALL SELECT 'keyword', x FROM unnest(
+    CASE WHEN cardinality(keywords) > 0 THEN keywords ELSE ARRAY[NULL::text] END) AS x
 $$;
 
 
@@ -2182,6 +2237,35 @@ ALTER TABLE public.changes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 
 
 --
+-- Name: contact_facet_tallies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.contact_facet_tallies (
+    org_id uuid NOT NULL,
+    facet text NOT NULL,
+    value text,
+    id bigint NOT NULL,
+    contacts bigint NOT NULL
+);
+
+ALTER TABLE ONLY public.contact_facet_tallies FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: contact_facet_tallies_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.contact_facet_tallies ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.contact_facet_tallies_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: contacts; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3224,6 +3308,14 @@ ALTER TABLE ONLY public.change_heads
 
 ALTER TABLE ONLY public.changes
     ADD CONSTRAINT changes_pkey PRIMARY KEY (org_id, id);
+
+
+--
+-- Name: contact_facet_tallies contact_facet_tallies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.contact_facet_tallies
+    ADD CONSTRAINT contact_facet_tallies_pkey PRIMARY KEY (org_id, facet, id);
 
 
 --
@@ -4419,6 +4511,27 @@ CREATE CONSTRAINT TRIGGER changes_numbered AFTER INSERT ON public.changes DEFERR
 
 
 --
+-- Name: contacts contacts_facets_counted_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER contacts_facets_counted_delete AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_count_facets();
+
+
+--
+-- Name: contacts contacts_facets_counted_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER contacts_facets_counted_insert AFTER INSERT ON public.contacts REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_count_facets();
+
+
+--
+-- Name: contacts contacts_facets_counted_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER contacts_facets_counted_update AFTER UPDATE OF industry, company_size, job_title, sales_stage, channels, keywords ON public.contacts FOR EACH ROW WHEN (((old.industry IS DISTINCT FROM new.industry) OR (old.company_size IS DISTINCT FROM new.company_size) OR (old.job_title IS DISTINCT FROM new.job_title) OR (old.sales_stage IS DISTINCT FROM new.sales_stage) OR (old.channels IS DISTINCT FROM new.channels) OR (old.keywords IS DISTINCT FROM new.keywords))) EXECUTE FUNCTION public.rapport_count_facets();
+
+
+--
 -- Name: contacts contacts_forget_events; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5320,6 +5433,12 @@ ALTER TABLE public.change_heads ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.changes ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: contact_facet_tallies; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.contact_facet_tallies ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: contacts; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -5559,6 +5678,13 @@ CREATE POLICY tenant ON public.change_heads USING ((org_id = ( SELECT public.rap
 --
 
 CREATE POLICY tenant ON public.changes USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: contact_facet_tallies tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.contact_facet_tallies USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
 
 
 --

@@ -26,6 +26,7 @@ from rapport.db.database import Database
 from rapport.extraction import examples
 from rapport.learning import experiments, metrics, triggers
 from rapport.patterns import graph
+from rapport.personas import facets
 from rapport.privacy import scrubbing
 from rapport.retention import enforce
 from rapport.retrieval import terms
@@ -212,10 +213,12 @@ async def learn_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
 
 async def metrics_org(context: procrastinate.JobContext, org_id: str) -> int:
     """One org's last days of learning metrics recounted from the data, and its experiments'
-    funnel counts and pattern tallies folded (each batch of writes appends a few)."""
+    funnel counts, pattern tallies and facet counts folded (each batch of writes appends a
+    few)."""
     database = _database(context)
     await asyncio.to_thread(database.run, experiments.fold_funnel(org_id))
     await asyncio.to_thread(database.run, graph.fold(org_id))
+    await asyncio.to_thread(database.run, facets.fold(org_id))
     return int(await asyncio.to_thread(database.run, metrics.recount_trailing(org_id)))
 
 

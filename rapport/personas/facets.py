@@ -9,7 +9,9 @@ for one value of ``keywords`` and ``channels``. Facets: ``industry``, ``company_
 ``job_title``, ``sales_stage`` (of the latest conversation), ``channel`` (any
 conversation's) and ``keyword`` (said in any message); each lists its most common values
 and how many contacts have none. All of them are counted in one statement over the
-contacts table, where migration 0021 keeps stage, channels and keywords.
+contacts table, where migration 0021 keeps stage, channels and keywords; without a filter,
+from the counts per value 0021's triggers keep as contacts change (the worker folds them,
+``fold``).
 """
 
 from __future__ import annotations
@@ -119,16 +121,23 @@ def facets(
     names = _names(facets)
     out = Fragment()
     condition = _FILTER.compile(filter, out)
-    columns = sorted({FACETS[name][0] for name in names})
-    statement = sql.fill(
-        QUERIES["facets"],
-        columns=", ".join(f"t.{column}" for column in columns),
-        filter=condition,
-        counts="\n  UNION ALL ".join(_counts(name) for name in names),
-    )
-    rows = yield Query(
-        statement, {**out.params, "org": principal.org_id, "size": size}, fetch="all"
-    )
+    if not filter:  # all the org's contacts: from the counts kept as they change
+        rows = yield Query(
+            QUERIES["facets_counted"],
+            {"org": principal.org_id, "facets": names, "size": size},
+            fetch="all",
+        )
+    else:
+        columns = sorted({FACETS[name][0] for name in names})
+        statement = sql.fill(
+            QUERIES["facets"],
+            columns=", ".join(f"t.{column}" for column in columns),
+            filter=condition,
+            counts="\n  UNION ALL ".join(_counts(name) for name in names),
+        )
+        rows = yield Query(
+            statement, {**out.params, "org": principal.org_id, "size": size}, fetch="all"
+        )
     total = 0
     found: dict[str, dict[str, Any]] = {name: {"values": [], "missing": 0} for name in names}
     for facet, value, n, everyone in rows:
@@ -151,3 +160,9 @@ def remember_keywords(org_id: str, messages: list[str]) -> Steps[int]:
         (yield Query(QUERIES["keywords_add"], {"org": org_id, "messages": sorted(messages)},
                      fetch="rowcount"))
     )  # fmt: skip
+
+
+@operation
+def fold(org_id: str) -> Steps[int]:
+    """The worker's: the org's facet counts folded into one row per (facet, value)."""
+    return int((yield Query(QUERIES["facets_fold"], {"org": org_id}, fetch="rowcount")))

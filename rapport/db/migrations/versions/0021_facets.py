@@ -1,5 +1,6 @@
 """Personas' facets on the contact: its latest conversation's stage, its channels and its
-keywords, kept as conversations change and as enrichment reads its messages.
+keywords, kept as conversations change and as enrichment reads its messages; and contacts
+counted per facet value as they change.
 
 The SQL lives beside this file (0021_facets.sql); rapport/personas reads it.
 
@@ -27,6 +28,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(
         """
+        DROP TRIGGER contacts_facets_counted_update ON contacts;
+        DROP TRIGGER contacts_facets_counted_delete ON contacts;
+        DROP TRIGGER contacts_facets_counted_insert ON contacts;
+        DROP FUNCTION rapport_count_facets();
+        DROP FUNCTION rapport_facet_values(text, text, text, text, text[], text[]);
+        DROP TABLE contact_facet_tallies;
         DROP TRIGGER conversations_facets_changed ON conversations;
         DROP TRIGGER conversations_facets_removed ON conversations;
         DROP TRIGGER conversations_facets_added ON conversations;
