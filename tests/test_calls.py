@@ -396,3 +396,54 @@ def test_closer_availability_compares_transfers_with_and_without_the_closer(
     with other_tenant.local() as theirs:  # another org sees none of it
         assert [g["calls"] for g in theirs.calls.closer_availability()["groups"]] == [0, 0, 0]
         assert theirs.calls.closer_availability()["lift"] is None
+
+
+def test_closer_availability_counts_whole_days_and_partial_ones_alike(sdk: Any) -> None:
+    """Whole days come from the counts kept per day, the ends of a window from the calls:
+    every window (open, day-aligned, ending mid-day, within one day) and every change to
+    a call (edited, deleted) gives what counting the calls themselves gives."""
+    lead = sdk.contacts.create(name="Dana")
+    made = sdk.calls.bulk_create([
+        {"contact_id": lead["id"], "start_time": f"2025-04-{day:02d}T{hour:02d}:30:00Z",
+         "closer_available": (day + hour) % 3 != 0, "transfer_attempted": hour % 2 == 0,
+         "transfer_successful": hour % 4 == 0, "engagement_score": (day * hour) % 11,
+         "closer": "kevin" if day % 2 else "maria"}
+        for day in range(1, 11) for hour in (0, 6, 12, 18)
+    ])  # fmt: skip
+    sdk.calls.update(made[0], closer="maria", closer_available=None)
+    sdk.calls.update(made[5], transfer_attempted=True, transfer_successful=True,
+                     engagement_score=None)  # fmt: skip
+    sdk.calls.delete(made[9])
+    calls = sdk.calls.list(limit=100)["items"]
+
+    def counted(start: str | None, end: str | None, closer: str | None) -> list[Any]:
+        chosen = [c for c in calls
+                  if (start is None or c["start_time"] >= start.replace("Z", "+00:00"))
+                  and (end is None or c["start_time"] < end.replace("Z", "+00:00"))
+                  and (closer is None or c["closer"] == closer)]  # fmt: skip
+        groups = []
+        for value in (True, False, None):
+            group = [c for c in chosen if c["closer_available"] is value]
+            made_it = [c for c in group if c["transfer_successful"]]
+            scores = [c["engagement_score"] for c in group if c["engagement_score"] is not None]
+            won = [c["engagement_score"] for c in made_it if c["engagement_score"] is not None]
+            tried = sum(c["transfer_attempted"] for c in group)
+            groups.append((len(group), tried, len(made_it),
+                           len(made_it) / tried if tried else None,
+                           sum(scores) / len(scores) if scores else None,
+                           sum(won) / len(won) if won else None))  # fmt: skip
+        return groups
+
+    for start, end, closer in [
+        (None, None, None), ("2025-04-03", "2025-04-08", None),
+        ("2025-04-02T10:00:00Z", "2025-04-07T13:00:00Z", None),
+        ("2025-04-05T05:00:00Z", "2025-04-05T20:00:00Z", "kevin"),
+        ("2025-04-04T12:30:00Z", None, "maria"), (None, "2025-04-06T06:30:00Z", None),
+        ("2025-04-09T00:00:00Z", "2025-04-10T00:00:00Z", None),
+    ]:  # fmt: skip
+        seen = sdk.calls.closer_availability(start=start, end=end, closer=closer)["groups"]
+        got = [(g["calls"], g["transfers_attempted"], g["transfers_successful"],
+                g["success_rate"], g["avg_engagement"], g["avg_engagement_successful"])
+               for g in seen]  # fmt: skip
+        flat = [x for group in counted(start, end, closer) for x in group]
+        assert [x for group in got for x in group] == pytest.approx(flat), (start, end, closer)

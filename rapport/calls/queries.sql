@@ -69,21 +69,60 @@ ORDER BY a.closer
 SELECT is_qualified FROM conversations WHERE org_id = %(org)s AND id = %(id)s::uuid
 
 -- closer_availability --
--- The org's calls (started in [%(from)s, %(to)s), either end open when null; one closer's
--- when %(closer)s is named) grouped by whether the closer was available: calls, transfers
--- tried and made, the success rate and average engagement, of all and of those transferred.
+-- The org's calls started in the window (one closer's when %(closer)s is named) grouped
+-- by whether the closer was available: calls, transfers tried and made, the success rate
+-- and average engagement, of all and of those transferred. Whole UTC days
+-- [%(day_from)s, %(day_to)s) come from the counts kept per day (call_tallies, 0023; either
+-- end open when null; none when %(days)s is false), the partial days at either end,
+-- [%(a_from)s, %(a_to)s) and [%(b_from)s, %(b_to)s), from the calls themselves.
+WITH parts AS (
+  SELECT c.closer_available, sum(c.calls) AS calls, sum(c.attempted) AS attempted,
+         sum(c.successful) AS successful, sum(c.engagement_sum) AS engagement_sum,
+         sum(c.engagement_n) AS engagement_n,
+         sum(c.successful_engagement_sum) AS successful_engagement_sum,
+         sum(c.successful_engagement_n) AS successful_engagement_n
+  FROM call_tallies AS c
+  WHERE c.org_id = %(org)s AND %(days)s
+    AND c.day >= coalesce(%(day_from)s::date, '-infinity')
+    AND c.day < coalesce(%(day_to)s::date, 'infinity')
+    AND (%(closer)s::text IS NULL OR c.closer = %(closer)s)
+  GROUP BY c.closer_available
+  UNION ALL
+  SELECT k.closer_available, count(*), count(*) FILTER (WHERE k.transfer_attempted),
+         count(*) FILTER (WHERE k.transfer_successful), coalesce(sum(k.engagement_score), 0),
+         count(k.engagement_score),
+         coalesce(sum(k.engagement_score) FILTER (WHERE k.transfer_successful), 0),
+         count(k.engagement_score) FILTER (WHERE k.transfer_successful)
+  FROM calls AS k
+  WHERE k.org_id = %(org)s
+    AND ((k.start_time >= %(a_from)s::timestamptz AND k.start_time < %(a_to)s::timestamptz)
+         OR (k.start_time >= %(b_from)s::timestamptz AND k.start_time < %(b_to)s::timestamptz))
+    AND (%(closer)s::text IS NULL OR k.closer = %(closer)s)
+  GROUP BY k.closer_available
+)
 SELECT json_build_object(
-         'closer_available', k.closer_available, 'calls', count(*),
-         'transfers_attempted', count(*) FILTER (WHERE k.transfer_attempted),
-         'transfers_successful', count(*) FILTER (WHERE k.transfer_successful),
-         'success_rate', count(*) FILTER (WHERE k.transfer_successful)::float8
-                         / nullif(count(*) FILTER (WHERE k.transfer_attempted), 0),
-         'avg_engagement', avg(k.engagement_score),
-         'avg_engagement_successful', avg(k.engagement_score) FILTER (
-           WHERE k.transfer_successful))
-FROM calls AS k
-WHERE k.org_id = %(org)s
-  AND k.start_time >= coalesce(%(from)s::timestamptz, '-infinity')
-  AND k.start_time < coalesce(%(to)s::timestamptz, 'infinity')
-  AND (%(closer)s::text IS NULL OR k.closer = %(closer)s)
-GROUP BY k.closer_available
+         'closer_available', closer_available, 'calls', sum(calls),
+         'transfers_attempted', sum(attempted), 'transfers_successful', sum(successful),
+         'success_rate', sum(successful)::float8 / nullif(sum(attempted), 0),
+         'avg_engagement', sum(engagement_sum) / nullif(sum(engagement_n), 0),
+         'avg_engagement_successful',
+           sum(successful_engagement_sum) / nullif(sum(successful_engagement_n), 0))
+FROM parts
+GROUP BY closer_available
+HAVING sum(calls) > 0
+
+-- call_tallies_fold --
+-- An org's call counts folded into one row per (day, closer, availability) (funnel_fold's
+-- way).
+WITH gone AS (
+  DELETE FROM call_tallies WHERE org_id = %(org)s
+  RETURNING day, closer, closer_available, calls, attempted, successful, engagement_sum,
+            engagement_n, successful_engagement_sum, successful_engagement_n
+)
+INSERT INTO call_tallies (org_id, day, closer, closer_available, calls, attempted,
+                          successful, engagement_sum, engagement_n,
+                          successful_engagement_sum, successful_engagement_n)
+SELECT %(org)s, day, closer, closer_available, sum(calls), sum(attempted), sum(successful),
+       sum(engagement_sum), sum(engagement_n), sum(successful_engagement_sum),
+       sum(successful_engagement_n)
+FROM gone GROUP BY day, closer, closer_available HAVING sum(calls) <> 0

@@ -835,6 +835,49 @@ $$;
 
 
 --
+-- Name: rapport_count_calls(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.rapport_count_calls() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  sign integer := CASE TG_OP WHEN 'DELETE' THEN -1 ELSE 1 END;
+BEGIN
+  IF TG_LEVEL = 'STATEMENT' THEN
+    INSERT INTO call_tallies (org_id, day, closer, closer_available, calls, attempted,
+                              successful, engagement_sum, engagement_n,
+                              successful_engagement_sum, successful_engagement_n)
+    SELECT org_id, (start_time AT TIME ZONE 'UTC')::date, coalesce(closer, ''),
+           closer_available, sign * count(*),
+           sign * count(*) FILTER (WHERE transfer_attempted),
+           sign * count(*) FILTER (WHERE transfer_successful),
+           sign * coalesce(sum(engagement_score), 0), sign * count(engagement_score),
+           sign * coalesce(sum(engagement_score) FILTER (WHERE transfer_successful), 0),
+           sign * count(engagement_score) FILTER (WHERE transfer_successful)
+    FROM touched GROUP BY 1, 2, 3, 4;
+  ELSE  -- one call changed: it leaves its old group and joins its new one
+    INSERT INTO call_tallies (org_id, day, closer, closer_available, calls, attempted,
+                              successful, engagement_sum, engagement_n,
+                              successful_engagement_sum, successful_engagement_n)
+    VALUES
+      (OLD.org_id, (OLD.start_time AT TIME ZONE 'UTC')::date, coalesce(OLD.closer, ''),
+       OLD.closer_available, -1, -OLD.transfer_attempted::int, -OLD.transfer_successful::int,
+       -coalesce(OLD.engagement_score, 0), -(OLD.engagement_score IS NOT NULL)::int,
+       -CASE WHEN OLD.transfer_successful THEN coalesce(OLD.engagement_score, 0) ELSE 0 END,
+       -(OLD.transfer_successful AND OLD.engagement_score IS NOT NULL)::int),
+      (NEW.org_id, (NEW.start_time AT TIME ZONE 'UTC')::date, coalesce(NEW.closer, ''),
+       NEW.closer_available, 1, NEW.transfer_attempted::int, NEW.transfer_successful::int,
+       coalesce(NEW.engagement_score, 0), (NEW.engagement_score IS NOT NULL)::int,
+       CASE WHEN NEW.transfer_successful THEN coalesce(NEW.engagement_score, 0) ELSE 0 END,
+       (NEW.transfer_successful AND NEW.engagement_score IS NOT NULL)::int);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: rapport_count_facets(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2157,6 +2200,42 @@ ALTER TABLE ONLY public.availability FORCE ROW LEVEL SECURITY;
 
 
 --
+-- Name: call_tallies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.call_tallies (
+    org_id uuid NOT NULL,
+    day date NOT NULL,
+    closer text NOT NULL,
+    closer_available boolean,
+    id bigint NOT NULL,
+    calls bigint NOT NULL,
+    attempted bigint NOT NULL,
+    successful bigint NOT NULL,
+    engagement_sum double precision NOT NULL,
+    engagement_n bigint NOT NULL,
+    successful_engagement_sum double precision NOT NULL,
+    successful_engagement_n bigint NOT NULL
+);
+
+ALTER TABLE ONLY public.call_tallies FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: call_tallies_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.call_tallies ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.call_tallies_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: calls; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3268,6 +3347,14 @@ ALTER TABLE ONLY public.audit_events
 
 ALTER TABLE ONLY public.availability
     ADD CONSTRAINT availability_pkey PRIMARY KEY (org_id, closer);
+
+
+--
+-- Name: call_tallies call_tallies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.call_tallies
+    ADD CONSTRAINT call_tallies_pkey PRIMARY KEY (org_id, day, id);
 
 
 --
@@ -4462,6 +4549,27 @@ CREATE TRIGGER agents_forget_states AFTER DELETE ON public.agents FOR EACH ROW E
 
 
 --
+-- Name: calls calls_counted_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER calls_counted_delete AFTER DELETE ON public.calls REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_count_calls();
+
+
+--
+-- Name: calls calls_counted_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER calls_counted_insert AFTER INSERT ON public.calls REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION public.rapport_count_calls();
+
+
+--
+-- Name: calls calls_counted_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER calls_counted_update AFTER UPDATE OF start_time, closer, closer_available, transfer_attempted, transfer_successful, engagement_score ON public.calls FOR EACH ROW WHEN (((old.start_time IS DISTINCT FROM new.start_time) OR (old.closer IS DISTINCT FROM new.closer) OR (old.closer_available IS DISTINCT FROM new.closer_available) OR (old.transfer_attempted IS DISTINCT FROM new.transfer_attempted) OR (old.transfer_successful IS DISTINCT FROM new.transfer_successful) OR (old.engagement_score IS DISTINCT FROM new.engagement_score))) EXECUTE FUNCTION public.rapport_count_calls();
+
+
+--
 -- Name: calls calls_patterns_added; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5415,6 +5523,12 @@ ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.availability ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: call_tallies; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.call_tallies ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: calls; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -5657,6 +5771,13 @@ CREATE POLICY tenant ON public.audit_events USING ((org_id = ( SELECT public.rap
 --
 
 CREATE POLICY tenant ON public.availability USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
+
+
+--
+-- Name: call_tallies tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tenant ON public.call_tallies USING ((org_id = ( SELECT public.rapport_org() AS rapport_org))) WITH CHECK ((org_id = ( SELECT public.rapport_org() AS rapport_org)));
 
 
 --
@@ -5960,4 +6081,4 @@ ALTER TABLE public.variant_funnel ENABLE ROW LEVEL SECURITY;
 -- PostgreSQL database dump complete
 --
 
-INSERT INTO public.alembic_version (version_num) VALUES ('0022');
+INSERT INTO public.alembic_version (version_num) VALUES ('0023');

@@ -21,6 +21,7 @@ from procrastinate import RetryDecision
 from procrastinate.jobs import Job
 
 from rapport.audit import log as audit
+from rapport.calls import correlation
 from rapport.changes import feed
 from rapport.db.database import Database
 from rapport.extraction import examples
@@ -213,12 +214,13 @@ async def learn_sweep(context: procrastinate.JobContext, timestamp: int) -> int:
 
 async def metrics_org(context: procrastinate.JobContext, org_id: str) -> int:
     """One org's last days of learning metrics recounted from the data, and its experiments'
-    funnel counts, pattern tallies and facet counts folded (each batch of writes appends a
-    few)."""
+    funnel counts, pattern tallies, facet and call counts folded (each batch of writes
+    appends a few)."""
     database = _database(context)
     await asyncio.to_thread(database.run, experiments.fold_funnel(org_id))
     await asyncio.to_thread(database.run, graph.fold(org_id))
     await asyncio.to_thread(database.run, facets.fold(org_id))
+    await asyncio.to_thread(database.run, correlation.fold(org_id))
     return int(await asyncio.to_thread(database.run, metrics.recount_trailing(org_id)))
 
 
