@@ -138,8 +138,8 @@ def best_practices(
 ) -> Steps[dict[str, Any]]:
     """Similar successful conversations (semantic search filtered by outcome, engagement
     and the lead's facets) and the patterns that won in them, combined into one ranked
-    answer with the reasons, e.g. ``r.patterns.best_practices(context="too expensive",
-    filter={"engagement_score": {"$gte": 7}})``."""
+    answer with the reasons, e.g. ``r.patterns.best_practices({"context": "too expensive",
+    "filter": {"engagement_score": {"$gte": 7}}})``."""
     request = validate(BestPracticesIn, request)
     out = Fragment()
     condition = FilterCompiler(FIELDS, "best practices").compile(request.filter, out)

@@ -45,6 +45,7 @@ from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.learning.events import EVENTS
 from rapport.learning.feedback import FEEDBACK
 from rapport.memory.memories import MEMORIES
+from rapport.personas import facets
 from rapport.pipeline.follow_ups import FOLLOW_UPS
 from rapport.privacy import QUERIES, keys
 from rapport.resources import crud
@@ -154,6 +155,9 @@ def erase(principal: Principal, id: str) -> Steps[Written[dict[str, Any]]]:
     # itself publishes nothing (readers see the person's rows gone when they next read).
     yield Query(QUERIES["erase_changes"], {"org": principal.org_id, "id": key}, fetch="rowcount")
     yield Query(QUERIES["erase"], {"org": principal.org_id, "id": key}, fetch="rowcount")
+    # The facet counts keep values as signed rows (what they said, as keywords): folded,
+    # a value no one else has leaves with them.
+    yield from facets.fold(principal.org_id).steps
     receipt_id, erased_at = yield Query(QUERIES["erasure_stamp"])
     receipt = {"id": str(receipt_id), "contact_id": key, "erased_at": erased_at.isoformat(),
                "counts": counts}  # fmt: skip
