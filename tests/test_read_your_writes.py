@@ -201,3 +201,46 @@ def test_generic_message_writes_wake_enrichment(store: Store, tenant: Tenant) ->
             time.sleep(0.05)
         assert client.get("/v1/enrichment").json()["messages"] == 0
         assert client.get(f"/v1/messages/{one.json()['id']}").json()["intent"] is not None
+
+
+def test_what_wins_and_who_is_who_see_what_the_messages_just_said(client: httpx.Client) -> None:
+    """The pattern graph, best practices and facets read what enrichment derives from the
+    messages (questions asked, keywords, embeddings): each settles the org's pending
+    messages first, so an agent's question and a lead's words are there at once."""
+    contact, chat = _lead(client)
+    asked = client.post(
+        f"/v1/conversations/{chat['id']}/messages",
+        json={"role": "agent", "content": "What budget did you set aside?"},
+    )
+    assert asked.status_code == 201, asked.text
+    path = client.get(f"/v1/contacts/{contact['id']}/path").json()
+    steps = {(p["type"], p["name"]) for leg in path["conversations"] for p in leg["patterns"]}
+    assert ("question_asked", "budget") in steps, path
+    ended = path["outcome"]  # open, or qualified: the lead said a lot
+
+    client.post(f"/v1/conversations/{chat['id']}/messages",
+                json={"role": "agent", "content": "When do you need it live?"})  # fmt: skip
+    ranked = client.get("/v1/patterns/ranking", params={"outcome": ended}).json()["items"]
+    assert ("question_asked", "timeline") in {(i["pattern"]["type"], i["pattern"]["name"])
+                                               for i in ranked}  # fmt: skip
+
+    client.post(
+        f"/v1/conversations/{chat['id']}/messages",
+        json={"role": "user", "content": "We also need SSO for the whole team."},
+    )
+    words = client.get("/v1/contacts/facets", params={"facets": "keyword"}).json()
+    said = client.get(f"/v1/contacts/{contact['id']}").json()["keywords"]
+    assert said, "the lead's messages left no keywords"
+    assert {v["value"] for v in words["facets"]["keyword"]["values"]} == set(said)
+
+    client.post(
+        f"/v1/conversations/{chat['id']}/messages",
+        json={"role": "user", "content": "Honestly the price worries me a lot."},
+    )
+    ended = client.get(f"/v1/contacts/{contact['id']}/path").json()["outcome"]  # by now
+    found = client.post(
+        "/v1/best-practices",
+        json={"context": "the price worries them", "filter": {"outcome": ended}},
+    ).json()
+    assert [c["conversation_id"] for c in found["conversations"]] == [chat["id"]], found
+    assert client.get("/v1/enrichment").json()["messages"] == 0

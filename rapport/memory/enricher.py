@@ -251,11 +251,10 @@ class Runtime:
     def flush(self, org_id: str) -> enrichment.Done:
         return self.enricher.flush(org_id)
 
-    def settle(self, org_id: str, kind: str, target: str) -> None:
-        """Read-your-writes for one conversation or contact (see ``Enricher.settle``)."""
-        scope: enrichment.Scope = ("contact", target) if kind == "contact" else (
-            "conversation", target)  # fmt: skip
-        self.enricher.settle(org_id, scope, self.settle_seconds)
+    def settle(self, org_id: str, kind: enrichment.Kind, target: str) -> None:
+        """Read-your-writes for one conversation, contact or the whole org (see
+        ``Enricher.settle``)."""
+        self.enricher.settle(org_id, (kind, target), self.settle_seconds)
 
     def embed_query(self, text: str) -> list[float]:
         return self.enricher.embedder.embed([text])[0]

@@ -41,7 +41,10 @@ from rapport.tenancy.principal import Principal
 from rapport.validation import json_text
 
 Embed = Callable[[Sequence[str]], list[list[float]]]
-Scope = tuple[Literal["conversation", "contact"], str]  # (kind, id) of the rows to enrich
+# (kind, id) of the rows to enrich: one conversation's, one contact's, or the org's (its
+# own id: ``org_id`` is a column of every table enriched, as ``conversation_id`` is).
+Kind = Literal["conversation", "contact", "org"]
+Scope = tuple[Kind, str]
 log = logging.getLogger("rapport.enrichment")
 BATCH = 128
 BANT = ("budget", "authority", "need", "timeline")

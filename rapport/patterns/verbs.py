@@ -6,7 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from rapport.patterns import graph, practices
-from rapport.resources.verbs import Section, verb, writing
+from rapport.resources.verbs import Section, Settle, verb, writing
+
+# What the graph holds of messages (questions asked, phases) and what best practices search
+# (embeddings) come from enrichment: these reads settle it first, so a REST caller reads
+# its own writes.
+ORG = Settle("org")
 
 
 class Patterns(Section):
@@ -21,15 +26,16 @@ class Patterns(Section):
     section = "patterns"
 
     ranking = verb(
-        graph.ranking, "GET", "/v1/patterns/ranking", response=graph.Ranking,
+        graph.ranking, "GET", "/v1/patterns/ranking", response=graph.Ranking, settles=ORG,
         summary="Patterns ranked by effectiveness and frequency for an outcome",
     )  # fmt: skip
     list = verb(
-        graph.patterns, "GET", "/v1/patterns", response=dict[str, Any],
+        graph.patterns, "GET", "/v1/patterns", response=dict[str, Any], settles=ORG,
         summary="The org's patterns, most seen first",
     )  # fmt: skip
     lead_path = verb(
         graph.lead_path, "GET", "/v1/contacts/{id}/path", response=graph.Path,
+        settles=Settle("contact", "id"),
         summary="A lead's path through patterns to its outcome",
     )  # fmt: skip
     observe = writing(
@@ -38,6 +44,6 @@ class Patterns(Section):
     )  # fmt: skip
     best_practices = verb(
         practices.best_practices, "POST", "/v1/best-practices",
-        response=practices.BestPractices, body="request",
+        response=practices.BestPractices, body="request", settles=ORG,
         summary="Similar successful conversations and the patterns that won in them",
     )  # fmt: skip

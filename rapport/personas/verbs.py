@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rapport.personas import facets
-from rapport.resources.verbs import Section, verb
+from rapport.resources.verbs import Section, Settle, verb
 
 
 class ContactFacets(Section):
@@ -16,5 +16,6 @@ class ContactFacets(Section):
 
     facets = verb(
         facets.facets, "GET", "/v1/contacts/facets", response=facets.Facets,
+        settles=Settle("org"),  # the keyword facet is what enrichment read in the messages
         summary="Contacts counted per industry, size, title, stage, channel and keyword",
     )  # fmt: skip

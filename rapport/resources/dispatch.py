@@ -97,7 +97,8 @@ def _before(verb: Verb[..., Any], principal: Principal) -> None:
 def _settle(verb: Verb[..., Any], runtime: Runtime, principal: Principal, given: Any) -> None:
     if verb.settles is None or runtime.mode != "background":
         return  # inline: every own write is enriched already; off: the caller said not to
-    target = verb.settles.target(given)
+    kind = verb.settles.kind
+    target = principal.org_id if kind == "org" else verb.settles.target(given)
     if target is not None:
         runtime.settle(principal.org_id, verb.settles.kind, target)
 

@@ -88,10 +88,12 @@ class Download(str):
 class Settle:
     """Read-your-writes: before the verb reads, the pending enrichment of the conversation
     (or contact) its argument ``argument`` names is done, so what an earlier message
-    implies is there. ``of`` maps the argument's value to that id (None: nothing to do)."""
+    implies is there. ``of`` maps the argument's value to that id (None: nothing to do).
+    Kind ``org``: the caller's whole org (a verb that reads across it what enrichment
+    derives, such as the pattern graph or the keyword facet); it names no argument."""
 
-    kind: Literal["conversation", "contact"]
-    argument: str
+    kind: Literal["conversation", "contact", "org"]
+    argument: str = ""
     of: Callable[[Any], str | None] | None = None
 
     def target(self, arguments: Mapping[str, Any]) -> str | None:
