@@ -48,9 +48,9 @@ from rich.console import Console
 
 import dataset
 import embedded
-from rapport.calls import QUERIES as CALL_QUERIES
+from rapport.calls import correlation
 from rapport.db.database import Database
-from rapport.patterns import QUERIES
+from rapport.patterns import graph
 from rapport.retrieval.embeddings import default_embedder, vector_text
 from rapport.tenancy import api_keys
 from report import Section, Target
@@ -235,7 +235,7 @@ def section_1(database: Database, conn: psycopg.Connection[Any], sizes: Sizes) -
                  "last": min(first + step, sizes.calls) - 1},
             )  # fmt: skip
         conn.execute("SELECT set_config('rapport.org', %s, false)", [org.org_id])
-        conn.execute(CALL_QUERIES["call_tallies_fold"], {"org": org.org_id})  # as the worker
+        conn.execute(correlation.TALLIES.folding, {"org": org.org_id})  # as the worker does
         conn.execute("ANALYZE calls, call_tallies")
     month = (datetime.datetime.now(UTC) - datetime.timedelta(days=30)).isoformat()
     times = {
@@ -274,7 +274,7 @@ def section_2(database: Database, conn: psycopg.Connection[Any], sizes: Sizes) -
         for skip in range(0, people * per, step):
             conn.execute(FILL_EDGES, {"org": org.org_id, "skip": skip, "take": step})
         conn.execute("SELECT set_config('rapport.org', %s, false)", [org.org_id])
-        conn.execute(QUERIES["tallies_fold"], {"org": org.org_id})
+        conn.execute(graph.TALLIES.folding, {"org": org.org_id})
         conn.execute("ANALYZE contacts, conversations, patterns, pattern_edges, pattern_tallies")
         edges = conn.execute(
             "SELECT count(*) FROM pattern_edges WHERE org_id = %s", [org.org_id]
@@ -353,7 +353,7 @@ def section_4(database: Database, conn: psycopg.Connection[Any], sizes: Sizes) -
         for statement in FILL_TALKS:
             conn.execute(statement, {"org": org.org_id, "people": sizes.talks // 4})
         conn.execute("SELECT set_config('rapport.org', %s, false)", [org.org_id])
-        conn.execute(QUERIES["tallies_fold"], {"org": org.org_id})
+        conn.execute(graph.TALLIES.folding, {"org": org.org_id})
         conn.execute("ANALYZE contacts, conversations, messages, pattern_edges, pattern_tallies")
     model = default_embedder()
     vectors = [vector_text(v) for v in model.embed(CONTEXTS)]

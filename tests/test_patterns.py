@@ -130,7 +130,6 @@ def test_a_conversations_edges_follow_what_is_stored(sdk: Any) -> None:
     found = edges_of(sdk, person["id"])
     assert ("objection_raised", "price") not in found
     assert ("objection_handled", "price") not in found
-    assert ("technique", "price") not in named(sdk.patterns.ranking(outcome="won")["items"])
     assert ("objection_raised", "price") not in named(sdk.patterns.ranking(outcome="won")["items"])
 
 

@@ -20,6 +20,8 @@ from pydantic import BaseModel, Field
 from rapport import errors
 from rapport.calls import QUERIES
 from rapport.calls.availability import Closer
+from rapport.db import counts
+from rapport.db.counts import Counts
 from rapport.db.operation import Query, Steps, operation
 from rapport.resources.filters import parse_timestamp
 from rapport.resources.params import When
@@ -124,10 +126,25 @@ def window(first: datetime.datetime | None, last: datetime.datetime | None) -> d
     }  # fmt: skip
 
 
+TALLIES = Counts(
+    "call_tallies",
+    ("day", "closer", "closer_available"),
+    (
+        "calls",
+        "attempted",
+        "successful",
+        "engagement_sum",
+        "engagement_n",
+        "successful_engagement_sum",
+        "successful_engagement_n",
+    ),
+)
+
+
 @operation
 def fold(org_id: str) -> Steps[int]:
     """The worker's: the org's call counts folded into one row per (day, closer, availability)."""
-    return int((yield Query(QUERIES["call_tallies_fold"], {"org": org_id}, fetch="rowcount")))
+    return int((yield from counts.fold(TALLIES, org_id).steps))
 
 
 def _empty(value: bool | None) -> dict[str, Any]:

@@ -110,19 +110,3 @@ SELECT json_build_object(
 FROM parts
 GROUP BY closer_available
 HAVING sum(calls) > 0
-
--- call_tallies_fold --
--- An org's call counts folded into one row per (day, closer, availability) (funnel_fold's
--- way).
-WITH gone AS (
-  DELETE FROM call_tallies WHERE org_id = %(org)s
-  RETURNING day, closer, closer_available, calls, attempted, successful, engagement_sum,
-            engagement_n, successful_engagement_sum, successful_engagement_n
-)
-INSERT INTO call_tallies (org_id, day, closer, closer_available, calls, attempted,
-                          successful, engagement_sum, engagement_n,
-                          successful_engagement_sum, successful_engagement_n)
-SELECT %(org)s, day, closer, closer_available, sum(calls), sum(attempted), sum(successful),
-       sum(engagement_sum), sum(engagement_n), sum(successful_engagement_sum),
-       sum(successful_engagement_n)
-FROM gone GROUP BY day, closer, closer_available HAVING sum(calls) <> 0

@@ -30,6 +30,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rapport import errors
+from rapport.db import counts
+from rapport.db.counts import Counts
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.learning import QUERIES, stats
 from rapport.resources import crud
@@ -399,8 +401,11 @@ def running(org_id: str) -> Steps[list[str]]:
     return list((yield Query(QUERIES["experiments_running"], {"org": org_id}, fetch="scalars")))
 
 
+FUNNEL = Counts("variant_funnel", ("variant_id", "status"), ("messages",))
+
+
 @operation
 def fold_funnel(org_id: str) -> Steps[int]:
     """The worker's: the org's funnel counts folded into one row per (variant, status), so
     results sum a few rows however many batches changed statuses; how many rows remain."""
-    return int((yield Query(QUERIES["funnel_fold"], {"org": org_id}, fetch="rowcount")))
+    return int((yield from counts.fold(FUNNEL, org_id).steps))

@@ -235,16 +235,6 @@ LEFT JOIN funnel AS f ON f.variant_id = v.id::text
 LEFT JOIN answered AS r ON r.variant_id = v.id::text
 ORDER BY v.n
 
--- funnel_fold --
--- An org's funnel counts folded into one row per (variant, status). Rows appended while it
--- runs are not in its snapshot and stay; two folds at once delete each row once.
-WITH gone AS (
-  DELETE FROM variant_funnel WHERE org_id = %(org)s RETURNING variant_id, status, messages
-)
-INSERT INTO variant_funnel (org_id, variant_id, status, messages)
-SELECT %(org)s, variant_id, status, sum(messages) FROM gone
-GROUP BY variant_id, status HAVING sum(messages) <> 0
-
 -- experiment_lock --
 -- One new assignment of an experiment at a time (its turn and its variant agree).
 SELECT FROM experiments WHERE org_id = %(org)s AND id = %(id)s FOR UPDATE

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport import errors
+from rapport.db import counts
+from rapport.db.counts import Counts
 from rapport.db.operation import Query, Steps, atomic_operation, operation
 from rapport.patterns import QUERIES
 from rapport.resources.params import Input
@@ -223,8 +225,13 @@ def derive(org_id: str, conversations: list[str]) -> Steps[int]:
     )  # fmt: skip
 
 
+TALLIES = Counts(
+    "pattern_tallies", ("pattern_id", "outcome"), ("edges", "effectiveness_sum", "effectiveness_n")
+)
+
+
 @operation
 def fold(org_id: str) -> Steps[int]:
     """The worker's: the org's pattern tallies folded into one row per (pattern, outcome),
     so a ranking sums a few rows however many batches changed edges."""
-    return int((yield Query(QUERIES["tallies_fold"], {"org": org_id}, fetch="rowcount")))
+    return int((yield from counts.fold(TALLIES, org_id).steps))

@@ -107,17 +107,6 @@ WHERE p.org_id = %(org)s AND (%(type)s::text IS NULL OR p.type = %(type)s)
 ORDER BY coalesce(n.edges, 0) DESC, p.type, p.name
 LIMIT %(limit)s
 
--- tallies_fold --
--- An org's pattern tallies folded into one row per (pattern, outcome) (funnel_fold's way).
-WITH gone AS (
-  DELETE FROM pattern_tallies WHERE org_id = %(org)s
-  RETURNING pattern_id, outcome, edges, effectiveness_sum, effectiveness_n
-)
-INSERT INTO pattern_tallies (org_id, pattern_id, outcome, edges, effectiveness_sum,
-                             effectiveness_n)
-SELECT %(org)s, pattern_id, outcome, sum(edges), sum(effectiveness_sum), sum(effectiveness_n)
-FROM gone GROUP BY pattern_id, outcome HAVING sum(edges) <> 0
-
 -- derive --
 -- Bring these conversations' derived edges in step with what is stored.
 SELECT rapport_derive_patterns(%(org)s, %(talks)s::uuid[])
@@ -125,21 +114,27 @@ SELECT rapport_derive_patterns(%(org)s, %(talks)s::uuid[])
 -- similar --
 -- Conversations like %(vector)s that pass the filter ({filter} over t: how each ended, its
 -- call, its lead), each by its nearest message: the HNSW walk goes on past messages of
--- other conversations (iterative scans, practices.settings), up to %(pool)s messages.
-WITH chosen AS MATERIALIZED (
+-- other conversations (iterative scans, practices.settings), up to %(pool)s messages. How
+-- each ended, its contact and its call are what its edges already record (the edge rules
+-- keep them the conversation's), read from pattern_edges_outcome_idx.
+WITH ended AS (
+  SELECT DISTINCT ON (g.conversation_id) g.conversation_id, g.contact_id, g.call_id,
+         g.outcome
+  FROM pattern_edges AS g
+  WHERE g.org_id = %(org)s AND g.outcome = ANY(%(outcomes)s::text[])
+  ORDER BY g.conversation_id
+),
+chosen AS MATERIALIZED (
   SELECT t.* FROM (
-    SELECT c.id AS conversation_id, c.contact_id, c.channel, c.sales_stage, e.outcome,
-           e.call_id, k.engagement_score, k.phase_reached, k.closer_available,
-           k.transfer_successful, n.industry, n.company_size, n.job_title
-    FROM conversations AS c
-    CROSS JOIN LATERAL rapport_conversation_ends(c.org_id, ARRAY[c.id]) AS e
-    LEFT JOIN calls AS k ON k.org_id = c.org_id AND k.id = e.call_id
-    JOIN contacts AS n ON n.org_id = c.org_id AND n.id = c.contact_id
-    WHERE c.org_id = %(org)s AND c.id IN (
-      SELECT DISTINCT g.conversation_id FROM pattern_edges AS g
-      WHERE g.org_id = %(org)s AND g.outcome = ANY(%(outcomes)s::text[]))
+    SELECT e.conversation_id, e.contact_id, c.channel, c.sales_stage, e.outcome, e.call_id,
+           k.engagement_score, k.phase_reached, k.closer_available, k.transfer_successful,
+           n.industry, n.company_size, n.job_title
+    FROM ended AS e
+    JOIN conversations AS c ON c.org_id = %(org)s AND c.id = e.conversation_id
+    LEFT JOIN calls AS k ON k.org_id = %(org)s AND k.id = e.call_id
+    JOIN contacts AS n ON n.org_id = %(org)s AND n.id = e.contact_id
   ) AS t
-  WHERE t.outcome = ANY(%(outcomes)s::text[]) AND {filter}
+  WHERE {filter}
 ),
 near AS (
   SELECT m.conversation_id, m.id, m.content, m.embedding <=> %(vector)s::vector AS distance

@@ -22,7 +22,8 @@ from pydantic import BaseModel, Field
 
 from rapport import errors
 from rapport.conversations.contacts import CONTACTS
-from rapport.db import sql
+from rapport.db import counts, sql
+from rapport.db.counts import Counts
 from rapport.db.operation import Query, Steps, operation
 from rapport.db.sql import Fragment
 from rapport.personas import QUERIES
@@ -122,22 +123,19 @@ def facets(
     out = Fragment()
     condition = _FILTER.compile(filter, out)
     if not filter:  # all the org's contacts: from the counts kept as they change
-        rows = yield Query(
-            QUERIES["facets_counted"],
-            {"org": principal.org_id, "facets": names, "size": size},
-            fetch="all",
-        )
+        counting = QUERIES["facets_kept"]
     else:
-        columns = sorted({FACETS[name][0] for name in names})
-        statement = sql.fill(
-            QUERIES["facets"],
-            columns=", ".join(f"t.{column}" for column in columns),
+        counting = sql.fill(
+            QUERIES["facets_scanned"],
+            columns=", ".join(f"t.{column}" for column in sorted({FACETS[n][0] for n in names})),
             filter=condition,
             counts="\n  UNION ALL ".join(_counts(name) for name in names),
         )
-        rows = yield Query(
-            statement, {**out.params, "org": principal.org_id, "size": size}, fetch="all"
-        )
+    rows = yield Query(
+        sql.fill(QUERIES["facets"], counting=counting),
+        {**out.params, "org": principal.org_id, "facets": names, "size": size},
+        fetch="all",
+    )
     total = 0
     found: dict[str, dict[str, Any]] = {name: {"values": [], "missing": 0} for name in names}
     for facet, value, n, everyone in rows:
@@ -162,7 +160,10 @@ def remember_keywords(org_id: str, messages: list[str]) -> Steps[int]:
     )  # fmt: skip
 
 
+TALLIES = Counts("contact_facet_tallies", ("facet", "value"), ("contacts",))
+
+
 @operation
 def fold(org_id: str) -> Steps[int]:
     """The worker's: the org's facet counts folded into one row per (facet, value)."""
-    return int((yield Query(QUERIES["facets_fold"], {"org": org_id}, fetch="rowcount")))
+    return int((yield from counts.fold(TALLIES, org_id).steps))

@@ -1,53 +1,40 @@
 -- Personas' statements (the facet columns on contacts: migration 0021_facets.sql).
 
 -- facets --
--- The org's contacts that pass {filter}, counted per value of each facet ({counts}, over
--- the facet {columns}), the %(size)s most common values of each, the contacts with none,
--- and how many passed (the last column of every row; a row with no facet when none did).
-WITH chosen AS MATERIALIZED (
-  SELECT {columns} FROM contacts AS t WHERE t.org_id = %(org)s AND {filter}
-),
-counted AS (
-  {counts}
-),
-ranked AS (
-  SELECT facet, value, n,
-         row_number() OVER (PARTITION BY facet, value IS NULL ORDER BY n DESC, value) AS place
-  FROM counted WHERE n > 0
-)
-SELECT r.facet, r.value, r.n, total.n
-FROM (SELECT count(*) AS n FROM chosen) AS total
-LEFT JOIN ranked AS r ON r.value IS NULL OR r.place <= %(size)s
-ORDER BY r.facet, r.value IS NULL, r.n DESC, r.value
-
--- facets_counted --
--- The same answer for all the org's contacts, from the counts kept as contacts change
--- (contact_facet_tallies, 0021): every contact has one industry, so its counts add up to
--- the total.
-WITH counted AS (
-  SELECT facet, value, sum(contacts) AS n FROM contact_facet_tallies
-  WHERE org_id = %(org)s AND facet = ANY(%(facets)s::text[] || ARRAY['industry'])
-  GROUP BY facet, value
-),
+-- Contacts counted per value of each facet ({counting}: facets_scanned or facets_kept, the
+-- CTEs ``counted`` (facet, value, n) and ``total`` (n)), the %(size)s most common values
+-- of each facet in %(facets)s, the contacts with none, and the total (the last column of
+-- every row; a row with no facet when no contact counted).
+WITH {counting},
 ranked AS (
   SELECT facet, value, n,
          row_number() OVER (PARTITION BY facet, value IS NULL ORDER BY n DESC, value) AS place
   FROM counted WHERE n > 0 AND facet = ANY(%(facets)s::text[])
 )
 SELECT r.facet, r.value, r.n, total.n
-FROM (SELECT coalesce(sum(n), 0) AS n FROM counted WHERE facet = 'industry') AS total
+FROM total
 LEFT JOIN ranked AS r ON r.value IS NULL OR r.place <= %(size)s
 ORDER BY r.facet, r.value IS NULL, r.n DESC, r.value
 
--- facets_fold --
--- An org's facet counts folded into one row per (facet, value) (funnel_fold's way).
-WITH gone AS (
-  DELETE FROM contact_facet_tallies WHERE org_id = %(org)s
-  RETURNING facet, value, contacts
-)
-INSERT INTO contact_facet_tallies (org_id, facet, value, contacts)
-SELECT %(org)s, facet, value, sum(contacts) FROM gone
-GROUP BY facet, value HAVING sum(contacts) <> 0
+-- facets_scanned --
+-- Counting the org's contacts that pass {filter}: each facet's values ({counts}) over the
+-- facet {columns}.
+chosen AS MATERIALIZED (
+  SELECT {columns} FROM contacts AS t WHERE t.org_id = %(org)s AND {filter}
+),
+counted AS ({counts}),
+total AS (SELECT count(*) AS n FROM chosen)
+
+-- facets_kept --
+-- Counting all the org's contacts from the counts kept as contacts change
+-- (contact_facet_tallies, 0021): every contact has one industry, so its counts add up to
+-- the total.
+counted AS (
+  SELECT facet, value, sum(contacts) AS n FROM contact_facet_tallies
+  WHERE org_id = %(org)s AND facet = ANY(%(facets)s::text[] || ARRAY['industry'])
+  GROUP BY facet, value
+),
+total AS (SELECT coalesce(sum(n), 0) AS n FROM counted WHERE facet = 'industry')
 
 -- keywords_add --
 -- The keywords of these inbound messages (extracted, or sent with them) added to their
